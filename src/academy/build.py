@@ -1,0 +1,132 @@
+"""`academy build`: validate → course books → portal → one site under build/site."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from academy.book import BookJob, BookResult, build_book, html_dir, is_current, job_for
+from academy.curriculum import load_curriculum
+from academy.errors import AcademyError
+from academy.findings import Finding
+from academy.links import broken_links
+from academy.paths import build_dir
+from academy.validate import errors, validate
+
+Progress = Callable[[str, int, int], None]
+
+
+class ValidationFailed(AcademyError):
+    """The academy has validation errors; the build did not start."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        super().__init__(f"{len(findings)} validation error(s); run `academy validate` and fix them")
+
+
+@dataclass
+class BuildReport:
+    """What `academy build` did and how long each part took."""
+
+    site: Path
+    city: str
+    books: list[BookResult] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    """Default progress callback: report nothing."""
+
+
+def build_books(jobs: list[BookJob], workers: int, progress: Progress) -> list[BookResult]:
+    """Build every book whose inputs changed, in parallel worker processes."""
+    results: dict[str, BookResult] = {}
+    todo = []
+    for job in jobs:
+        if is_current(job):
+            results[job.course_id] = BookResult(job.course_id, html_dir(job), "cached")
+        else:
+            todo.append(job)
+    done = len(results)
+    progress("books", done, len(jobs))
+    if todo:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=context) as pool:
+            for result in pool.map(build_book, todo):
+                results[result.course_id] = result
+                done += 1
+                progress("books", done, len(jobs))
+    return [results[job.course_id] for job in jobs]
+
+
+def build_portal(root: Path, city: str) -> None:
+    """mkdocs-material, strict: any warning aborts the build."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    os.environ["ACADEMY_CITY"] = city
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    try:
+        config = load_config(config_file=str(root / "mkdocs.yml"), strict=True)
+        mkdocs_build(config)
+    except (Abort, ConfigurationError) as exc:
+        raise AcademyError(f"mkdocs.yml: portal-build: {exc}; fix the warnings above") from exc
+
+
+def assemble(site: Path, books: list[tuple[BookJob, BookResult]]) -> None:
+    """Copy each built book under site/books/<track>/<course>/."""
+    for job, result in books:
+        target = site / "books" / job.output.parent.name / job.course_id
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(result.html, target, ignore=shutil.ignore_patterns(".buildinfo", "_sources", ".doctrees"))
+
+
+def build(root: Path, city: str | None = None, workers: int = 2, progress: Progress = _no_progress) -> BuildReport:
+    """Validate, build every course book and the portal, assemble build/site."""
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    progress("validate", 0, 1)
+    if city:
+        os.environ["ACADEMY_CITY"] = city
+    problems = errors(validate(root))
+    if problems:
+        raise ValidationFailed(problems)
+    cur, _ = load_curriculum(root)
+    assert cur.academy is not None
+    city = city or os.environ.get("ACADEMY_CITY") or cur.academy.city
+    progress("validate", 1, 1)
+    timings["validate"] = time.perf_counter() - start
+
+    t = time.perf_counter()
+    jobs = [job_for(book, root, build_dir(root) / "books", city) for book in cur.books]
+    results = build_books(jobs, workers, progress)
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        raise AcademyError("\n".join(r.error for r in failed))
+    timings["books"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    progress("portal", 0, 1)
+    build_portal(root, city)
+    site = build_dir(root) / "site"
+    assemble(site, list(zip(jobs, results, strict=True)))
+    progress("portal", 1, 1)
+    timings["portal"] = time.perf_counter() - t
+
+    broken = broken_links(site)
+    if broken:
+        raise AcademyError(
+            f"{broken[0]}; {len(broken)} broken link(s) in the built site, fix the page that links there"
+        )
+    timings["total"] = time.perf_counter() - start
+    return BuildReport(site=site, city=city, books=results, seconds=timings)

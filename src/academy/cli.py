@@ -1,0 +1,125 @@
+"""The `academy` command. Each command parses options, calls one library function and
+prints its result; errors are one readable line (``--debug`` shows the traceback)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+from academy.errors import AcademyError
+from academy.paths import build_dir, find_root
+
+app = typer.Typer(help="City Data Academy: build, check and serve the academy.", no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+_debug = {"on": False}
+
+RootOpt = Annotated[Path | None, typer.Option("--root", help="Academy checkout (default: found from here).")]
+
+
+@app.callback()
+def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False) -> None:
+    _debug["on"] = debug
+
+
+def _root(root: Path | None) -> Path:
+    return find_root(root)
+
+
+@app.command("validate")
+def validate_cmd(
+    root: RootOpt = None,
+    format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """Check every curriculum, lesson, exercise and dataset file; exit 1 on any error."""
+    from academy.validate import errors, validate
+
+    findings = validate(_root(root))
+    if format == "json":
+        out.print_json(json.dumps([f.as_dict() for f in findings]))
+    else:
+        for finding in findings:
+            print(finding)
+        print(f"{len(errors(findings))} error(s), {len(findings) - len(errors(findings))} warning(s)", file=sys.stderr)
+    raise typer.Exit(1 if errors(findings) else 0)
+
+
+@app.command("build")
+def build_cmd(
+    root: RootOpt = None,
+    city: Annotated[str | None, typer.Option("--city", help="Build for this city instead of academy.yml's.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Books built at once.")] = 2,
+) -> None:
+    """Validate, build every course book and the portal into build/site."""
+    from academy.build import ValidationFailed, build
+
+    columns = (TextColumn("{task.description:<10}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=err, transient=False) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(step: str, done: int, total: int) -> None:
+                if step not in tasks:
+                    tasks[step] = bar.add_task(step, total=total)
+                bar.update(tasks[step], completed=done, total=total)
+
+            report = build(_root(root), city=city, workers=jobs, progress=progress)
+    except ValidationFailed as exc:
+        for finding in exc.findings:
+            print(finding)
+        raise
+    for book in report.books:
+        out.print(f"  {book.course_id}: {book.status} ({book.seconds:.1f} s)")
+    timing = ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
+    out.print(f"Built {report.site} for {report.city}: {timing}")
+
+
+@app.command("serve")
+def serve_cmd(
+    root: RootOpt = None,
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8000,
+    host: Annotated[str, typer.Option("--host", help="Address to bind; only change this on purpose.")] = "127.0.0.1",
+) -> None:
+    """Serve the built site on http://127.0.0.1:PORT/."""
+    from academy.serve import site_server
+
+    server = site_server(build_dir(_root(root)) / "site", host=host, port=port)
+    out.print(f"Serving the academy at http://{host}:{port}/ (Ctrl+C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def run() -> None:
+    """Entry point: one readable line on user errors, traceback only with --debug."""
+    try:
+        app(standalone_mode=False)
+    except AcademyError as exc:
+        if _debug["on"]:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        print("aborted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if _debug["on"]:
+            raise
+        print(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        sys.exit(1)

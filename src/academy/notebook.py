@@ -1,0 +1,37 @@
+"""Helpers for lesson notebooks: charts that work offline and carry a text alternative.
+
+In a lesson::
+
+    from academy.notebook import figure, glue
+    figure(chart, alt="Bar chart: requests per agency; Solid Waste has the most.")
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import altair as alt
+import vl_convert as vlc
+from IPython.display import HTML
+from myst_nb import glue
+
+__all__ = ["chart_svg", "figure", "glue"]
+
+_SVG_OPEN = re.compile(r"<svg\b")
+
+
+def chart_svg(chart: alt.TopLevelMixin, alt_text: str) -> str:
+    """The chart rendered to SVG at build time, labelled for screen readers."""
+    if not alt_text.strip():
+        raise ValueError("every chart needs alt text: say what it shows")
+    svg = vlc.vegalite_to_svg(chart.to_dict(format="vega-lite"))
+    label = html.escape(alt_text, quote=True)
+    return _SVG_OPEN.sub(f'<svg role="img" aria-label="{label}"', svg, count=1)
+
+
+def figure(chart: alt.TopLevelMixin, alt: str, caption: str | None = None) -> HTML:
+    """Display a chart as an inline SVG figure: no JavaScript, no network."""
+    body = chart_svg(chart, alt)
+    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    return HTML(f'<figure class="academy-chart">{body}{cap}</figure>')
