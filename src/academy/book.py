@@ -100,7 +100,11 @@ def html_dir(job: BookJob) -> Path:
 
 def is_current(job: BookJob) -> bool:
     stamp = job.output / STAMP
-    return stamp.is_file() and stamp.read_text() == job.fingerprint and (html_dir(job) / "index.html").is_file()
+    return (
+        stamp.is_file()
+        and stamp.read_text() == job.fingerprint
+        and (html_dir(job) / "index.html").is_file()
+    )
 
 
 def _exception_chain(exc: BaseException) -> list[BaseException]:
@@ -122,7 +126,9 @@ CELL_SOURCE = re.compile(r"-{18}\n(?P<source>.*?)\n-{18}", re.DOTALL)
 def describe_failure(exc: BaseException, job: BookJob) -> str:
     """One line naming the lesson, the line of the failing cell and the error."""
     chain = _exception_chain(exc)
-    lesson = next((str(e.args[0]) for e in chain if type(e).__name__ == "ExecutionError" and e.args), None)
+    lesson = next(
+        (str(e.args[0]) for e in chain if type(e).__name__ == "ExecutionError" and e.args), None
+    )
     cell = next((e for e in chain if type(e).__name__ == "CellExecutionError"), None)
     if lesson and cell is not None:
         path = Path(lesson)
@@ -149,7 +155,7 @@ def _first_warning(log: str, job: BookJob) -> str | None:
         return None
     where = match.group("where")
     path = where.split(":")[0]
-    rest = where[len(path):]
+    rest = where[len(path) :]
     return f"{rel(Path(path), job.root)}{rest}: book-warning: {match.group('msg')}; fix it (warnings fail the build)"
 
 
@@ -164,7 +170,13 @@ def build_book(job: BookJob) -> BookResult:
     os.environ["ACADEMY_CITY"] = job.city
     os.environ["ACADEMY_ROOT"] = str(job.root)
     job.output.mkdir(parents=True, exist_ok=True)
-    config = {**job.config, "execute": {**job.config.get("execute", {}), "cache": str(job.output / "_build" / ".jupyter_cache")}}
+    config = {
+        **job.config,
+        "execute": {
+            **job.config.get("execute", {}),
+            "cache": str(job.output / "_build" / ".jupyter_cache"),
+        },
+    }
     config_path = job.output / "_config.yml"
     config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     (job.output / STAMP).unlink(missing_ok=True)
@@ -175,7 +187,10 @@ def build_book(job: BookJob) -> BookResult:
             str(html_dir(job)),
             noconfig=True,
             path_config=str(config_path),
-            confoverrides={"external_toc_path": str(job.source / "_toc.yml"), "latex_individualpages": False},
+            confoverrides={
+                "external_toc_path": str(job.source / "_toc.yml"),
+                "latex_individualpages": False,
+            },
             doctreedir=str(job.output / "_build" / ".doctrees"),
             warningiserror=True,
             keep_going=True,
@@ -184,7 +199,9 @@ def build_book(job: BookJob) -> BookResult:
     (job.output / "build.log").write_text(log.getvalue(), encoding="utf-8")
     seconds = time.perf_counter() - start
     if isinstance(result, BaseException):
-        return BookResult(job.course_id, html_dir(job), "failed", describe_failure(result, job), seconds)
+        return BookResult(
+            job.course_id, html_dir(job), "failed", describe_failure(result, job), seconds
+        )
     if result != 0:
         reason = _first_warning(log.getvalue(), job) or (
             f"{rel(job.source, job.root)}: book-build: Sphinx exited {result}; see {job.output / 'build.log'}"

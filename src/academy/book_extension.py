@@ -48,7 +48,9 @@ def add_objectives_and_key_points(app: Sphinx, doctree: nodes.document) -> None:
     objectives = [statements.get(o, o) for o in meta.get("objectives", [])]
     minutes = meta.get("minutes")
     intro = _box(f"In this lesson ({minutes} minutes) you will", objectives, "tip")
-    title_index = next(i for i, child in enumerate(section.children) if isinstance(child, nodes.title))
+    title_index = next(
+        i for i, child in enumerate(section.children) if isinstance(child, nodes.title)
+    )
     section.insert(title_index + 1, intro)
     section += _box("Key points", meta.get("key_points", []), "important")
 

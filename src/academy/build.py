@@ -7,8 +7,9 @@ import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +29,9 @@ class ValidationFailed(AcademyError):
 
     def __init__(self, findings: list[Finding]):
         self.findings = findings
-        super().__init__(f"{len(findings)} validation error(s); run `academy validate` and fix them")
+        super().__init__(
+            f"{len(findings)} validation error(s); run `academy validate` and fix them"
+        )
 
 
 @dataclass
@@ -58,7 +61,9 @@ def build_books(jobs: list[BookJob], workers: int, progress: Progress) -> list[B
     progress("books", done, len(jobs))
     if todo:
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=max(1, min(workers, len(todo))), mp_context=context
+        ) as pool:
             for result in pool.map(build_book, todo):
                 results[result.course_id] = result
                 done += 1
@@ -66,20 +71,50 @@ def build_books(jobs: list[BookJob], workers: int, progress: Progress) -> list[B
     return [results[job.course_id] for job in jobs]
 
 
-def build_portal(root: Path, city: str) -> None:
+@contextmanager
+def active_city(city: str) -> Iterator[None]:
+    """Set $ACADEMY_CITY for the duration of a build step, then restore it."""
+    before = os.environ.get("ACADEMY_CITY")
+    os.environ["ACADEMY_CITY"] = city
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("ACADEMY_CITY", None)
+        else:
+            os.environ["ACADEMY_CITY"] = before
+
+
+def build_portal(root: Path) -> None:
     """mkdocs-material, strict: any warning aborts the build."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
-    os.environ["ACADEMY_CITY"] = city
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    warnings = _WarningLog()
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.setLevel(logging.WARNING)
+    mkdocs_log.addHandler(warnings)
     try:
         config = load_config(config_file=str(root / "mkdocs.yml"), strict=True)
         mkdocs_build(config)
     except (Abort, ConfigurationError) as exc:
-        raise AcademyError(f"mkdocs.yml: portal-build: {exc}; fix the warnings above") from exc
+        first = warnings.messages[0] if warnings.messages else str(exc)
+        raise AcademyError(f"site/: portal-build: {first} ({len(warnings.messages)} warning(s); strict mode)") from exc
+    finally:
+        mkdocs_log.removeHandler(warnings)
+
+
+class _WarningLog(logging.Handler):
+    """Collects mkdocs warnings so the error can quote the first one."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(" ".join(record.getMessage().split()))
 
 
 def assemble(site: Path, books: list[tuple[BookJob, BookResult]]) -> None:
@@ -88,10 +123,16 @@ def assemble(site: Path, books: list[tuple[BookJob, BookResult]]) -> None:
         target = site / "books" / job.output.parent.name / job.course_id
         if target.exists():
             shutil.rmtree(target)
-        shutil.copytree(result.html, target, ignore=shutil.ignore_patterns(".buildinfo", "_sources", ".doctrees"))
+        shutil.copytree(
+            result.html,
+            target,
+            ignore=shutil.ignore_patterns(".buildinfo", "_sources", ".doctrees"),
+        )
 
 
-def build(root: Path, city: str | None = None, workers: int = 2, progress: Progress = _no_progress) -> BuildReport:
+def build(
+    root: Path, city: str | None = None, workers: int = 2, progress: Progress = _no_progress
+) -> BuildReport:
     """Validate, build every course book and the portal, assemble build/site."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -117,7 +158,7 @@ def build(root: Path, city: str | None = None, workers: int = 2, progress: Progr
 
     t = time.perf_counter()
     progress("portal", 0, 1)
-    build_portal(root, city)
+    build_portal(root)
     site = build_dir(root) / "site"
     assemble(site, list(zip(jobs, results, strict=True)))
     progress("portal", 1, 1)

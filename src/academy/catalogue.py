@@ -12,6 +12,7 @@ from collections.abc import Callable
 from html import escape
 
 from academy.curriculum import Book, Curriculum
+from academy.reference import reference_page
 
 Extra = Callable[[Curriculum], dict[str, str]]
 
@@ -52,14 +53,19 @@ def track_page(cur: Curriculum, track_id: str) -> str:
     out = [f"# {track.title}", "", f"**Who it is for:** {track.audience}", "", track.summary, ""]
     if track.prerequisites:
         names = {t.id: t.title for t in cur.tracks}
-        out += ["**Take first:** " + ", ".join(f"[{names[p]}]({p}.md)" for p in track.prerequisites), ""]
+        out += [
+            "**Take first:** " + ", ".join(f"[{names[p]}]({p}.md)" for p in track.prerequisites),
+            "",
+        ]
     out += ["## After this track you can", ""]
     out += [f"- {cur.objectives[o].statement}" for o in track.outcomes if o in cur.objectives]
     out += ["", "## Courses, in order", ""]
     for n, course in enumerate(track.courses, start=1):
         book = cur.book(course.id)
         minutes = _minutes(book.minutes) if book else "?"
-        out.append(f"{n}. **[{course.title}](../courses/{course.id}.md)** ({minutes}) — {course.summary}")
+        out.append(
+            f"{n}. **[{course.title}](../courses/{course.id}.md)** ({minutes}) — {course.summary}"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -79,14 +85,24 @@ def course_page(cur: Curriculum, course_id: str, extras: list[str] | None = None
     ]
     if course.prerequisites:
         titles = {b.course.id: b.course.title for b in cur.books}
-        out += ["**Take first:** " + ", ".join(f"[{titles.get(p, p)}]({p}.md)" for p in course.prerequisites), ""]
+        out += [
+            "**Take first:** "
+            + ", ".join(f"[{titles.get(p, p)}]({p}.md)" for p in course.prerequisites),
+            "",
+        ]
     out += ["## You will be able to", ""]
     out += [f"- {cur.objectives[o].statement}" for o in course.outcomes if o in cur.objectives]
     out += ["", "## Lessons", "", "| Lesson | Time | You will |", "|---|---|---|"]
     for lesson in book.lessons:
-        goals = "; ".join(cur.objectives[o].statement for o in (lesson.meta.objectives if lesson.meta else []) if o in cur.objectives)
+        goals = "; ".join(
+            cur.objectives[o].statement
+            for o in (lesson.meta.objectives if lesson.meta else [])
+            if o in cur.objectives
+        )
         minutes = f"{lesson.meta.minutes} min" if lesson.meta else ""
-        out.append(f"| {_link(book_href(book, lesson.docname, 1), lesson.title)} | {minutes} | {escape(goals)} |")
+        out.append(
+            f"| {_link(book_href(book, lesson.docname, 1), lesson.title)} | {minutes} | {escape(goals)} |"
+        )
     exercises = cur.exercises_of(course_id)
     if exercises:
         out += ["", "## Graded practice", "", "| Exercise | Time | Assesses |", "|---|---|---|"]
@@ -94,7 +110,9 @@ def course_page(cur: Curriculum, course_id: str, extras: list[str] | None = None
             side = exercise.sidecar
             assert side is not None
             goals = sorted({o for objectives in side.grade_ids.values() for o in objectives})
-            statements = "; ".join(cur.objectives[o].statement for o in goals if o in cur.objectives)
+            statements = "; ".join(
+                cur.objectives[o].statement for o in goals if o in cur.objectives
+            )
             out.append(f"| {escape(side.title)} | {side.minutes} min | {escape(statements)} |")
     for extra in extras or []:
         out += ["", extra]
@@ -136,7 +154,11 @@ def learn_page(cur: Curriculum) -> str:
 def catalogue_pages(cur: Curriculum, extras: list[Extra] | None = None) -> dict[str, str]:
     """Every generated page: {path under the portal: Markdown}."""
     course_extras: dict[str, list[str]] = {}
-    pages: dict[str, str] = {"tracks/index.md": learn_page(cur), "roles.md": roles_page(cur)}
+    pages: dict[str, str] = {
+        "tracks/index.md": learn_page(cur),
+        "roles.md": roles_page(cur),
+        "reference.md": reference_page(),
+    }
     for extra in extras or []:
         for key, value in extra(cur).items():
             if key.startswith("course:"):
@@ -146,20 +168,27 @@ def catalogue_pages(cur: Curriculum, extras: list[Extra] | None = None) -> dict[
     for track in cur.tracks:
         pages[f"tracks/{track.id}.md"] = track_page(cur, track.id)
     for book in cur.books:
-        pages[f"courses/{book.course.id}.md"] = course_page(cur, book.course.id, course_extras.get(book.course.id))
+        pages[f"courses/{book.course.id}.md"] = course_page(
+            cur, book.course.id, course_extras.get(book.course.id)
+        )
     return pages
 
 
-def nav(cur: Curriculum, handwritten: list[tuple[str, str]], dataset_pages: list[tuple[str, str]]) -> list:
+def nav(
+    cur: Curriculum, handwritten: list[tuple[str, str]], dataset_pages: list[tuple[str, str]]
+) -> list:
     """The portal's navigation: home, the catalogue by track, roles, datasets, guides."""
     learn: list = [{"All tracks": "tracks/index.md"}]
     for track in cur.tracks:
         learn.append(
-            {track.title: [{"Overview": f"tracks/{track.id}.md"}]
-             + [{c.title: f"courses/{c.id}.md"} for c in track.courses]}
+            {
+                track.title: [{"Overview": f"tracks/{track.id}.md"}]
+                + [{c.title: f"courses/{c.id}.md"} for c in track.courses]
+            }
         )
     out: list = [{"Home": "index.md"}, {"Learn": learn}, {"Find your path": "roles.md"}]
     if dataset_pages:
         out.append({"Datasets": [{title: path} for title, path in dataset_pages]})
     out += [{title: path} for title, path in handwritten]
+    out.append({"File formats": "reference.md"})
     return out

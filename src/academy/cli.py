@@ -12,19 +12,27 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
+from academy.data import cli as data_cli
 from academy.errors import AcademyError
 from academy.paths import build_dir, find_root
 
-app = typer.Typer(help="City Data Academy: build, check and serve the academy.", no_args_is_help=True)
+app = typer.Typer(
+    help="City Data Academy: build, check and serve the academy.", no_args_is_help=True
+)
 out = Console()
 err = Console(stderr=True)
 _debug = {"on": False}
+app.add_typer(data_cli.app, name="data")
 
-RootOpt = Annotated[Path | None, typer.Option("--root", help="Academy checkout (default: found from here).")]
+RootOpt = Annotated[
+    Path | None, typer.Option("--root", help="Academy checkout (default: found from here).")
+]
 
 
 @app.callback()
-def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False) -> None:
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
     _debug["on"] = debug
 
 
@@ -46,20 +54,30 @@ def validate_cmd(
     else:
         for finding in findings:
             print(finding)
-        print(f"{len(errors(findings))} error(s), {len(findings) - len(errors(findings))} warning(s)", file=sys.stderr)
+        print(
+            f"{len(errors(findings))} error(s), {len(findings) - len(errors(findings))} warning(s)",
+            file=sys.stderr,
+        )
     raise typer.Exit(1 if errors(findings) else 0)
 
 
 @app.command("build")
 def build_cmd(
     root: RootOpt = None,
-    city: Annotated[str | None, typer.Option("--city", help="Build for this city instead of academy.yml's.")] = None,
+    city: Annotated[
+        str | None, typer.Option("--city", help="Build for this city instead of academy.yml's.")
+    ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Books built at once.")] = 2,
 ) -> None:
     """Validate, build every course book and the portal into build/site."""
     from academy.build import ValidationFailed, build
 
-    columns = (TextColumn("{task.description:<10}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    )
     try:
         with Progress(*columns, console=err, transient=False) as bar:
             tasks: dict[str, int] = {}
@@ -84,7 +102,9 @@ def build_cmd(
 def serve_cmd(
     root: RootOpt = None,
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8000,
-    host: Annotated[str, typer.Option("--host", help="Address to bind; only change this on purpose.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option("--host", help="Address to bind; only change this on purpose.")
+    ] = "127.0.0.1",
 ) -> None:
     """Serve the built site on http://127.0.0.1:PORT/."""
     from academy.serve import site_server
@@ -99,10 +119,23 @@ def serve_cmd(
         server.server_close()
 
 
+@app.command("schema")
+def schema_cmd(out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the JSON Schemas to.")]) -> None:
+    """Write a JSON Schema for every curriculum file format."""
+    from academy.reference import schemas
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, schema in schemas().items():
+        (out_dir / name).write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+        out.print(f"wrote {out_dir / name}")
+
+
 def run() -> None:
     """Entry point: one readable line on user errors, traceback only with --debug."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except AcademyError as exc:
         if _debug["on"]:
             raise
@@ -121,5 +154,8 @@ def run() -> None:
             sys.exit(exc.exit_code)
         if _debug["on"]:
             raise
-        print(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        print(
+            f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
         sys.exit(1)

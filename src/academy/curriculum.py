@@ -7,6 +7,7 @@ findings, so `academy validate` reports every problem at once.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -88,6 +89,11 @@ class Curriculum:
     books: list[Book] = field(default_factory=list)
     exercises: list[Exercise] = field(default_factory=list)
     docs: dict[str, YamlDoc] = field(default_factory=dict)
+
+    @property
+    def city(self) -> str:
+        """The active city: $ACADEMY_CITY when set, else academy.yml's `city`."""
+        return os.environ.get("ACADEMY_CITY") or (self.academy.city if self.academy else "")
 
     def course(self, course_id: str) -> Course | None:
         return next((b.course for b in self.books if b.course.id == course_id), None)

@@ -31,7 +31,11 @@ def broken_links(site: Path) -> list[str]:
     for page in sorted(site.rglob("*.html")):
         for ref in page_refs(page):
             parts = urlsplit(ref)
-            if parts.scheme or parts.netloc or ref.startswith(("#", "mailto:", "javascript:", "data:")):
+            if (
+                parts.scheme
+                or parts.netloc
+                or ref.startswith(("#", "mailto:", "javascript:", "data:"))
+            ):
                 continue
             if not parts.path:
                 continue

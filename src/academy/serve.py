@@ -33,4 +33,6 @@ def site_server(site: Path, host: str = "127.0.0.1", port: int = 8000) -> Thread
     try:
         return ThreadingHTTPServer((host, port), handler)
     except OSError as exc:
-        raise AcademyError(f"{host}:{port}: cannot listen ({exc.strerror}); choose another --port") from exc
+        raise AcademyError(
+            f"{host}:{port}: cannot listen ({exc.strerror}); choose another --port"
+        ) from exc

@@ -251,7 +251,7 @@ def check_datasets_refs(cur: Curriculum) -> list[Finding]:
     if cur.academy is None:
         return []
     dataset_ids = {d.id for d in list_datasets(cur.root)}
-    tables = canonical_tables(cur.root, cur.academy.city)
+    tables = canonical_tables(cur.root, cur.city)
     findings: list[Finding] = []
 
     def check(name: str, path: Path, line: int) -> None:
@@ -270,7 +270,7 @@ def check_datasets_refs(cur: Curriculum) -> list[Finding]:
                     rel(path, cur.root),
                     line,
                     "ref-unresolved",
-                    f"city '{cur.academy.city}' provides no canonical table '{name}'; "
+                    f"city '{cur.city}' provides no canonical table '{name}'; "
                     f"it has: {', '.join(sorted(tables)) or 'none'}",
                 )
             )
@@ -624,8 +624,14 @@ CHECKS: list[Check] = [
 
 
 def validate(root: Path) -> list[Finding]:
-    """Every finding in the academy at `root`, sorted by file and line."""
+    """Every finding in the academy at `root`, sorted by file and line.
+
+    Files that cannot be read (bad YAML, wrong keys) are reported alone: the checks
+    across files would only repeat them as a cascade of unresolved references.
+    """
     cur, findings = load_curriculum(root)
+    if findings:
+        return sorted(set(findings))
     for check in CHECKS:
         findings += check(cur)
     return sorted(set(findings))

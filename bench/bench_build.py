@@ -1,0 +1,44 @@
+"""Benchmark: cold `academy build` (empty build/) against a warm rebuild with nothing changed.
+
+Target: the warm build takes at most 25% of the cold build's wall time.
+Run: .venv/bin/python bench/bench_build.py [--city CITY]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import time
+from pathlib import Path
+
+from academy.build import build
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def timed_build(city: str | None) -> tuple[float, dict[str, float], list[str]]:
+    start = time.perf_counter()
+    report = build(REPO, city=city)
+    return time.perf_counter() - start, report.seconds, [f"{b.course_id}:{b.status}" for b in report.books]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--city", default=None)
+    args = parser.parse_args()
+    shutil.rmtree(REPO / "build", ignore_errors=True)
+    cold, cold_parts, cold_books = timed_build(args.city)
+    warm, warm_parts, warm_books = timed_build(args.city)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"cold build: {cold:6.1f} s  ({', '.join(f'{k} {v:.1f}' for k, v in cold_parts.items())})")
+    print(f"            books: {' '.join(cold_books)}")
+    print(f"warm build: {warm:6.1f} s  ({', '.join(f'{k} {v:.1f}' for k, v in warm_parts.items())})")
+    print(f"            books: {' '.join(warm_books)}")
+    print(f"warm / cold: {warm / cold:.1%} (target <= 25%)")
+    print(f"peak RSS: build process {peak:.0f} MiB, largest worker {children:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

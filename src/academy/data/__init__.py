@@ -1,0 +1,50 @@
+"""City datasets: catalogue, pinned files, raw tables and canonical tables.
+
+    from academy.data import table, raw
+    requests = table("service_requests")          # canonical, for the active city
+    salaries = raw("baltimore/employee-salaries-fy2019")  # as published, names pseudonymised
+
+Names are imported on first use, so `import academy.data` stays cheap and reads no data.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "table": "academy.data.canonical",
+    "raw": "academy.data.published",
+    "dataset_path": "academy.data.fetch",
+    "active_city": "academy.data.city",
+    "list_datasets": "academy.data.catalogue",
+    "get_dataset": "academy.data.catalogue",
+    "canonical_tables": "academy.data.catalogue",
+    "load_canonical": "academy.data.catalogue",
+    "validate_datasets": "academy.data.validation",
+    "profile_dataset": "academy.data.profile",
+    "pseudonym": "academy.data.pseudonym",
+    "DatasetInfo": "academy.data.spec",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from academy.data.canonical import table
+    from academy.data.catalogue import canonical_tables, get_dataset, list_datasets, load_canonical
+    from academy.data.city import active_city
+    from academy.data.fetch import dataset_path
+    from academy.data.profile import profile_dataset
+    from academy.data.pseudonym import pseudonym
+    from academy.data.published import raw
+    from academy.data.spec import DatasetInfo
+    from academy.data.validation import validate_datasets
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'academy.data' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,100 @@
+"""Canonical tables for the active city, cached as Parquet.
+
+The cache key is the raw file's sha256 plus the hash of the adapter and the table
+definition, so editing either (or pulling a new pin) rebuilds the table.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from academy.data.adapters import AdapterError, adapter_hash, apply_adapter
+from academy.data.catalogue import get_dataset, load_canonical, primary_dataset
+from academy.data.city import active_city
+from academy.data.fetch import cache_dir, verified_path
+from academy.data.reading import read_text
+from academy.data.spec import CanonicalTable, DatasetInfo
+from academy.errors import AcademyError
+from academy.paths import find_root
+
+
+def tables_cache_dir() -> Path:
+    """Where parsed canonical tables are kept."""
+    return cache_dir() / "tables"
+
+
+def cache_path(info: DatasetInfo, table: CanonicalTable) -> Path:
+    """The Parquet file for this dataset's canonical table at this pin and adapter."""
+    assert info.adapter is not None
+    key = f"{info.sha256[:16]}-{adapter_hash(info.adapter, table)[:16]}"
+    return tables_cache_dir() / info.city / f"{info.table}-{Path(info.file).stem}-{key}.parquet"
+
+
+def build_canonical(info: DatasetInfo, table: CanonicalTable, path: Path) -> pd.DataFrame:
+    """Parse the raw file and apply the adapter (no cache)."""
+    assert info.adapter is not None
+    try:
+        return apply_adapter(read_text(info, path), info.adapter, table)
+    except AdapterError as exc:
+        raise AcademyError(
+            f"{info.package_path}: the {info.city} adapter for {info.table!r} does not fit "
+            f"{info.file}: {exc}; fix the adapter (`academy validate` lists every problem)"
+        ) from exc
+
+
+def _write_atomically(frame: pd.DataFrame, target: Path) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        os.close(handle)
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, target)
+    except OSError:
+        return  # a read-only cache only costs speed
+
+
+def canonical_table(info: DatasetInfo, root: Path) -> pd.DataFrame:
+    """The canonical table from one dataset, from the cache when it is current."""
+    if info.adapter is None or info.table is None:
+        raise AcademyError(
+            f"{info.id}: this file has no adapter to a canonical table; use raw({info.id!r})"
+        )
+    definition = load_canonical(root).tables.get(info.table)
+    if definition is None:
+        raise AcademyError(
+            f"{info.package_path}: adapter names table {info.table!r}, which "
+            "datasets/canonical.yml does not define; fix the name or define the table"
+        )
+    path = verified_path(info)
+    cached = cache_path(info, definition)
+    if cached.is_file():
+        try:
+            return pd.read_parquet(cached)
+        except (OSError, ValueError):
+            pass  # a broken cache file is rebuilt below
+    frame = build_canonical(info, definition, path)
+    _write_atomically(frame, cached)
+    return frame
+
+
+def table(
+    name: str, city: str | None = None, root: Path | None = None, dataset: str | None = None
+) -> pd.DataFrame:
+    """The canonical table `name` (e.g. "service_requests") for the active city (or `city`).
+
+    `dataset` picks another file that maps to the same table, e.g. an older snapshot.
+    """
+    root = root or find_root()
+    if dataset is not None:
+        info = get_dataset(dataset, root)
+        if info.table != name:
+            raise AcademyError(
+                f"{dataset}: this file maps to {info.table or 'no canonical table'}, not {name!r}; "
+                "pick a dataset whose adapter names that table"
+            )
+        return canonical_table(info, root)
+    return canonical_table(primary_dataset(name, city or active_city(root), root), root)

@@ -1,0 +1,207 @@
+"""Pinned data files: where they are, whether they are intact, and fetching them.
+
+Lookup order for a dataset's file: `$ACADEMY_DATA_DIR/<city>/<file>` (a read-only
+local mirror, used by CI and offline classrooms), else the cache that
+`academy data pull` fills (`$ACADEMY_CACHE_DIR`, default under the user's data
+dir). Every file is checked against the sha256 pinned in its datapackage.json,
+once per process per file version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+from academy.data.catalogue import get_dataset, list_datasets
+from academy.data.spec import DatasetInfo
+from academy.errors import AcademyError
+from academy.paths import find_root, user_data_dir
+
+MIRROR_ENV = "ACADEMY_DATA_DIR"
+CACHE_ENV = "ACADEMY_CACHE_DIR"
+
+Origin = Literal["mirror", "cache"]
+Status = Literal["ok", "missing", "mismatch"]
+
+# (path, size, mtime_ns) -> sha256 hex; a file is hashed once per process per version.
+_digests: dict[tuple[str, int, int], str] = {}
+
+
+def mirror_dir() -> Path | None:
+    """The local mirror named by $ACADEMY_DATA_DIR, or None."""
+    env = os.environ.get(MIRROR_ENV, "").strip()
+    return Path(env).expanduser() if env else None
+
+
+def cache_dir() -> Path:
+    """Where `academy data pull` puts files (and parsed tables): $ACADEMY_CACHE_DIR or the user data dir."""
+    env = os.environ.get(CACHE_ENV, "").strip()
+    return Path(env).expanduser() if env else user_data_dir() / "data-cache"
+
+
+def cache_file(info: DatasetInfo) -> Path:
+    """Where the pulled copy of a dataset's file lives."""
+    return cache_dir() / info.city / info.file
+
+
+def sha256_of(path: Path) -> str:
+    """sha256 hex digest of a file, computed once per (path, size, mtime)."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _digests:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        _digests[key] = digest.hexdigest()
+    return _digests[key]
+
+
+def locate(info: DatasetInfo) -> tuple[Path, Origin] | None:
+    """The local copy of a dataset's file (mirror first, then cache), unverified."""
+    mirror = mirror_dir()
+    if mirror is not None and (mirror / info.city / info.file).is_file():
+        return mirror / info.city / info.file, "mirror"
+    cached = cache_file(info)
+    if cached.is_file():
+        return cached, "cache"
+    return None
+
+
+def _fix(info: DatasetInfo) -> str:
+    return (
+        f"run `academy data pull {info.id}` or set {MIRROR_ENV} to a mirror laid out <city>/<file>"
+    )
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """The state of one dataset's local file against its pin."""
+
+    dataset_id: str
+    file: str
+    status: Status
+    path: Path | None
+    origin: Origin | None
+    message: str
+
+
+def check_file(info: DatasetInfo) -> FileCheck:
+    """Whether the dataset's local file exists and matches its pinned size and sha256."""
+    found = locate(info)
+    if found is None:
+        where = [str(cache_file(info))]
+        mirror = mirror_dir()
+        if mirror is not None:
+            where.insert(0, str(mirror / info.city / info.file))
+        return FileCheck(
+            info.id,
+            info.file,
+            "missing",
+            None,
+            None,
+            f"{info.id}: file {info.file} not found (looked in {' and '.join(where)}); {_fix(info)}",
+        )
+    path, origin = found
+    size = path.stat().st_size
+    if size != info.bytes or sha256_of(path) != info.sha256:
+        actual = sha256_of(path)
+        fix = (
+            f"replace it with the pinned file (sha256 {info.sha256[:12]}…) in the mirror"
+            if origin == "mirror"
+            else f"delete it and run `academy data pull {info.id}`"
+        )
+        return FileCheck(
+            info.id,
+            info.file,
+            "mismatch",
+            path,
+            origin,
+            f"{info.id}: {path} does not match its pin in {info.package_path} "
+            f"(sha256 {actual[:12]}…, {size} bytes; expected {info.sha256[:12]}…, "
+            f"{info.bytes} bytes); {fix}",
+        )
+    return FileCheck(info.id, info.file, "ok", path, origin, f"{info.id}: ok ({origin}: {path})")
+
+
+def verified_path(info: DatasetInfo) -> Path:
+    """The verified local file of a dataset; AcademyError if missing or altered."""
+    check = check_file(info)
+    if check.status != "ok" or check.path is None:
+        raise AcademyError(check.message)
+    return check.path
+
+
+def dataset_path(dataset_id: str, root: Path | None = None) -> Path:
+    """Path to the verified local file of a dataset, e.g. 'baltimore/employee-salaries-fy2018'."""
+    return verified_path(get_dataset(dataset_id, root or find_root()))
+
+
+def verify(root: Path | None = None) -> list[FileCheck]:
+    """Check every dataset's local file against its pin."""
+    return [check_file(info) for info in list_datasets(root or find_root())]
+
+
+class ProgressBar(Protocol):
+    """What pooch drives while downloading (tqdm's interface, which rich can back)."""
+
+    total: int
+
+    def update(self, n: int) -> None: ...
+
+    def reset(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class PullResult:
+    """What `pull` did for one dataset."""
+
+    dataset_id: str
+    path: Path
+    action: Literal["mirror", "cached", "downloaded"]
+
+
+def pull_one(info: DatasetInfo, progressbar: ProgressBar | bool = False) -> PullResult:
+    """Make the dataset's file available locally, downloading the pinned URL if needed."""
+    check = check_file(info)
+    if check.status == "ok" and check.path is not None:
+        action = "mirror" if check.origin == "mirror" else "cached"
+        return PullResult(info.id, check.path, action)
+    if check.status == "mismatch" and check.origin == "mirror":
+        raise AcademyError(check.message)
+    import pooch  # imported here: only pulling needs it
+
+    target = cache_file(info)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fetched = pooch.retrieve(
+            url=info.url,
+            known_hash=f"sha256:{info.sha256}",
+            fname=info.file,
+            path=target.parent,
+            progressbar=progressbar,
+        )
+    except ValueError as exc:  # pooch: hash mismatch of the download
+        raise AcademyError(
+            f"{info.id}: the download of {info.url} does not match the sha256 pinned in "
+            f"{info.package_path}; the source changed — check it and update the pin deliberately"
+        ) from exc
+    except OSError as exc:  # includes requests' errors
+        raise AcademyError(
+            f"{info.id}: could not download {info.file} from {info.url} ({exc}); check the "
+            f"network, or set {MIRROR_ENV} to a local mirror laid out <city>/<file>"
+        ) from exc
+    return PullResult(info.id, Path(fetched), "downloaded")
+
+
+def to_pull(dataset_ids: list[str] | None, root: Path | None = None) -> list[DatasetInfo]:
+    """The datasets named (all when none are named), checked to exist."""
+    root = root or find_root()
+    if not dataset_ids:
+        return list_datasets(root)
+    return [get_dataset(dataset_id, root) for dataset_id in dataset_ids]

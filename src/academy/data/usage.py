@@ -1,0 +1,72 @@
+"""Where the academy uses each dataset: lessons' and exercises' `datasets:` lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from academy.data.spec import DatasetInfo
+from academy.errors import AcademyError
+from academy.findings import rel
+from academy.yamlfile import parse_yaml, read_yaml, split_front_matter
+
+
+@dataclass(frozen=True, order=True)
+class Use:
+    """One lesson or exercise that reads a dataset (directly or as a canonical table)."""
+
+    path: str
+    title: str
+    kind: str  # "lesson" or "exercise"
+    name: str  # what it lists: a dataset id or a canonical table name
+
+
+def _heading(text: str) -> str | None:
+    for line in text.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return None
+
+
+def _lesson_uses(path: Path, root: Path) -> list[Use]:
+    text = path.read_text(encoding="utf-8")
+    front = split_front_matter(text)
+    if front is None:
+        return []
+    try:
+        doc = parse_yaml(front[0], path, front[1])
+    except AcademyError:
+        return []  # `academy validate` reports broken front matter
+    data = doc.data if isinstance(doc.data, dict) else {}
+    meta = data.get("academy") if isinstance(data.get("academy"), dict) else {}
+    names = meta.get("datasets") or []
+    title = str(data.get("title") or _heading(text) or path.stem)
+    return [Use(rel(path, root), title, "lesson", str(n)) for n in names if isinstance(n, str)]
+
+
+def _exercise_uses(path: Path, root: Path) -> list[Use]:
+    try:
+        doc = read_yaml(path)
+    except AcademyError:
+        return []
+    data = doc.data if isinstance(doc.data, dict) else {}
+    names = data.get("datasets") or []
+    title = str(data.get("title") or path.parent.name)
+    return [Use(rel(path, root), title, "exercise", str(n)) for n in names if isinstance(n, str)]
+
+
+def all_uses(root: Path) -> list[Use]:
+    """Every `datasets:` entry in tracks/**/*.md front matter and exercises/source/*/exercise.yml."""
+    uses: list[Use] = []
+    for path in sorted((root / "tracks").rglob("*.md")):
+        if "_build" not in path.parts:
+            uses += _lesson_uses(path, root)
+    for path in sorted((root / "exercises" / "source").glob("*/exercise.yml")):
+        uses += _exercise_uses(path, root)
+    return sorted(set(uses))
+
+
+def uses_of(info: DatasetInfo, uses: list[Use]) -> list[Use]:
+    """The uses that read this dataset: by its id, or by the canonical table it is primary for."""
+    primary_table = info.table if info.adapter is not None and info.adapter.primary else None
+    return [u for u in uses if u.name == info.id or (primary_table and u.name == primary_table)]

@@ -1,0 +1,14 @@
+"""Shared test setup: the real data mirror and the tests folder on sys.path."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
+
+_default_mirror = REPO.parent / "shared" / "datasets"
+if "ACADEMY_DATA_DIR" not in os.environ and _default_mirror.is_dir():
+    os.environ["ACADEMY_DATA_DIR"] = str(_default_mirror)

@@ -1,0 +1,76 @@
+"""`academy build` on a tiny academy: the site, the cache, and failures named clearly."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mini_academy import LESSON_PATH, edit, write_mini_academy
+
+from academy.build import ValidationFailed, build
+from academy.errors import AcademyError
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = write_mini_academy(tmp_path_factory.mktemp("build") / "academy")
+    edit(root, LESSON_PATH, "![A bar chart of rows](chart.png)", "")
+    return root
+
+
+def test_build_assembles_portal_and_books(mini: Path) -> None:
+    report = build(mini)
+    site = report.site
+    assert [b.status for b in report.books] == ["built"]
+    for page in ["index.html", "tracks/basics.html", "courses/first-course.html", "roles.html",
+                 "books/basics/first-course/lesson-one.html", "books/basics/first-course/intro.html"]:
+        assert (site / page).is_file(), page
+    course = (site / "courses/first-course.html").read_text()
+    assert 'href="../books/basics/first-course/lesson-one.html"' in course
+    lesson = (site / "books/basics/first-course/lesson-one.html").read_text()
+    assert "Count the rows of a table." in lesson  # objectives box from the front matter
+    assert "A table has rows." in lesson  # key points box
+    assert "A table with" in lesson and ">3<" in lesson  # glued value
+
+
+def test_second_build_reuses_unchanged_books(mini: Path) -> None:
+    build(mini)
+    again = build(mini)
+    assert [b.status for b in again.books] == ["cached"]
+
+
+def test_failing_cell_names_lesson_line_and_error(mini: Path, tmp_path: Path) -> None:
+    broken = write_mini_academy(tmp_path / "broken")
+    edit(broken, LESSON_PATH, "![A bar chart of rows](chart.png)", "```{code-cell} ipython3\ntotal = 1 / 0\n```")
+    with pytest.raises(AcademyError) as info:
+        build(broken)
+    message = str(info.value)
+    assert message.startswith(f"{LESSON_PATH}:28: cell-error: ZeroDivisionError: division by zero")
+    assert "\n" not in message
+
+
+def test_validation_errors_stop_the_build_before_anything_runs(tmp_path: Path) -> None:
+    root = write_mini_academy(tmp_path / "invalid")
+    edit(root, "curriculum/objectives.yml", "id: read-chart", "id: count-rows")
+    with pytest.raises(ValidationFailed) as info:
+        build(root)
+    assert any(f.rule == "id-duplicate" for f in info.value.findings)
+    assert not (root / "build").exists()
+
+
+def test_cli_error_is_one_line_without_traceback(tmp_path: Path) -> None:
+    root = write_mini_academy(tmp_path / "cli")
+    edit(root, "curriculum/tracks/basics.yml", "audience: Everyone.", "audience: [Everyone.")
+    result = subprocess.run(
+        [sys.executable, "-c", "from academy.cli import run; run()", "build", "--root", str(root)],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}, timeout=120,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    assert re.search(r"^curriculum/tracks/basics.yml:\d+: yaml-syntax: ", result.stdout, re.MULTILINE)

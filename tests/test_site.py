@@ -1,0 +1,112 @@
+"""The real academy, built for both cities and opened in headless Chromium.
+
+Fails if any page requests anything outside 127.0.0.1, if a chart has no drawn marks or
+no text alternative, or if axe-core finds a serious or critical WCAG 2.1 AA violation.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from site_browser import axe_serious, charts, chromium, served, visit
+
+from academy.build import build
+from academy.curriculum import Curriculum, load_curriculum
+from academy.links import broken_links, external_refs
+
+REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+CITIES = ("pittsburgh", "baltimore")  # the academy's own city last: the site left behind
+
+
+def _lesson_texts(site: Path, cur: Curriculum) -> dict[str, str]:
+    texts = {}
+    for book in cur.books:
+        for lesson in book.lessons:
+            html = (site / "books" / book.track.id / book.course.id / f"{lesson.docname}.html").read_text()
+            body = html.split('<article class="bd-article"', 1)[-1]
+            texts[f"{book.course.id}/{lesson.docname}"] = re.sub(r"<[^>]+>", " ", body)
+    return texts
+
+
+@pytest.fixture(scope="session")
+def curriculum() -> Curriculum:
+    return load_curriculum(REPO)[0]
+
+
+@pytest.fixture(scope="session")
+def built(curriculum: Curriculum) -> dict[str, dict[str, str]]:
+    """Build for every city; return each city's lesson texts. The site left is Baltimore's."""
+    texts = {}
+    for city in CITIES:
+        report = build(REPO, city=city)
+        assert report.city == city
+        texts[city] = _lesson_texts(report.site, curriculum)
+    return texts
+
+
+@pytest.fixture(scope="session")
+def site(built) -> Path:
+    return REPO / "build" / "site"
+
+
+def test_every_catalogue_page_and_lesson_is_built(site: Path, curriculum: Curriculum) -> None:
+    expected = ["index.html", "roles.html", "tracks/index.html", "datasets/index.html"]
+    expected += [f"tracks/{t.id}.html" for t in curriculum.tracks]
+    for book in curriculum.books:
+        expected.append(f"courses/{book.course.id}.html")
+        expected += [f"books/{book.track.id}/{book.course.id}/{lesson.docname}.html" for lesson in book.lessons]
+    missing = [page for page in expected if not (site / page).is_file()]
+    assert missing == []
+
+
+def test_portal_links_into_every_lesson(site: Path, curriculum: Curriculum) -> None:
+    for book in curriculum.books:
+        page = (site / f"courses/{book.course.id}.html").read_text()
+        for lesson in book.lessons:
+            assert f'href="../books/{book.track.id}/{book.course.id}/{lesson.docname}.html"' in page
+
+
+def test_site_has_no_broken_links_or_remote_assets(site: Path) -> None:
+    assert broken_links(site) == []
+    assert external_refs(site) == []
+
+
+def test_lessons_are_written_for_each_city(built: dict[str, dict[str, str]]) -> None:
+    for city, texts in built.items():
+        for lesson, text in texts.items():
+            assert not re.search(r"\b(nan|NaN|NaT|None)\b", text), f"{city}: {lesson} shows a missing value"
+    differing = [name for name in built["baltimore"] if built["baltimore"][name] != built["pittsburgh"][name]]
+    assert differing, "no lesson changed between cities: are the numbers coming from the data?"
+
+
+def _pages(site: Path, curriculum: Curriculum) -> list[str]:
+    pages = ["index.html", "roles.html", "tracks/index.html", "datasets/index.html"]
+    pages += [f"tracks/{t.id}.html" for t in curriculum.tracks]
+    pages += sorted(str(p.relative_to(site)) for p in (site / "datasets").rglob("*.html"))[:2]
+    for book in curriculum.books:
+        pages.append(f"courses/{book.course.id}.html")
+        pages += [f"books/{book.track.id}/{book.course.id}/{lesson.docname}.html" for lesson in book.lessons[:2]]
+    return list(dict.fromkeys(pages))
+
+
+@pytest.mark.browser
+def test_pages_offline_charts_drawn_and_accessible(site: Path, curriculum: Curriculum) -> None:
+    problems: list[str] = []
+    drawn = 0
+    with served(site) as base, chromium() as browser:
+        for page_path in _pages(site, curriculum):
+            with visit(browser, base + page_path) as (page, record):
+                problems += [f"{page_path}: external request {url}" for url in record.external]
+                problems += [f"{page_path}: failed to load {url}" for url in record.failed]
+                for chart in charts(page):
+                    drawn += 1
+                    if chart["marks"] == 0 or chart["width"] == 0:
+                        problems.append(f"{page_path}: chart '{chart['label']}' has no drawn marks")
+                    if not chart["label"].strip():
+                        problems.append(f"{page_path}: a chart has no text alternative")
+                problems += [f"{page_path}: {v}" for v in axe_serious(page)]
+    assert problems == []
+    assert drawn > 0, "no charts were found on the pages checked"
