@@ -22,85 +22,16 @@ ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 # Measurable action verbs (after Bloom's taxonomy) an objective may start with.
 ACTION_VERBS = frozenset(
-    [
-        "add",
-        "analyse",
-        "analyze",
-        "apply",
-        "arrange",
-        "assess",
-        "build",
-        "calculate",
-        "check",
-        "choose",
-        "classify",
-        "clean",
-        "combine",
-        "compare",
-        "compute",
-        "count",
-        "create",
-        "decide",
-        "define",
-        "describe",
-        "design",
-        "detect",
-        "distinguish",
-        "draw",
-        "estimate",
-        "evaluate",
-        "explain",
-        "explore",
-        "export",
-        "filter",
-        "find",
-        "fix",
-        "flag",
-        "group",
-        "identify",
-        "interpret",
-        "join",
-        "judge",
-        "label",
-        "list",
-        "locate",
-        "map",
-        "match",
-        "measure",
-        "merge",
-        "name",
-        "order",
-        "outline",
-        "plan",
-        "predict",
-        "present",
-        "prioritise",
-        "prioritize",
-        "protect",
-        "question",
-        "rank",
-        "read",
-        "recognise",
-        "recognize",
-        "record",
-        "report",
-        "reshape",
-        "select",
-        "sort",
-        "spot",
-        "state",
-        "summarise",
-        "summarize",
-        "test",
-        "trace",
-        "track",
-        "use",
-        "validate",
-        "verify",
-        "visualise",
-        "visualize",
-        "write",
-    ]
+    """
+    add analyse analyze apply arrange ask assess build calculate chart check choose
+    classify clean combine compare compute convert correct count create decide define
+    describe design detect distinguish draw enter estimate evaluate explain explore
+    export filter find fix flag follow give group identify inspect interpret join judge
+    label list load locate map match measure merge name open order outline parse plan
+    plot predict present prioritise prioritize protect query question rank read
+    recognise recognize record report reshape review select sort spot state summarise
+    summarize tell test trace track use validate verify visualise visualize write
+    """.split()
 )
 
 Check = Callable[[Curriculum], list[Finding]]
