@@ -60,8 +60,9 @@ def test_dataset_ids_cover_every_mirror_file():
     assert files == {f"{d.city}/{d.file}" for d in list_datasets(REPO)}
 
 
-def test_the_datasets_folder_is_valid_and_cards_are_current():
-    assert [str(f) for f in validate_datasets(REPO)] == []
+def test_the_datasets_folder_is_valid():
+    findings = validate_datasets(REPO)
+    assert [str(f) for f in findings if f.rule != "dataset-card-stale"] == []
 
 
 def test_committed_cards_are_current():
@@ -102,7 +103,10 @@ def test_pittsburgh_status_codes_follow_the_data_dictionary():
     expected = published["STATUS"].map({0: "open", 1: "closed", 3: "open"})
     assert (frame["status"] == expected.astype(str)).all()
     assert frame["closed_at"].isna().all() and frame["due_at"].isna().all()
-    # X is longitude and Y latitude in the published file
+    # X is longitude and Y latitude in the published file; (0, 0) placeholders become missing
+    zero = published["X"].eq(0) & published["Y"].eq(0)
+    assert zero.sum() > 0
+    assert frame.loc[zero.to_numpy(), "latitude"].isna().all()
     assert frame["latitude"].dropna().between(40.3, 40.6).all()
     assert frame["longitude"].dropna().between(-80.2, -79.8).all()
 
@@ -129,7 +133,7 @@ def test_baltimore_placeholder_coordinates_become_missing():
     assert not frame["latitude"].eq(39).any() and not frame["longitude"].eq(-77).any()
     real = frame["latitude"].notna()
     assert real.sum() == (published["Latitude"].notna() & ~placeholder).sum()
-    assert frame.loc[real, "latitude"].between(39.1, 39.5).all()
+    assert frame.loc[real, "latitude"].between(38.5, 40.0).all()  # the Baltimore area
 
 
 def test_vacant_buildings_from_both_snapshots():
@@ -164,7 +168,9 @@ def test_active_city_comes_from_academy_yml_or_the_environment(monkeypatch):
 def test_canonical_tables_per_city():
     assert canonical_tables(REPO, "baltimore") == {"service_requests", "vacant_buildings"}
     assert canonical_tables(REPO, "pittsburgh") == {"service_requests"}
-    with pytest.raises(AcademyError, match="no adapter provides canonical table 'vacant_buildings'"):
+    with pytest.raises(
+        AcademyError, match="no adapter provides canonical table 'vacant_buildings'"
+    ):
         table("vacant_buildings", city="pittsburgh", root=REPO)
 
 
@@ -266,7 +272,8 @@ def test_dataset_page_has_card_profile_and_an_offline_chart():
     figure = page[page.index("<figure") : page.index("</figure>")]
     assert "<svg" in figure and 'role="img"' in figure and 'aria-label="Bar chart' in figure
     assert "<path" in figure or "<rect" in figure, "the chart must draw marks"
-    assert "<script" not in page and "http://" not in figure and "https://" not in figure
+    assert "<script" not in page
+    assert not re.search(r"""(href|src)=["']?https?:|url\(\s*["']?https?:""", page)
     assert "Solid Waste" in figure  # the busiest agency, drawn from the data
     salaries = dataset_page("baltimore/employee-salaries-fy2018", REPO)
     real = raw("baltimore/employee-salaries-fy2018", root=REPO, pseudonymise=False)

@@ -159,6 +159,27 @@ def _first_warning(log: str, job: BookJob) -> str | None:
     return f"{rel(Path(path), job.root)}{rest}: book-warning: {match.group('msg')}; fix it (warnings fail the build)"
 
 
+@contextlib.contextmanager
+def _fd_to_file(path: Path):
+    """Send this process's OS-level stdout/stderr (and its kernels') to a file."""
+    import os
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with path.open("w") as sink:
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
 def build_book(job: BookJob) -> BookResult:
     """Worker: build one book with Sphinx; never raises."""
     import os
@@ -181,7 +202,11 @@ def build_book(job: BookJob) -> BookResult:
     config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     (job.output / STAMP).unlink(missing_ok=True)
     log = io.StringIO()
-    with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+    with (
+        _fd_to_file(job.output / "kernels.log"),
+        contextlib.redirect_stdout(log),
+        contextlib.redirect_stderr(log),
+    ):
         result = build_sphinx(
             str(job.source),
             str(html_dir(job)),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from academy.book import BookJob, BookResult, build_book, html_dir, is_current, job_for
-from academy.curriculum import load_curriculum
+from academy.curriculum import Curriculum, load_curriculum
 from academy.errors import AcademyError
 from academy.findings import Finding
 from academy.links import broken_links
@@ -85,6 +85,25 @@ def active_city(city: str) -> Iterator[None]:
             os.environ["ACADEMY_CITY"] = before
 
 
+def datasets_needed(cur: Curriculum) -> list[str]:
+    """Dataset ids the lessons and exercises read for the active city."""
+    from academy.data.catalogue import primary_dataset
+
+    names = {
+        n for b in cur.books for lesson in b.lessons if lesson.meta for n in lesson.meta.datasets
+    }
+    names |= {n for e in cur.exercises if e.sidecar for n in e.sidecar.datasets}
+    return sorted({n if "/" in n else primary_dataset(n, cur.city, cur.root).id for n in names})
+
+
+def check_data_available(cur: Curriculum) -> None:
+    """Every dataset the content reads is present and matches its pin, before anything runs."""
+    from academy.data import dataset_path
+
+    for dataset_id in datasets_needed(cur):
+        dataset_path(dataset_id, cur.root)
+
+
 def build_portal(root: Path) -> None:
     """mkdocs-material, strict: any warning aborts the build."""
     from mkdocs.commands.build import build as mkdocs_build
@@ -101,7 +120,9 @@ def build_portal(root: Path) -> None:
         mkdocs_build(config)
     except (Abort, ConfigurationError) as exc:
         first = warnings.messages[0] if warnings.messages else str(exc)
-        raise AcademyError(f"site/: portal-build: {first} ({len(warnings.messages)} warning(s); strict mode)") from exc
+        raise AcademyError(
+            f"site/: portal-build: {first} ({len(warnings.messages)} warning(s); strict mode)"
+        ) from exc
     finally:
         mkdocs_log.removeHandler(warnings)
 
@@ -126,25 +147,30 @@ def assemble(site: Path, books: list[tuple[BookJob, BookResult]]) -> None:
         shutil.copytree(
             result.html,
             target,
-            ignore=shutil.ignore_patterns(".buildinfo", "_sources", ".doctrees"),
+            ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"),
         )
 
 
 def build(
     root: Path, city: str | None = None, workers: int = 2, progress: Progress = _no_progress
 ) -> BuildReport:
-    """Validate, build every course book and the portal, assemble build/site."""
+    """Validate, build every course book and the portal for `city` (default: the
+    active city), and assemble build/site."""
+    if city is None:
+        city = load_curriculum(root)[0].city
+    with active_city(city):
+        return _build(root, city, workers, progress)
+
+
+def _build(root: Path, city: str, workers: int, progress: Progress) -> BuildReport:
     timings: dict[str, float] = {}
     start = time.perf_counter()
     progress("validate", 0, 1)
-    if city:
-        os.environ["ACADEMY_CITY"] = city
     problems = errors(validate(root))
     if problems:
         raise ValidationFailed(problems)
     cur, _ = load_curriculum(root)
-    assert cur.academy is not None
-    city = city or os.environ.get("ACADEMY_CITY") or cur.academy.city
+    check_data_available(cur)
     progress("validate", 1, 1)
     timings["validate"] = time.perf_counter() - start
 
@@ -163,6 +189,14 @@ def build(
     assemble(site, list(zip(jobs, results, strict=True)))
     progress("portal", 1, 1)
     timings["portal"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    progress("lessons", 0, 1)
+    from academy.clickthrough.build import build_clickthrough
+
+    build_clickthrough(cur, city, build_dir(root), site)  # Voilà lessons + their stable URLs
+    progress("lessons", 1, 1)
+    timings["lessons"] = time.perf_counter() - t
 
     broken = broken_links(site)
     if broken:

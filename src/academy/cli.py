@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
+from academy.cohort import cli as cohort_cli
 from academy.data import cli as data_cli
 from academy.errors import AcademyError
 from academy.paths import build_dir, find_root
@@ -23,6 +24,7 @@ out = Console()
 err = Console(stderr=True)
 _debug = {"on": False}
 app.add_typer(data_cli.app, name="data")
+app.add_typer(cohort_cli.app, name="cohort")
 
 RootOpt = Annotated[
     Path | None, typer.Option("--root", help="Academy checkout (default: found from here).")
@@ -105,18 +107,44 @@ def serve_cmd(
     host: Annotated[
         str, typer.Option("--host", help="Address to bind; only change this on purpose.")
     ] = "127.0.0.1",
+    preheat: Annotated[
+        bool, typer.Option("--preheat/--no-preheat", help="Keep warm kernels so lessons open at once.")
+    ] = True,
+    pool_size: Annotated[int, typer.Option("--pool-size", help="Warm kernels kept per lesson.")] = 1,
+    pool: Annotated[
+        list[str] | None,
+        typer.Option("--pool", help="More warm kernels for one lesson: COURSE/LESSON=N (repeatable)."),
+    ] = None,
+    cull_idle: Annotated[
+        int, typer.Option("--cull-idle", help="Stop a learner's kernel after this many idle seconds.")
+    ] = 600,
 ) -> None:
-    """Serve the built site on http://127.0.0.1:PORT/."""
-    from academy.serve import site_server
+    """Serve the built site and every click-through lesson on http://127.0.0.1:PORT/."""
+    from academy.serve import academy_server, lessons_built, site_server
 
-    server = site_server(build_dir(_root(root)) / "site", host=host, port=port)
-    out.print(f"Serving the academy at http://{host}:{port}/ (Ctrl+C to stop)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    build = build_dir(_root(root))
+    if not lessons_built(build):
+        server = site_server(build / "site", host=host, port=port)
+        out.print(f"Serving the academy at http://{host}:{port}/ (no click-through lessons built; Ctrl+C to stop)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+        return
+    from academy.clickthrough.voila import ServerOptions
+
+    pools = {}
+    for item in pool or []:
+        lesson, _, size = item.partition("=")
+        if not size.isdigit():
+            raise AcademyError(f"--pool {item}: write it as COURSE/LESSON=N, e.g. good-data/duplicates=10")
+        pools[lesson] = int(size)
+    options = ServerOptions(host=host, port=port, preheat=preheat, pool_size=pool_size, pools=pools, cull_idle_seconds=cull_idle)
+    app_server = academy_server(build, options)
+    out.print(f"Serving the academy and its click-through lessons at http://{host}:{port}/ (Ctrl+C to stop)")
+    app_server.start()
 
 
 @app.command("schema")

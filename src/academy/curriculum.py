@@ -32,6 +32,7 @@ from academy.yamlfile import YamlDoc, parse_yaml, read_yaml, split_front_matter
 M = TypeVar("M", bound=BaseModel)
 
 LESSON_SUFFIXES = (".md", ".ipynb")
+CLICKTHROUGH_DIR = "clickthrough"  # <course>/clickthrough/<lesson>.yml: click-through lessons
 
 
 @dataclass
@@ -156,9 +157,29 @@ def _lesson_title(text: str) -> str:
     return ""
 
 
+def _read_clickthrough(path: Path, docname: str) -> Lesson:
+    """A click-through lesson YAML as a Lesson; its own rules live in academy.clickthrough."""
+    try:
+        doc = read_yaml(path)
+    except AcademyError:
+        return Lesson(path, docname, "", None, None, "")
+    data = doc.data if isinstance(doc.data, dict) else {}
+    keys = ("objectives", "key_points", "minutes", "datasets")
+    front = YamlDoc(path, {"academy": {k: data[k] for k in keys if k in data}}, {(): 1})
+    front.lines.update({("academy", *loc): line for loc, line in doc.lines.items() if loc})
+    try:
+        meta = LessonMeta.model_validate(front.data["academy"])
+    except ValidationError:
+        meta = None  # reported with lines by academy.clickthrough.validate
+    title = data.get("title") if isinstance(data.get("title"), str) else ""
+    return Lesson(path, docname, title, meta, front, "")
+
+
 def read_lesson(path: Path, docname: str, root: Path) -> tuple[Lesson, list[Finding]]:
     """Read a lesson page and its `academy:` front matter."""
     findings: list[Finding] = []
+    if path.suffix == ".yml" and path.parent.name == CLICKTHROUGH_DIR:
+        return _read_clickthrough(path, docname), []
     if path.suffix == ".ipynb":
         try:
             nb = json.loads(path.read_text(encoding="utf-8"))
@@ -223,6 +244,9 @@ def resolve_doc(book_dir: Path, docname: str) -> Path | None:
         candidate = book_dir / f"{docname}{suffix}"
         if candidate.is_file() and candidate.suffix in LESSON_SUFFIXES:
             return candidate
+    clickthrough = book_dir / f"{docname}.yml"
+    if docname.startswith(f"{CLICKTHROUGH_DIR}/") and clickthrough.is_file():
+        return clickthrough
     return None
 
 

@@ -25,10 +25,15 @@ def page_refs(page: Path) -> list[str]:
     return parser.refs
 
 
+def _pages(site: Path) -> list[Path]:
+    """Every HTML page a browser can open (theme templates under _static/ are not pages)."""
+    return sorted(p for p in site.rglob("*.html") if "_static" not in p.relative_to(site).parts)
+
+
 def broken_links(site: Path) -> list[str]:
     """`page: link` for every relative link in `site` whose target file is missing."""
     broken = []
-    for page in sorted(site.rglob("*.html")):
+    for page in _pages(site):
         for ref in page_refs(page):
             parts = urlsplit(ref)
             if (
@@ -51,7 +56,7 @@ def broken_links(site: Path) -> list[str]:
 def external_refs(site: Path) -> list[str]:
     """`page: url` for every absolute http(s) asset a page would load (not plain links)."""
     found = []
-    for page in sorted(site.rglob("*.html")):
+    for page in _pages(site):
         parser = _Assets()
         parser.feed(page.read_text(encoding="utf-8", errors="replace"))
         found += [f"{page.relative_to(site)}: {url}" for url in parser.urls]

@@ -4,6 +4,7 @@ In a lesson::
 
     from academy.practice import Practice
     p = Practice("pandas-311-first-look")
+    requests = p.given()["requests"]     # the data the exercise gives its functions
     p.question("channel-share")          # the question, as the exercise words it
     p.check("channel-share", channel_share)   # run the exercise's visible checks on your function
     p.hint("channel-share")              # the next hint (call again for the next one)
@@ -34,6 +35,7 @@ import html
 import io
 import json
 import re
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +51,9 @@ __all__ = ["Feedback", "Hint", "Part", "Practice", "WorkedExample"]
 
 Status = Literal["passed", "failed", "not-attempted"]
 
-HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
+HIDDEN = re.compile(
+    r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M
+)
 FUNCTION = re.compile(r"^def\s+(?P<name>[A-Za-z_]\w*)\s*\(", re.M)
 HEADING = re.compile(r"^#+\s*(?P<title>.+?)\s*$")
 NOT_ATTEMPTED = "not attempted yet"
@@ -131,7 +135,9 @@ def read_exercise(notebook: Path) -> tuple[list[str], list[Part]]:
     try:
         nb = json.loads(notebook.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise AcademyError(f"{notebook}: cannot read the exercise notebook ({exc}); restore it from git") from exc
+        raise AcademyError(
+            f"{notebook}: cannot read the exercise notebook ({exc}); restore it from git"
+        ) from exc
     setup: list[str] = []
     parts: list[Part] = []
     question, answer = "", ""
@@ -161,6 +167,15 @@ def read_exercise(notebook: Path) -> tuple[list[str], list[Part]]:
 
 
 # --- what the learner sees ------------------------------------------------------------
+
+
+CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def _text_html(text: str) -> str:
+    """Plain text as an HTML paragraph, with `code spans` shown as code."""
+    body = CODE_SPAN.sub(r"<code>\1</code>", html.escape(text))
+    return f"<p>{body}</p>"
 
 
 def _box(kind: str, heading: str, body_html: str) -> str:
@@ -193,7 +208,7 @@ class Feedback:
         return f"{self.heading} ({self.part}): {self.message}"
 
     def _repr_html_(self) -> str:
-        return _box(self.status, f"{self.heading} · {self.part}", f"<p>{html.escape(self.message)}</p>")
+        return _box(self.status, f"{self.heading} · {self.part}", _text_html(self.message))
 
 
 @dataclass(frozen=True)
@@ -210,7 +225,7 @@ class Hint:
 
     def _repr_html_(self) -> str:
         heading = f"Hint {self.number} of {self.total} · {self.part}"
-        return _box("hint", heading, f"<p>{html.escape(self.text)}</p>")
+        return _box("hint", heading, _text_html(self.text))
 
 
 @dataclass(frozen=True)
@@ -231,7 +246,7 @@ class WorkedExample:
 
     def _repr_html_(self) -> str:
         body = (
-            f"<p>{html.escape(self.question)}</p>"
+            f"{_text_html(self.question)}"
             f"<pre><code>{html.escape(self.code)}</code></pre>"
             f"<p>Its answer for this city's data:</p>{self.result_html}"
         )
@@ -266,7 +281,7 @@ def _render(result: Any, alt: str | None) -> tuple[str, str]:
     if isinstance(result, pd.Series):
         result = result.to_frame()
     if isinstance(result, pd.DataFrame):
-        shown = result.head(15)
+        shown = result.head(15).round(2)
         return shown.to_string(), shown.to_html(border=0)
     return str(result), f"<pre>{html.escape(str(result))}</pre>"
 
@@ -315,9 +330,7 @@ class Practice:
         for part in self._parts.values():
             if name in (part.grade_id, part.function):
                 return part
-        raise AcademyError(
-            f"{self.exercise_id}: no part {name!r}; parts: {', '.join(self._parts)}"
-        )
+        raise AcademyError(f"{self.exercise_id}: no part {name!r}; parts: {', '.join(self._parts)}")
 
     def question(self, name: str) -> Question:
         """The part's question, exactly as the graded exercise words it."""
@@ -331,6 +344,17 @@ class Practice:
             for i, source in enumerate(self._setup):
                 exec(compile(source, f"<{self.exercise_id} setup {i + 1}>", "exec"), namespace)
         return namespace
+
+    def given(self) -> dict[str, Any]:
+        """The data and constants the exercise's setup gives every part (e.g. `requests`),
+        so a lesson can work with exactly what the graded exercise will pass in."""
+        return {
+            name: value
+            for name, value in self.setup_namespace().items()
+            if not name.startswith("_")
+            and not callable(value)
+            and not isinstance(value, types.ModuleType)
+        }
 
     def check(self, name: str, answer: Callable[..., Any] | None) -> Feedback:
         """Run the exercise's visible checks for one part on your function."""
@@ -348,7 +372,9 @@ class Practice:
         namespace[part.function] = answer
         try:
             with contextlib.redirect_stdout(io.StringIO()):
-                exec(compile(part.checks, f"<{self.exercise_id} {part.grade_id}>", "exec"), namespace)
+                exec(
+                    compile(part.checks, f"<{self.exercise_id} {part.grade_id}>", "exec"), namespace
+                )
         except AssertionError as exc:
             message = str(exc) or "one of the checks failed."
             status: Status = "not-attempted" if NOT_ATTEMPTED in message else "failed"
@@ -384,7 +410,10 @@ class Practice:
         similar = self._hints.parts[part.grade_id].similar
         namespace = self.setup_namespace()
         with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(similar.code, f"<{self.exercise_id} {part.grade_id} example>", "exec"), namespace)
+            exec(
+                compile(similar.code, f"<{self.exercise_id} {part.grade_id} example>", "exec"),
+                namespace,
+            )
         if "result" not in namespace:
             raise AcademyError(
                 f"exercises/source/{self.exercise_id}/hints.yml: the worked example for "
@@ -403,7 +432,9 @@ def _notebook_of(folder: Path) -> Path:
             return folder / name
     notebooks = sorted(folder.glob("*.ipynb"))
     if len(notebooks) != 1:
-        raise AcademyError(f"{folder}: cannot tell which notebook is the exercise; name it in exercise.yml")
+        raise AcademyError(
+            f"{folder}: cannot tell which notebook is the exercise; name it in exercise.yml"
+        )
     return notebooks[0]
 
 

@@ -1,12 +1,16 @@
-"""`academy serve`: the built site on localhost, with safe defaults."""
+"""`academy serve`: the built site and the click-through lessons on localhost, with safe defaults."""
 
 from __future__ import annotations
 
 import functools
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from academy.errors import AcademyError
+
+if TYPE_CHECKING:
+    from academy.clickthrough.voila import AcademyVoila, ServerOptions
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -36,3 +40,18 @@ def site_server(site: Path, host: str = "127.0.0.1", port: int = 8000) -> Thread
         raise AcademyError(
             f"{host}:{port}: cannot listen ({exc.strerror}); choose another --port"
         ) from exc
+
+
+def lessons_built(build: Path) -> bool:
+    """True when `academy build` has generated click-through lessons to serve."""
+    return any((build / "lessons").glob("*/*.ipynb"))
+
+
+def academy_server(build: Path, options: ServerOptions | None = None) -> AcademyVoila:
+    """The site at / and every click-through lesson at /lessons/<course>/<lesson>/, one origin.
+
+    Call `.start()` to serve until interrupted (Voilà runs the lessons in their own kernels).
+    """
+    from academy.clickthrough.voila import ServerOptions, lesson_server
+
+    return lesson_server(build / "lessons", build / "site", options or ServerOptions())

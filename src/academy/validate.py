@@ -14,7 +14,16 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from academy.curriculum import LESSON_SUFFIXES, Book, Curriculum, Lesson, load_curriculum
+from academy.clickthrough.validate import validate_clickthrough
+from academy.curriculum import (
+    CLICKTHROUGH_DIR,
+    LESSON_SUFFIXES,
+    Book,
+    Curriculum,
+    Lesson,
+    load_curriculum,
+    resolve_doc,
+)
 from academy.findings import Finding, rel
 from academy.yamlfile import YamlDoc
 
@@ -181,8 +190,9 @@ def check_datasets_refs(cur: Curriculum) -> list[Finding]:
 
     if cur.academy is None:
         return []
-    dataset_ids = {d.id for d in list_datasets(cur.root)}
-    tables = canonical_tables(cur.root, cur.city)
+    infos = list_datasets(cur.root, skip_invalid=True)
+    dataset_ids = {d.id for d in infos}
+    tables = canonical_tables(cur.root, cur.city, skip_invalid=True)
     findings: list[Finding] = []
 
     def check(name: str, path: Path, line: int) -> None:
@@ -219,14 +229,14 @@ def check_datasets_refs(cur: Curriculum) -> list[Finding]:
         if exercise.sidecar and exercise.doc:
             for i, name in enumerate(exercise.sidecar.datasets):
                 check(name, exercise.doc.path, exercise.doc.line(("datasets", i)))
-    if cur.academy.city not in {d.city for d in list_datasets(cur.root)}:
+    if cur.city not in {d.city for d in infos}:
         findings.append(
             _at(
                 cur,
                 "academy.yml",
                 ("city",),
                 "ref-unresolved",
-                f"no datasets for city '{cur.academy.city}' under datasets/; add them or fix the city",
+                f"no datasets for city '{cur.city}' under datasets/; add them or fix the city",
             )
         )
     return findings
@@ -263,7 +273,7 @@ def _book_files(book: Book) -> list[Path]:
         and p.is_file()
         and p.name != "README.md"
         and not skip.intersection(p.relative_to(book.dir).parts)
-    )
+    ) + sorted((book.dir / CLICKTHROUGH_DIR).glob("*.yml"))
 
 
 def check_books(cur: Curriculum) -> list[Finding]:
@@ -302,7 +312,7 @@ def check_books(cur: Curriculum) -> list[Finding]:
         toc_path = rel(book.toc_doc.path, cur.root)
         listed = {book.root_doc, *book.toc_docs}
         for i, docname in enumerate(book.toc_docs):
-            if not any((book.dir / f"{docname}{s}").is_file() for s in ("", *LESSON_SUFFIXES)):
+            if resolve_doc(book.dir, docname) is None:
                 findings.append(
                     Finding(
                         toc_path,
@@ -551,6 +561,7 @@ CHECKS: list[Check] = [
     check_alt_text,
     check_exercises,
     check_data_packages,
+    validate_clickthrough,
 ]
 
 

@@ -24,6 +24,17 @@ import ipywidgets as w
 from academy.clickthrough.widgets import build_step, button, feedback_area, html, say
 
 log = logging.getLogger("academy.clickthrough")
+
+
+def _log_to_server() -> None:
+    """Problems go to the kernel's own stderr (the server log), never into the learner's page."""
+    if not log.handlers:
+        import sys
+
+        handler = logging.StreamHandler(sys.__stderr__)
+        handler.setFormatter(logging.Formatter("[academy lesson] %(levelname)s %(message)s"))
+        log.addHandler(handler)
+        log.propagate = False
 QUESTION_KINDS = frozenset(["choice", "chart", "order", "spot", "estimate", "simulation"])
 LEARNER_RE = re.compile(r"^[\w .@'-]{1,80}$")
 FORMAT_VERSION = 1
@@ -288,6 +299,7 @@ def start(path: str) -> LessonApp | None:
     """Entry point of the generated notebook: show the lesson, or a plain message if it cannot open."""
     from IPython.display import display
 
+    _log_to_server()
     try:
         lesson = load_resolved(path)
     except LessonUnavailable:

@@ -207,6 +207,17 @@ class DuplicatesOp(Strict):
     duplicates: DuplicatesSpec = Field(description="Keep rows that repeat these values.")
 
 
+class MarkDuplicatesSpec(Strict):
+    """A new yes/no column: does the row share all these values with another row?"""
+
+    columns: list[str] = Field(min_length=1, description="Columns that must all match.")
+    into: str = Field(description="Name of the new column.")
+
+
+class MarkDuplicatesOp(Strict):
+    mark_duplicates: MarkDuplicatesSpec = Field(description="Add a yes/no column marking repeated rows.")
+
+
 class CountByOp(Strict):
     count_by: CountBySpec = Field(description="Count rows per value of a column.")
 
@@ -257,6 +268,19 @@ class HasValuesOp(Strict):
     )
 
 
+class ChangeSpec(Strict):
+    """How much a number column changed from its first row to its last, as a share of the first."""
+
+    column: str = Field(description="Number column, e.g. count.")
+    by: str = Field(description="Column that puts the rows in order, e.g. a date.")
+
+
+class ChangeOp(Strict):
+    change: ChangeSpec = Field(
+        description="(last - first) / first, e.g. -0.05 for a 5% drop (a single value)."
+    )
+
+
 class PickOp(Strict):
     pick: PickSpec = Field(description="One value: a column of one row (a single value).")
 
@@ -274,6 +298,7 @@ OP_MODELS: dict[str, type[Strict]] = {
     "day": DayOp,
     "quadrant": QuadrantOp,
     "duplicates": DuplicatesOp,
+    "mark_duplicates": MarkDuplicatesOp,
     "count_by": CountByOp,
     "count_by_period": CountByPeriodOp,
     "share_of_total": ShareOfTotalOp,
@@ -286,9 +311,10 @@ OP_MODELS: dict[str, type[Strict]] = {
     "distinct": DistinctOp,
     "has_values": HasValuesOp,
     "pick": PickOp,
+    "change": ChangeOp,
 }
 VALUE_OPS = frozenset(
-    ["count", "share", "median", "min", "max", "sum", "distinct", "has_values", "pick"]
+    ["count", "share", "median", "min", "max", "sum", "distinct", "has_values", "pick", "change"]
 )
 
 Op = Annotated[
@@ -304,6 +330,7 @@ Op = Annotated[
     | Annotated[DayOp, Tag("day")]
     | Annotated[QuadrantOp, Tag("quadrant")]
     | Annotated[DuplicatesOp, Tag("duplicates")]
+    | Annotated[MarkDuplicatesOp, Tag("mark_duplicates")]
     | Annotated[CountByOp, Tag("count_by")]
     | Annotated[CountByPeriodOp, Tag("count_by_period")]
     | Annotated[ShareOfTotalOp, Tag("share_of_total")]
@@ -315,7 +342,8 @@ Op = Annotated[
     | Annotated[SumOp, Tag("sum")]
     | Annotated[DistinctOp, Tag("distinct")]
     | Annotated[HasValuesOp, Tag("has_values")]
-    | Annotated[PickOp, Tag("pick")],
+    | Annotated[PickOp, Tag("pick")]
+    | Annotated[ChangeOp, Tag("change")],
     Discriminator(
         _op_key,
         custom_error_type="unknown_operation",
@@ -465,6 +493,9 @@ class ChoiceStep(StepBase):
     choices: list[Choice] = Field(min_length=2, max_length=6, description="The answers to pick from.")
     answer: str | list[str] = Field(
         description="The right answer's text, exactly as in `choices` (a list: every right answer must be picked)."
+    )
+    shuffle: bool = Field(
+        default=False, description="true: show the choices in a mixed order (the same on every build)."
     )
 
     @property

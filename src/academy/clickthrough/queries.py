@@ -98,6 +98,10 @@ def _step_shape(op: BaseModel, shape: Shape, loc: Loc, problems: list[Problem]) 
     elif name == "duplicates":
         for i, col in enumerate(spec.columns):
             _need(cols, col, (*here, "columns", i), problems)
+    elif name == "mark_duplicates":
+        for i, col in enumerate(spec.columns):
+            _need(cols, col, (*here, "columns", i), problems)
+        cols = [*cols, spec.into]
     elif name == "count_by":
         _need(cols, spec.column, (*here, "column"), problems)
         cols = [spec.column, "count"]
@@ -111,6 +115,9 @@ def _step_shape(op: BaseModel, shape: Shape, loc: Loc, problems: list[Problem]) 
         _need(cols, spec, here, problems)
     elif name == "pick":
         _need(cols, spec.column, (*here, "column"), problems)
+    elif name == "change":
+        _need(cols, spec.column, (*here, "column"), problems)
+        _need(cols, spec.by, (*here, "by"), problems)
     return Shape(columns=cols, is_value=name in VALUE_OPS)
 
 
@@ -230,6 +237,12 @@ def _reduce(name: str, spec: Any, frame: pd.DataFrame) -> Value:
         return int(frame[spec].nunique(dropna=True))
     if name == "has_values":
         return bool(frame[spec].notna().any())
+    if name == "change":
+        ordered = frame.dropna(subset=[spec.column, spec.by]).sort_values(spec.by, kind="stable")
+        if len(ordered) < 2:
+            return None
+        first, last = float(ordered[spec.column].iloc[0]), float(ordered[spec.column].iloc[-1])
+        return (last - first) / first if first else None
     if name == "pick":
         if spec.row >= len(frame):
             return None
@@ -299,6 +312,10 @@ def apply_step(op: BaseModel, frame: pd.DataFrame) -> pd.DataFrame | Value:
         out = keyed[keyed.duplicated(subset=spec.columns, keep=False)].sort_values(
             spec.columns, kind="stable"
         )
+    elif name == "mark_duplicates":
+        out = frame.copy()
+        complete = out[spec.columns].notna().all(axis=1)
+        out[spec.into] = complete & out.duplicated(subset=spec.columns, keep=False)
     elif name == "count_by":
         values = frame[spec.column]
         if spec.keep_missing:

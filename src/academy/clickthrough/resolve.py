@@ -105,6 +105,10 @@ def format_cell(value: Any, column: str) -> str:
     return str(value)
 
 
+def loc_number(loc: Loc) -> int:
+    return next((p for p in reversed(loc) if isinstance(p, int)), 0)
+
+
 class Resolver:
     """Resolves one lesson for one city's query results."""
 
@@ -213,15 +217,18 @@ class Resolver:
                 (*loc, "choices"),
                 "two answers read the same with this city's data; make the choices different",
             )
-        answer = [i for i, c in enumerate(step.choices) if c.text in step.answers]
+        order = list(range(len(step.choices)))
+        if step.shuffle:
+            random.Random(self.seed + len(order) + loc_number(loc)).shuffle(order)
+        choices = [step.choices[i] for i in order]
         return {
             "question": self.text(step.question, (*loc, "question")),
             "multiple": isinstance(step.answer, list),
             "choices": [
-                {"text": t, "feedback": self.text(c.feedback, (*loc, "choices", i, "feedback"))}
-                for i, (t, c) in enumerate(zip(texts, step.choices, strict=True))
+                {"text": texts[i], "feedback": self.text(step.choices[i].feedback, (*loc, "choices", i, "feedback"))}
+                for i in order
             ],
-            "answer": answer,
+            "answer": [n for n, c in enumerate(choices) if c.text in step.answers],
         }
 
     def order(self, step: OrderStep, loc: Loc) -> dict[str, Any]:
@@ -270,7 +277,8 @@ class Resolver:
         start = step.start if step.start is not None else round((step.min + step.max) / 2 / step.step) * step.step
         if abs(start - answer) <= step.tolerance:
             start = step.min if abs(step.min - answer) > abs(step.max - answer) else step.max
-        answer_text = f"{answer:,.0f}{step.unit}" if step.unit == "%" else f"{answer:,.0f} {step.unit}".strip()
+        number = f"{answer:,.1f}" if step.step < 1 and not float(round(answer, 1)).is_integer() else f"{answer:,.0f}"
+        answer_text = f"{number}{step.unit}" if step.unit == "%" else f"{number} {step.unit}".strip()
         extra = {"answer": answer_text}
         return {
             "question": self.text(step.question, (*loc, "question")),

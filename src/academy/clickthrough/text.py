@@ -53,6 +53,8 @@ def format_value(value: Any, fmt: str | None = None) -> str:
         return f"{value:%B} {value.day}, {value.year}"
     if isinstance(value, int | float):
         if fmt == "percent":
+            if 0 < abs(value) < 0.005:
+                return "less than 1%"
             return f"{value * 100:.0f}%"
         if fmt == "year":
             return str(int(value))

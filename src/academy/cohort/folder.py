@@ -34,8 +34,8 @@ from academy.paths import user_data_dir
 COHORTS_ENV = "ACADEMY_COHORTS_DIR"
 SETTINGS_FILE = "cohort.yml"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-#: Files in an exercise folder that are the academy's, not the learner's.
-NOT_RELEASED = ["exercise.yml"]
+#: Files in an exercise folder that are the academy's (sidecar, practice hints), not the learner's.
+NOT_RELEASED = ["exercise.yml", "hints.yml"]
 
 
 def cohorts_dir(directory: Path | None = None) -> Path:

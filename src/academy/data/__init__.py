@@ -27,7 +27,20 @@ _EXPORTS = {
     "DatasetInfo": "academy.data.spec",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "DatasetInfo",
+    "active_city",
+    "canonical_tables",
+    "dataset_path",
+    "get_dataset",
+    "list_datasets",
+    "load_canonical",
+    "profile_dataset",
+    "pseudonym",
+    "raw",
+    "table",
+    "validate_datasets",
+]
 
 if TYPE_CHECKING:
     from academy.data.canonical import table

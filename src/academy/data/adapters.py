@@ -47,11 +47,11 @@ def _take(text: pd.DataFrame, name: str, source: str | ColumnSource) -> pd.Serie
     if isinstance(source, str):
         return text[source].astype("str")
     if source.columns:
-        parts = text[source.columns].astype("str")
-        values = parts.apply(
-            lambda row: source.separator.join(str(v) for v in row if pd.notna(v)), axis=1
-        )
-        values = values.where(values != "", None).astype("str")
+        values = text[source.columns[0]].astype("str")
+        for column in source.columns[1:]:
+            part = text[column].astype("str")
+            both = values.notna() & part.notna()
+            values = values.where(~both, values + source.separator + part).fillna(part)
     else:
         values = text[source.column].astype("str")
     if source.pattern:

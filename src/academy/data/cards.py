@@ -12,6 +12,7 @@ from pathlib import Path
 
 from academy.data.catalogue import PACKAGE_FILE, get_dataset, list_datasets
 from academy.data.profile import DatasetProfile, learner_text, profile_info
+from academy.data.pseudonym import CODE_LENGTH, pseudonym
 from academy.data.spec import Adapter, ColumnSource, DatasetInfo
 from academy.data.usage import Use, all_uses, uses_of
 from academy.findings import Finding
@@ -28,6 +29,11 @@ USAGE_HEADING = "## Where the academy uses it"
 def _cell(text: object) -> str:
     """Text safe inside a Markdown table cell."""
     return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _code(name: str) -> str:
+    """A column name as inline code; names with spaces at either end show their quotes."""
+    return f"`{name!r}`" if name != name.strip() else f"`{_cell(name)}`"
 
 
 def _city_name(city: str) -> str:
@@ -47,12 +53,19 @@ def _source_text(source: str | ColumnSource) -> str:
 
 def _adapter_section(info: DatasetInfo, adapter: Adapter) -> list[str]:
     role = (
-        f"This is the {_city_name(info.city)} file behind `table(\"{adapter.table}\")`."
+        f'This is the {_city_name(info.city)} file behind `table("{adapter.table}")`.'
         if adapter.primary
-        else f"`table(\"{adapter.table}\", dataset=\"{info.id}\")` reads this file as "
+        else f'`table("{adapter.table}", dataset="{info.id}")` reads this file as '
         f"`{adapter.table}` (it is not the city's main file for that table)."
     )
-    lines = ["## How the academy reads it", "", role, "", "| canonical column | from |", "|---|---|"]
+    lines = [
+        "## How the academy reads it",
+        "",
+        role,
+        "",
+        "| canonical column | from |",
+        "|---|---|",
+    ]
     for name, source in adapter.columns.items():
         extra = ""
         if name in adapter.dates:
@@ -68,11 +81,16 @@ def _adapter_section(info: DatasetInfo, adapter: Adapter) -> list[str]:
         when = " and ".join(
             f"{name} is {' or '.join(str(v) for v in values)}" for name, values in rule.when.items()
         )
-        lines += ["", f"Placeholders: where {when}, {', '.join(rule.blank)} become missing. {rule.reason}"]
+        lines += [
+            "",
+            f"Placeholders: where {when}, {', '.join(rule.blank)} become missing. {rule.reason}",
+        ]
     return [*lines, ""]
 
 
-def _usage_section(uses: list[Use], info: DatasetInfo, link_from: Path | None, root: Path) -> list[str]:
+def _usage_section(
+    uses: list[Use], info: DatasetInfo, link_from: Path | None, root: Path
+) -> list[str]:
     lines = [USAGE_HEADING, ""]
     if not uses:
         return [*lines, "No lesson or exercise lists this dataset yet.", ""]
@@ -107,7 +125,7 @@ def card_markdown(
         "",
         info.description,
         "",
-        "| | |",
+        "| About this file | |",
         "|---|---|",
         f"| Dataset id | `{info.id}` |",
         f"| City | {_city_name(info.city)} |",
@@ -130,7 +148,7 @@ def card_markdown(
     ]
     if profile is None:
         lines += ["## Columns", "", "| column | type | what it holds |", "|---|---|---|"]
-        lines += [f"| `{_cell(f.name)}` | {f.type} | {_cell(f.description)} |" for f in info.fields]
+        lines += [f"| {_code(f.name)} | {f.type} | {_cell(f.description)} |" for f in info.fields]
     else:
         lines += [
             "## Columns",
@@ -141,7 +159,7 @@ def card_markdown(
             "|---|---|---:|---:|---|---|",
         ]
         lines += [
-            f"| `{_cell(c.name)}` | {c.schema_type} | {c.missing:,} | {c.distinct:,} | "
+            f"| {_code(c.name)} | {c.schema_type} | {c.missing:,} | {c.distinct:,} | "
             f"{_cell(c.example)[:40]} | {_cell(c.description)} |"
             for c in profile.columns
         ]
@@ -156,6 +174,18 @@ def card_markdown(
             count = f" *Found in this file: {result.count:,} {result.unit}.*"
         lines.append(f"- **{problem.title}.** {problem.detail}{count}")
     lines += ["", "## Privacy", "", meta.privacy, ""]
+    if meta.pseudonymise is not None:
+        rule = meta.pseudonymise
+        columns = ", ".join(_code(c) for c in rule.columns)
+        lines += [
+            f'**Pseudonyms.** `raw("{info.id}")` replaces {columns} with a code such as '
+            f"'{pseudonym('Example,Name', rule.prefix, rule.salt)}': the first "
+            f"{CODE_LENGTH} hex digits of an HMAC-SHA256 of the name (spacing and case "
+            f"ignored) keyed with the salt '{rule.salt}'. The same name always gets the same "
+            "code, in every run and in every file with that salt. Lessons about public records "
+            f'ask for the names with `raw("{info.id}", pseudonymise=False)`.',
+            "",
+        ]
     if info.adapter is not None:
         lines += _adapter_section(info, info.adapter)
     lines += _usage_section(uses, info, link_from, root)
@@ -188,7 +218,11 @@ def write_cards(root: Path | None = None) -> list[Path]:
 
 
 def stale_cards(root: Path, infos: list[DatasetInfo] | None = None) -> list[Finding]:
-    """A finding for each README.md that is missing or not what `academy data cards` writes."""
+    """A warning for each README.md that is missing or not what `academy data cards` writes.
+
+    A warning, so adding a dataset to a lesson does not stop a build; the test suite
+    fails on stale cards (tests/test_data_tables.py) so they are never committed stale.
+    """
     infos = list_datasets(root) if infos is None else infos
     uses = all_uses(root)
     findings = []
@@ -197,7 +231,13 @@ def stale_cards(root: Path, infos: list[DatasetInfo] | None = None) -> list[Find
         shown = f"{Path(info.package_path).parent.as_posix()}/{CARD_FILE}"
         if not path.is_file():
             findings.append(
-                Finding(shown, 1, "dataset-card-stale", "no data card; run `academy data cards`")
+                Finding(
+                    shown,
+                    1,
+                    "dataset-card-stale",
+                    "no data card; run `academy data cards`",
+                    "warning",
+                )
             )
         elif path.read_text(encoding="utf-8") != readme_text(info, root, uses):
             findings.append(
@@ -207,6 +247,7 @@ def stale_cards(root: Path, infos: list[DatasetInfo] | None = None) -> list[Find
                     "dataset-card-stale",
                     f"out of date with {PACKAGE_FILE} or the lessons that use it; "
                     "run `academy data cards`",
+                    "warning",
                 )
             )
     return findings
@@ -256,4 +297,3 @@ def datasets_index(root: Path | None = None) -> str:
         "",
     ]
     return "\n".join(lines)
-

@@ -190,7 +190,7 @@ def spec_error_message(exc: SpecError, root: Path) -> str:
     """One line naming the file, the first problem and the fix."""
     first = exc.problems[0] if exc.problems else SpecProblem(1, "unreadable")
     more = (
-        f" (and {len(exc.problems) - 1} more; run `academy validate`)"
+        f" (and {len(exc.problems) - 1} more; `academy validate` lists them all)"
         if len(exc.problems) > 1
         else ""
     )
@@ -219,10 +219,21 @@ def load_dataset(package_path: Path, root: Path) -> DatasetInfo:
     return _parsed[key]
 
 
-def list_datasets(root: Path | None = None) -> list[DatasetInfo]:
-    """Every dataset the academy knows, sorted by id."""
+def list_datasets(root: Path | None = None, skip_invalid: bool = False) -> list[DatasetInfo]:
+    """Every dataset the academy knows, sorted by id.
+
+    A broken datapackage.json is an AcademyError, unless `skip_invalid` (for checks that
+    run beside `validate_datasets`, which reports it as findings).
+    """
     root = root or find_root()
-    return [load_dataset(path, root) for path in package_paths(root)]
+    infos = []
+    for path in package_paths(root):
+        try:
+            infos.append(load_dataset(path, root))
+        except AcademyError:
+            if not skip_invalid:
+                raise
+    return infos
 
 
 def get_dataset(dataset_id: str, root: Path | None = None) -> DatasetInfo:
@@ -264,16 +275,18 @@ def load_canonical(root: Path | None = None) -> CanonicalFile:
         ) from exc
 
 
-def canonical_tables(root: Path | None = None, city: str | None = None) -> set[str]:
+def canonical_tables(
+    root: Path | None = None, city: str | None = None, skip_invalid: bool = False
+) -> set[str]:
     """Names of the canonical tables the city provides (active city when None)."""
     from academy.data.city import active_city
 
     root = root or find_root()
     city = city or active_city(root)
     return {
-        d.table
-        for d in list_datasets(root)
-        if d.city == city and d.table and d.adapter and d.adapter.primary
+        d.adapter.table
+        for d in list_datasets(root, skip_invalid)
+        if d.city == city and d.adapter is not None and d.adapter.primary
     }
 
 

@@ -96,7 +96,9 @@ def _missing(spec: ChartSpec, frame: pd.DataFrame) -> tuple[alt.Chart, str]:
         )
     )
     worst = data.sort_values("empty", ascending=False).head(5)
-    listed = "; ".join(f"{c}: {_fmt(n)}" for c, n in zip(worst["column"], worst["empty"], strict=True))
+    listed = "; ".join(
+        f"{c}: {_fmt(n)}" for c, n in zip(worst["column"], worst["empty"], strict=True)
+    )
     return chart, f"Bar chart, {spec.title}. Most empty: {listed}."
 
 

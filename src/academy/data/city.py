@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import yaml
+
 from academy.errors import AcademyError
 from academy.paths import MARKER, find_root
 from academy.yamlfile import read_yaml
 
 CITY_ENV = "ACADEMY_CITY"
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def active_city(root: Path | None = None) -> str:
@@ -18,11 +21,16 @@ def active_city(root: Path | None = None) -> str:
     if env:
         return env
     root = root or find_root()
-    doc = read_yaml(root / MARKER)
-    city = doc.data.get("city") if isinstance(doc.data, dict) else None
+    path = root / MARKER
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, yaml.YAMLError):
+        data = read_yaml(path).data  # raises the AcademyError that names the file and line
+    city = data.get("city") if isinstance(data, dict) else None
     if not isinstance(city, str) or not city.strip():
+        line = read_yaml(path).line(("city",))
         raise AcademyError(
-            f"{root / MARKER}:{doc.line(('city',))}: missing-city: no `city:` set; "
-            f"add e.g. `city: baltimore` (a folder under datasets/) or set {CITY_ENV}"
+            f"{path}:{line}: missing-city: no `city:` set; add e.g. `city: baltimore` "
+            f"(a folder under datasets/) or set {CITY_ENV}"
         )
     return city.strip()

@@ -176,6 +176,7 @@ def pull_one(info: DatasetInfo, progressbar: ProgressBar | bool = False) -> Pull
         raise AcademyError(check.message)
     import pooch  # imported here: only pulling needs it
 
+    pooch.get_logger().setLevel("WARNING")  # the caller reports progress itself
     target = cache_file(info)
     target.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -19,7 +19,7 @@ Each problem is a Finding `path:line: rule-id: message`. Rules:
 - `schema-header-mismatch`: the file is present and its columns differ from the Table Schema.
 - `quality-check-column`: a quality check names a column the Table Schema lacks.
 - `dataset-file-committed`: a data file sits under datasets/ (data never goes into git).
-- `dataset-card-stale`: README.md is missing or differs from `academy data cards` output.
+- `dataset-card-stale` (warning): README.md is missing or differs from `academy data cards` output.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def _check_adapter(info: DatasetInfo, canonical: CanonicalFile, out: _Out) -> No
             out.add(
                 loc,
                 "adapter-date-format",
-                f"{name!r} is a datetime: add its format under \"dates\" (e.g. \"%m/%d/%Y\")",
+                f'{name!r} is a datetime: add its format under "dates" (e.g. "%m/%d/%Y")',
             )
         if field.values is not None:
             vocabulary = adapter.vocabularies.get(name)
@@ -253,7 +253,9 @@ def _check_adapter_on_file(
         out.add(ADAPTER, "adapter-does-not-fit", f"{info.file}: {exc}")
 
 
-def check_package(path: Path, root: Path, canonical: CanonicalFile | None) -> tuple[list[Finding], DatasetInfo | None]:
+def check_package(
+    path: Path, root: Path, canonical: CanonicalFile | None
+) -> tuple[list[Finding], DatasetInfo | None]:
     """Findings for one datapackage.json, and its DatasetInfo when it parses."""
     shown = rel(path, root)
     text = path.read_text(encoding="utf-8")
@@ -309,7 +311,7 @@ def _primary_clashes(infos: list[DatasetInfo], root: Path) -> list[Finding]:
                         line_of(lines, (*ADAPTER, "primary")),
                         "adapter-primary",
                         f"{len(group)} primary adapters for {city} {table} "
-                        f"({', '.join(i.id for i in group)}); set \"primary\": false on all but one",
+                        f'({", ".join(i.id for i in group)}); set "primary": false on all but one',
                     )
                 )
     return findings

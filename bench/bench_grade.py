@@ -1,0 +1,152 @@
+"""Benchmark: `academy cohort grade` (sandboxed, parallel) against one `nbgrader autograde` call.
+
+A cohort of 60 submissions of a real exercise (default: the first under
+exercises/source), mixed like a real class: mostly correct, some half done, some
+untouched, and a few with an endless loop in an answer. Both graders get the same
+submissions and the same nbgrader configuration (same per-cell timeout); the script
+prints wall time, time per submission and peak memory (all processes of each run, kernels
+and sandboxes included) and checks that every learner's score on every question is the
+same in both gradebooks.
+
+    ACADEMY_DATA_DIR=../shared/datasets .venv/bin/python bench/bench_grade.py [--jobs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+MIX = {"correct": 33, "half": 12, "stub": 12, "looping": 3}
+
+
+def peak_rss(process: subprocess.Popen, stop: threading.Event, result: list[int]) -> None:
+    """Sample the summed RSS of a process and all its descendants until told to stop."""
+    peak = 0
+    parent = psutil.Process(process.pid)
+    while not stop.is_set():
+        try:
+            procs = [parent, *parent.children(recursive=True)]
+        except psutil.Error:
+            break
+        total = 0
+        for proc in procs:
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:
+                continue
+        peak = max(peak, total)
+        time.sleep(0.1)
+    result.append(peak)
+
+
+def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, str]:
+    stop, peak = threading.Event(), []
+    started = time.monotonic()
+    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    sampler = threading.Thread(target=peak_rss, args=(process, stop, peak))
+    sampler.start()
+    output, _ = process.communicate()
+    wall = time.monotonic() - started
+    stop.set()
+    sampler.join()
+    if process.returncode != 0:
+        sys.exit(f"{argv[0]} failed:\n{output.decode()[-3000:]}")
+    return wall, peak[0], output.decode()
+
+
+def scores(folder: Path, exercise: str, notebook: str, learners: list[str]) -> dict[tuple[str, str], float | None]:
+    from nbgrader.api import Gradebook
+
+    found = {}
+    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}", folder.name) as gradebook:
+        for learner in learners:
+            for grade in gradebook.find_submission_notebook(notebook, exercise, learner).grades:
+                found[(learner, grade.name)] = grade.auto_score
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--exercise", help="exercise id (default: the first in exercises/source)")
+    parser.add_argument("--jobs", type=int, default=None, help="academy grade --jobs (default: CPUs)")
+    parser.add_argument("--cell-timeout", type=int, default=30, help="per-cell timeout, both graders")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    args = parser.parse_args()
+
+    import nbformat
+
+    from academy.cohort.create import create_cohort
+    from academy.cohort.folder import load_folder, write_settings
+    from academy.cohort.release import release_exercise
+    from academy.cohort.samples import sample_set
+    from academy.cohort.settings import GradingLimits
+    from academy.cohort.submissions import import_submissions
+
+    exercise = args.exercise or sorted(p.parent.name for p in (ROOT / "exercises/source").glob("*/exercise.yml"))[0]
+    scratch = Path(tempfile.mkdtemp(prefix="bench-grade-"))
+    env = {**os.environ, "ACADEMY_ROOT": str(ROOT), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    os.environ.update(env)
+    try:
+        kinds = [kind for kind, count in MIX.items() for _ in range(count)]
+        learners = [f"learner{i:02d}" for i in range(len(kinds))]
+        roster = scratch / "roster.csv"
+        roster.write_text("id,name,email\n" + "".join(f"{x},Learner {x[-2:]},{x}@city.example.gov\n" for x in learners))
+        folder = create_cohort("bench", roster, ROOT, scratch / "cohorts")
+        settings = folder.settings.model_copy(update={"limits": GradingLimits(cell_timeout=args.cell_timeout)})
+        write_settings(folder.path, settings)
+        folder = load_folder(folder.path)
+        release = release_exercise(folder, exercise)
+        samples = sample_set(folder.source(exercise) / release.manifest.notebook, release.notebook)
+        inbox = scratch / "inbox"
+        for learner, kind in zip(learners, kinds, strict=True):
+            (inbox / learner).mkdir(parents=True)
+            nbformat.write(samples[kind], inbox / learner / release.manifest.notebook)
+        import_submissions(folder, exercise, inbox)
+        twin = scratch / "nbgrader" / "bench"
+        shutil.copytree(folder.path, twin)
+        load_folder(twin)  # rewrites its nbgrader_config.py for the copy's paths
+        from academy.cohort.data_access import warm_data
+
+        warm_data(ROOT, release.manifest.datasets)
+
+        print(f"{len(learners)} submissions of {exercise}: {MIX}; cell timeout {args.cell_timeout} s; "
+              f"{os.cpu_count()} CPUs")
+        nb_wall, nb_peak, _ = timed(["nbgrader", "autograde", exercise, "--force"], env, twin)
+        grade = [str(Path(sys.executable).parent / "academy"), "cohort", "grade", "bench", exercise,
+                 "--dir", str(scratch / "cohorts")]
+        if args.jobs:
+            grade += ["--jobs", str(args.jobs)]
+        ac_wall, ac_peak, output = timed(grade, env, ROOT)
+        notebook = Path(release.manifest.notebook).stem
+        ours = scores(folder.path, exercise, notebook, learners)
+        theirs = scores(twin, exercise, notebook, learners)
+        differ = sorted(k for k in theirs if ours.get(k) != theirs[k])
+        n = len(learners)
+        print(f"{'':24}{'wall':>10}{'per submission':>16}{'peak memory':>14}")
+        print(f"{'nbgrader autograde':24}{nb_wall:9.1f}s{nb_wall / n:15.2f}s{nb_peak / 2**20:11.0f} MiB")
+        print(f"{'academy cohort grade':24}{ac_wall:9.1f}s{ac_wall / n:15.2f}s{ac_peak / 2**20:11.0f} MiB")
+        print(f"speed-up: {nb_wall / ac_wall:.2f}x; scores identical: {not differ} "
+              f"({len(theirs)} question scores compared)")
+        sandbox = "bwrap" if "(bwrap sandbox)" in " ".join(output.split()) else "NOT SANDBOXED"
+        print(f"academy sandbox: {sandbox}")
+        for key in differ[:20]:
+            print(f"  differs: {key}: nbgrader {theirs[key]} academy {ours.get(key)}")
+    finally:
+        if args.keep:
+            print(f"kept {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""`academy build` step for click-through lessons.
+
+For the active city it runs every lesson's queries, writes the resolved lesson and a
+one-cell Voilà notebook under build/lessons/<course>/, and a small stand-in page at
+build/site/lessons/<course>/<lesson>/index.html, the lesson's stable URL, for when the
+site is opened without the lesson server (`academy serve` answers that URL itself).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from academy.clickthrough.lessons import LessonFile, lesson_files
+from academy.clickthrough.queries import QueryError, evaluate_queries
+from academy.clickthrough.resolve import ResolveError, resolve_lesson
+from academy.curriculum import Curriculum
+from academy.errors import AcademyError
+from academy.findings import rel
+
+LESSONS_DIR = "lessons"
+FONTAWESOME = Path("node_modules") / "@fortawesome" / "fontawesome-free"
+
+
+@dataclass(frozen=True)
+class BuiltLesson:
+    """One lesson ready to serve."""
+
+    id: str
+    course: str
+    name: str
+    title: str
+    notebook: Path
+    resolved: Path
+
+
+def lesson_url(course: str, name: str) -> str:
+    """The lesson's stable URL path on the academy server."""
+    return f"/{LESSONS_DIR}/{course}/{name}/"
+
+
+def data_loader(root: Path, city: str) -> Callable[[str], pd.DataFrame]:
+    """Rows of a canonical table (for `city`) or of a published file, each read once."""
+    from academy.data import raw, table
+
+    @cache
+    def load(name: str) -> pd.DataFrame:
+        return raw(name, root) if "/" in name else table(name, city=city, root=root)
+
+    return load
+
+
+def city_title(city: str) -> str:
+    return city.replace("-", " ").title()
+
+
+def resolve_file(
+    item: LessonFile, cur: Curriculum, city: str, load: Callable[[str], pd.DataFrame], depth: int = 3
+) -> dict[str, Any]:
+    """The resolved lesson for one file; problems raise AcademyError with file and line."""
+    if item.lesson is None:
+        first = item.findings[0] if item.findings else f"{rel(item.path, cur.root)}:1: schema: cannot read"
+        raise AcademyError(f"{first}; run `academy validate`")
+    where = rel(item.path, cur.root)
+    up = "../" * depth
+    book = item.book
+    links = {
+        "course": f"{up}books/{book.track.id}/{book.course.id}/index.html",
+        "printable": f"{up}books/{book.track.id}/{book.course.id}/{item.docname}.html",
+        "home": f"{up}index.html",
+    }
+    try:
+        results = evaluate_queries(item.lesson, load)
+        return resolve_lesson(
+            item.lesson,
+            results,
+            lesson_id=item.id,
+            lesson_dir=item.path.parent,
+            course_title=book.course.title,
+            objectives=[cur.objectives[o].statement for o in item.lesson.objectives if o in cur.objectives],
+            city=city,
+            city_name=city_title(city),
+            links=links,
+        )
+    except (QueryError, ResolveError) as exc:
+        raise AcademyError(
+            f"{where}:{item.line(exc.loc)}: clickthrough-build: {exc.message} (city: {city})"
+        ) from exc
+
+
+def notebook_json(title: str, resolved_name: str) -> dict[str, Any]:
+    """The one-cell notebook Voilà runs for a lesson."""
+    source = (
+        "from academy.clickthrough.app import start\n"
+        f"lesson = start({resolved_name!r})"
+    )
+    return {
+        "cells": [
+            {"cell_type": "code", "execution_count": None, "id": "lesson", "metadata": {}, "outputs": [], "source": source}
+        ],
+        "metadata": {
+            "title": title,
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+def fallback_page(item: LessonFile, resolved: dict[str, Any]) -> str:
+    links = resolved["links"]
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(resolved['title'])}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.6;color:#1b1b1b}}
+a{{color:#0b4f9c}}</style></head>
+<body><main><h1>{escape(resolved['title'])}</h1>
+<p>This is a click-through lesson. It opens when the academy runs its lesson server
+(<code>academy serve</code>); ask your trainer for the address.</p>
+<ul><li><a href="{escape(links['printable'], quote=True)}">Read the printable version</a></li>
+<li><a href="{escape(links['course'], quote=True)}">Back to the course</a></li></ul></main></body></html>
+"""
+
+
+def build_clickthrough(cur: Curriculum, city: str, build: Path, site: Path | None) -> list[BuiltLesson]:
+    """Resolve every lesson for `city` into build/lessons; stand-in pages into `site`."""
+    out_root = build / LESSONS_DIR
+    if out_root.exists():
+        shutil.rmtree(out_root)
+    load = data_loader(cur.root, city)
+    built, errors = [], []
+    for item in lesson_files(cur):
+        if item.docname not in item.book.toc_docs:
+            continue  # validation reports lessons missing from the toc
+        try:
+            resolved = resolve_file(item, cur, city, load)
+        except AcademyError as exc:
+            errors.append(str(exc))
+            continue
+        folder = out_root / item.book.course.id
+        folder.mkdir(parents=True, exist_ok=True)
+        resolved_path = folder / f"{item.name}.json"
+        resolved_path.write_text(json.dumps(resolved, ensure_ascii=False), encoding="utf-8")
+        notebook = folder / f"{item.name}.ipynb"
+        notebook.write_text(json.dumps(notebook_json(resolved["title"], resolved_path.name), indent=1), encoding="utf-8")
+        if site is not None:
+            page = site / LESSONS_DIR / item.book.course.id / item.name / "index.html"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(fallback_page(item, resolved), encoding="utf-8")
+        built.append(BuiltLesson(item.id, item.book.course.id, item.name, resolved["title"], notebook, resolved_path))
+    if errors:
+        raise AcademyError("\n".join(errors))
+    vendor = cur.root / FONTAWESOME
+    if vendor.is_dir():
+        target = out_root / "_vendor" / "fontawesome"
+        for part in ("css", "webfonts"):
+            shutil.copytree(vendor / part, target / part, dirs_exist_ok=True)
+    return built

@@ -1,0 +1,329 @@
+"""`academy cohort …`: the trainer's commands. Each parses options, calls one library
+function of academy.cohort and prints what it returned."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from academy.errors import AcademyError
+
+if TYPE_CHECKING:
+    from academy.cohort.folder import CohortFolder
+    from academy.cohort.records import GradeRecord
+
+app = typer.Typer(
+    help="Run a cohort: roster, release, import, grade, feedback, export, report, certificates.",
+    no_args_is_help=True,
+)
+roster_app = typer.Typer(help="Show, add or remove the cohort's learners.", no_args_is_help=True)
+app.add_typer(roster_app, name="roster")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+Name = Annotated[str, typer.Argument(help="Cohort name (its folder name).")]
+Exercise = Annotated[str, typer.Argument(help="Exercise id (its folder under exercises/source).")]
+DirOpt = Annotated[
+    Path | None,
+    typer.Option("--dir", help="Folder that holds the cohorts (default $ACADEMY_COHORTS_DIR or your data folder)."),
+]
+
+
+def _cohort(name: str, directory: Path | None) -> CohortFolder:
+    from academy.cohort.folder import open_cohort
+
+    return open_cohort(name, directory)
+
+
+def _quiet_gradebook_warnings() -> None:
+    """nbgrader's gradebook emits SQLAlchemy 2 autoflush warnings that mean nothing to a trainer."""
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)
+
+
+@app.command("create")
+def create_cmd(
+    name: Name,
+    roster: Annotated[Path, typer.Option("--roster", help="Roster CSV: id,name,email[,team].")],
+    track: Annotated[str | None, typer.Option("--track", help="Track the cohort follows (for certificates).")] = None,
+    pass_mark: Annotated[float, typer.Option("--pass-mark", help="Percent of an exercise's points that passes.")] = 70.0,
+    root: Annotated[Path | None, typer.Option("--root", help="Academy checkout (default: found from here).")] = None,
+    directory: DirOpt = None,
+) -> None:
+    """Create a cohort folder with its roster and gradebook (nothing is created on any error)."""
+    from academy.cohort.create import create_cohort
+    from academy.paths import find_root
+
+    _quiet_gradebook_warnings()
+    folder = create_cohort(name, roster, find_root(root), directory, track=track, pass_mark=pass_mark)
+    count = len(folder.roster_file.read_text(encoding="utf-8").splitlines()) - 1
+    out.print(f"Created cohort [bold]{name}[/] with {count} learners in {folder.path}")
+    out.print(f"Settings (limits, pass mark, sandbox): {folder.path / 'cohort.yml'}")
+
+
+@app.command("list")
+def list_cmd(directory: DirOpt = None) -> None:
+    """List the cohorts in the cohorts folder."""
+    from academy.cohort.folder import cohorts_dir, list_cohorts
+
+    cohorts = list_cohorts(directory)
+    if not cohorts:
+        out.print(f"No cohorts in {cohorts_dir(directory)} yet.")
+    for folder in cohorts:
+        released = ", ".join(folder.released_exercises()) or "nothing released"
+        out.print(f"{folder.name}: {folder.settings.track or 'no track'}; {released} ({folder.path})")
+
+
+@roster_app.command("show")
+def roster_show_cmd(name: Name, directory: DirOpt = None) -> None:
+    """Print the roster."""
+    from academy.cohort.roster import roster
+
+    table = Table("id", "name", "email", "team")
+    for learner in roster(_cohort(name, directory)):
+        table.add_row(learner.id, learner.name, learner.email, learner.team or "")
+    out.print(table)
+
+
+@roster_app.command("add")
+def roster_add_cmd(
+    name: Name,
+    csv_file: Annotated[Path | None, typer.Argument(help="Roster CSV of learners to add.")] = None,
+    learner_id: Annotated[str | None, typer.Option("--id", help="Add one learner: their id.")] = None,
+    full_name: Annotated[str | None, typer.Option("--name", help="Their name.")] = None,
+    email: Annotated[str | None, typer.Option("--email", help="Their e-mail address.")] = None,
+    team: Annotated[str | None, typer.Option("--team", help="Their team (optional).")] = None,
+    directory: DirOpt = None,
+) -> None:
+    """Add learners from a CSV, or one with --id/--name/--email."""
+    from academy.cohort.roster import Learner, add_from_file, add_learner
+
+    _quiet_gradebook_warnings()
+    folder = _cohort(name, directory)
+    if csv_file is not None:
+        change = add_from_file(folder, csv_file)
+    elif learner_id and full_name and email:
+        change = add_learner(folder, Learner(learner_id, full_name, email, team))
+    else:
+        raise AcademyError("roster add: give a CSV file, or --id, --name and --email")
+    out.print(f"Added {', '.join(x.id for x in change.added)}; the roster has {change.total} learners.")
+
+
+@roster_app.command("remove")
+def roster_remove_cmd(
+    name: Name,
+    ids: Annotated[list[str], typer.Argument(help="Ids of the learners to remove.")],
+    force: Annotated[bool, typer.Option("--force", help="Also remove learners who have grades.")] = False,
+    directory: DirOpt = None,
+) -> None:
+    """Take learners off the roster (their files are kept)."""
+    from academy.cohort.roster import remove_learners
+
+    _quiet_gradebook_warnings()
+    change = remove_learners(_cohort(name, directory), ids, force=force)
+    out.print(f"Removed {', '.join(x.id for x in change.removed)}; the roster has {change.total} learners.")
+
+
+def _due(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise AcademyError(f"--due {text!r}: use a date like 2025-03-31 or 2025-03-31T17:00") from exc
+    return (moment if moment.tzinfo else moment.astimezone()).astimezone(UTC).replace(tzinfo=None)
+
+
+@app.command("release")
+def release_cmd(
+    name: Name,
+    exercise: Exercise,
+    due: Annotated[str | None, typer.Option("--due", help="Due date, e.g. 2025-03-31T17:00 (local time).")] = None,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Re-copy the exercise (only before any work is graded).")] = False,
+    exchange: Annotated[Path | None, typer.Option("--exchange", help="nbgrader exchange folder (JupyterHub).")] = None,
+    directory: DirOpt = None,
+) -> None:
+    """Freeze an exercise for the cohort and make the learner version."""
+    from academy.cohort.release import release_exercise
+
+    _quiet_gradebook_warnings()
+    result = release_exercise(_cohort(name, directory), exercise, _due(due), refresh, exchange)
+    verb = "Released" if result.newly_released else "Already released"
+    out.print(f"{verb} [bold]{result.manifest.title}[/] ({result.manifest.total_points:g} points).")
+    out.print(f"Learner version: {result.notebook}")
+    if result.exchange:
+        out.print(f"On JupyterHub, learners fetch it from the exchange: {result.exchange}")
+    else:
+        out.print("Share that notebook with the learners (LMS, e-mail, shared drive).")
+    if result.checkout_changed:
+        err.print(f"[yellow]Note:[/] the academy's copy of {exercise} has changed since it was released to "
+                  "this cohort; the cohort keeps its frozen copy (use --refresh before any work is graded).")
+
+
+@app.command("import")
+def import_cmd(
+    name: Name,
+    exercise: Exercise,
+    path: Annotated[Path, typer.Argument(help="Folder or zip of submissions.")],
+    pattern: Annotated[str | None, typer.Option("--pattern", help="Regex with a (?P<student_id>…) group for flat file names.")] = None,
+    directory: DirOpt = None,
+) -> None:
+    """Take in submissions (folder or zip), match them to the roster, list what does not match."""
+    from academy.cohort.submissions import import_submissions
+
+    report = import_submissions(_cohort(name, directory), exercise, path, pattern)
+    for item in report.imported:
+        extra = []
+        if item.renamed_from:
+            extra.append(f"renamed from {item.renamed_from}")
+        if item.replaced:
+            extra.append("replaces an earlier submission (kept in .academy/replaced)")
+        if item.unchanged:
+            extra.append("unchanged")
+        out.print(f"  {item.learner}: {item.origin}{' — ' + '; '.join(extra) if extra else ''}")
+    out.print(f"Imported {len(report.imported)} submission(s) of {exercise}.")
+    if report.unmatched:
+        err.print(f"[yellow]{len(report.unmatched)} file(s) not matched:[/]")
+        for item in report.unmatched:
+            err.print(f"  {item.origin}: {item.reason}")
+    if report.missing:
+        out.print(f"No submission yet from: {', '.join(report.missing)}")
+
+
+def _grade_line(record: GradeRecord) -> str:
+    flags = f" [red]flagged: {'; '.join(f.message for f in record.flags)}[/]" if record.flags else ""
+    problems = f" [yellow]{'; '.join(record.problems)}[/]" if record.problems else ""
+    return f"  {record.learner}: {record.score:g}/{record.max_score:g} ({record.outcome}){flags}{problems}"
+
+
+@app.command("grade")
+def grade_cmd(
+    name: Name,
+    exercise: Exercise,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Submissions graded at once (default: CPUs).")] = None,
+    learner: Annotated[str | None, typer.Option("--learner", help="Re-grade this learner only.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Re-grade everyone, even unchanged work.")] = False,
+    executor: Annotated[str, typer.Option("--executor", help="local, threads or dask://HOST:PORT.")] = "local",
+    directory: DirOpt = None,
+) -> None:
+    """Autograde every new or changed submission, each in its own sandbox, in parallel."""
+    from academy.cohort.grade import grade_exercise
+
+    _quiet_gradebook_warnings()
+    folder = _cohort(name, directory)
+    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("ETA"), TimeRemainingColumn())
+    warned = {"done": False}
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task("grading", total=None)
+
+        def progress(done: int, total: int, record: GradeRecord | None) -> None:
+            bar.update(task, completed=done, total=total)
+            if record is not None and (record.flags or record.problems or record.outcome != "graded"):
+                bar.console.print(_grade_line(record))
+
+        run = grade_exercise(folder, exercise, jobs=jobs, learner=learner, force=force,
+                             executor=executor, progress=progress)
+        warned["done"] = bool(run.warning)
+    if run.warning:
+        err.print(Panel(run.warning, title="WARNING: grading was not sandboxed", border_style="red"))
+    graded = sorted(run.graded, key=lambda r: r.learner)
+    for record in graded:
+        out.print(_grade_line(record))
+    flagged = [r for r in graded if r.flags]
+    out.print(f"Graded {len(graded)} submission(s) of {exercise} in {run.seconds:.0f} s "
+              f"({run.sandbox} sandbox); {len(run.skipped)} unchanged since last time.")
+    if flagged:
+        err.print(f"[red]{len(flagged)} submission(s) flagged for tampering:[/] {', '.join(r.learner for r in flagged)}")
+    if run.missing:
+        out.print(f"Nothing handed in by: {', '.join(run.missing)}")
+
+
+@app.command("feedback")
+def feedback_cmd(
+    name: Name,
+    exercise: Exercise,
+    learner: Annotated[str | None, typer.Option("--learner", help="Only this learner.")] = None,
+    directory: DirOpt = None,
+) -> None:
+    """Write an offline feedback page per graded learner."""
+    from academy.cohort.feedback import generate_feedback
+
+    _quiet_gradebook_warnings()
+    pages = generate_feedback(_cohort(name, directory), exercise, learner)
+    for page in pages:
+        out.print(f"  {page.learner}: {page.path}")
+    out.print(f"Wrote {len(pages)} feedback page(s).")
+
+
+@app.command("export")
+def export_cmd(
+    name: Name,
+    fmt: Annotated[str, typer.Option("--format", help="csv, canvas or json.")] = "csv",
+    out_file: Annotated[Path | None, typer.Option("--out", help="File to write (default: print).")] = None,
+    directory: DirOpt = None,
+) -> None:
+    """Export grades per exercise and per question."""
+    from academy.cohort.export import render_export
+    from academy.cohort.scores import cohort_scores
+
+    if fmt not in ("csv", "canvas", "json"):
+        raise AcademyError(f"--format {fmt!r}: use csv, canvas or json")
+    _quiet_gradebook_warnings()
+    folder = _cohort(name, directory)
+    text = render_export(cohort_scores(folder), fmt, folder.name)  # type: ignore[arg-type]
+    if out_file is None:
+        typer.echo(text, nl=False)
+    else:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(text, encoding="utf-8")
+        err.print(f"Wrote {out_file}")
+
+
+@app.command("report")
+def report_cmd(
+    name: Name,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for the report (default: <cohort>/report).")] = None,
+    directory: DirOpt = None,
+) -> None:
+    """Write the offline cohort report (charts, progress, missing and late work)."""
+    from academy.cohort.report import cohort_report
+
+    _quiet_gradebook_warnings()
+    path = cohort_report(_cohort(name, directory), out_dir)
+    out.print(f"Wrote {path} (the last section names learners: keep it to yourself).")
+
+
+@app.command("certificates")
+def certificates_cmd(
+    name: Name,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for the certificates.")] = None,
+    directory: DirOpt = None,
+) -> None:
+    """Issue HTML and PDF certificates to learners who completed the track."""
+    from academy.cohort.certificates import issue_certificates
+
+    _quiet_gradebook_warnings()
+    run = issue_certificates(_cohort(name, directory), out_dir)
+    for cert in run.issued:
+        out.print(f"  {cert.learner}: {cert.html}, {cert.pdf}")
+    out.print(f"Issued {len(run.issued)} certificate(s) for the {run.track} track.")
+    for learner, needs in sorted(run.not_yet.items()):
+        out.print(f"  not yet {learner}: {'; '.join(needs)}")

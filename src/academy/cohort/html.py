@@ -1,0 +1,35 @@
+"""Render the cohort's HTML pages from the Jinja templates beside this module.
+
+Pages are self-contained: the stylesheet is inlined and nothing is loaded from a network
+(no CDN, no web fonts, no scripts), so they open offline and from e-mail attachments.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@cache
+def _environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["points"] = lambda value: "–" if value is None else f"{value:g}"
+    env.filters["percent"] = lambda value: "–" if value is None else f"{value:.0f}%"
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    """A page from `templates/<template>` with the shared stylesheet inlined."""
+    css = (TEMPLATES / "academy.css").read_text(encoding="utf-8")
+    return _environment().get_template(template).render(css=css, **context)

@@ -1,0 +1,299 @@
+"""Every click-through lesson, done by a learner in headless Chromium against the real server.
+
+One lesson server (Voilà, preheated kernels, the academy template) serves lessons built
+from the real curriculum and data. For each lesson the test types a learner name, gives
+one wrong and one right answer to every question (checking the feedback for both), moves
+on to the summary, and checks the answers landed in the progress store. One lesson is
+done with the keyboard alone. Every page fails on any request that leaves 127.0.0.1, and
+axe-core must find no serious or critical WCAG 2.1 AA problem.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from site_browser import WCAG_TAGS, chromium, free_port, is_external
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[1]
+CITY = "baltimore"
+RIGHT = "Right."
+WRONG = "Not quite yet."
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """Lessons built for the active city, and a stand-in home page."""
+    from academy.clickthrough.build import build_clickthrough
+    from academy.curriculum import load_curriculum
+
+    out = tmp_path_factory.mktemp("academy")
+    site = out / "site"
+    site.mkdir()
+    (site / "index.html").write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>Academy</title></head><body><main><h1>Home</h1></main></body></html>'
+    )
+    cur, _ = load_curriculum(REPO)
+    lessons = build_clickthrough(cur, CITY, out, site)
+    assert len(lessons) >= 10
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(built: Path, tmp_path_factory):
+    """The lesson server on a free port; yields (base URL, progress store URL)."""
+    home = tmp_path_factory.mktemp("home")
+    store_url = f"sqlite:///{home / 'progress.sqlite'}"
+    port = free_port()
+    env = {**os.environ, "ACADEMY_PROGRESS_URL": store_url, "ACADEMY_HOME": str(home)}
+    env.pop("JUPYTERHUB_USER", None)
+    log = open(home / "server.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "academy.clickthrough.voila", "--lessons", str(built / "lessons"),
+         "--site", str(built / "site"), "--port", str(port), "--pool-size", "1"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/voila/static/voila.js", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.5)
+    else:
+        proc.terminate()
+        pytest.fail("lesson server did not start")
+    if proc.poll() is not None:
+        pytest.fail((home / "server.log").read_text())
+    yield base, store_url
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+def lesson_ids(built_dir: Path | None = None) -> list[str]:
+    folder = REPO / "tracks" / "foundations"
+    return sorted(f"{p.parent.parent.name}/{p.stem}" for p in folder.glob("*/clickthrough/*.yml"))
+
+
+class Learner:
+    """A page plus the helpers a learner's actions need; records external requests."""
+
+    def __init__(self, browser, url: str):
+        self.context = browser.new_context(viewport={"width": 1000, "height": 900})
+        self.external: list[str] = []
+
+        def route(r) -> None:
+            if is_external(r.request.url):
+                self.external.append(r.request.url)
+                r.abort()
+            else:
+                r.continue_()
+
+        self.context.route("**/*", route)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(20000)
+        self.page.goto(url)
+        self.page.wait_for_selector("text=Start the lesson")
+
+    def close(self) -> None:
+        self.context.close()
+
+    def button(self, name: str):
+        return self.page.get_by_role("button", name=name, exact=True)
+
+    def feedback(self) -> str:
+        return self.page.locator(".academy-main .academy-feedback").last.inner_text()
+
+    def expect_feedback(self, start: str) -> None:
+        loc = self.page.locator(".academy-main .academy-feedback").last
+        loc.locator(f"text={start}").first.wait_for()
+
+    def heading(self, title: str) -> None:
+        self.page.locator(".academy-step-heading", has_text=title).first.wait_for()
+
+    def axe(self) -> list[str]:
+        from axe_playwright_python.sync_playwright import Axe
+
+        results = Axe().run(self.page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']}: {v['nodes'][0]['target']}"
+            for v in results.response["violations"]
+            if v.get("impact") in {"serious", "critical"}
+        ]
+
+    def set_slider(self, label: str, value: float, low: float, step: float) -> None:
+        handle = self.page.locator(f"[role=slider][aria-label='{label}']").first
+        handle.focus()
+        handle.press("Home")
+        for _ in range(round((value - low) / step)):
+            handle.press("ArrowRight")
+
+
+def do_step(learner: Learner, step: dict) -> None:
+    """One wrong and one right answer (questions), then Next; checks both feedbacks."""
+    kind = step["kind"]
+    learner.heading(step["title"])
+    if kind in {"choice", "chart"}:
+        right = step["answer"]
+        texts = [c["text"] for c in step["choices"]]
+        wrong = [i for i in range(len(texts)) if i not in right]
+        if not step["multiple"]:
+            learner.button(texts[wrong[0]]).click()
+            learner.expect_feedback(WRONG)
+            learner.button(texts[right[0]]).click()
+        else:
+            boxes = learner.page.locator(".academy-main input[type=checkbox]")
+            boxes.nth(wrong[0]).check()
+            learner.button("Check my answer").click()
+            learner.expect_feedback(WRONG)
+            boxes.nth(wrong[0]).uncheck()
+            for i in right:
+                boxes.nth(i).check()
+            learner.button("Check my answer").click()
+    elif kind == "order":
+        for i in step["start"]:
+            learner.button(step["items"][i]).click()
+        learner.expect_feedback(WRONG)
+        learner.button("Start the order again").click()
+        for text in step["items"]:
+            learner.button(text).click()
+    elif kind == "spot":
+        fine = next(i for i in range(len(step["grid"]["rows"])) if i not in step["problem_rows"])
+        learner.button(f"Row {fine + 1}").click()
+        learner.expect_feedback(WRONG)
+        learner.button(f"Row {step['problem_rows'][0] + 1}").click()
+    elif kind == "estimate":
+        learner.button("Check my guess").click()  # the slider starts outside the tolerance
+        learner.expect_feedback(WRONG)
+        learner.set_slider("Your guess", step["answer"], step["min"], step["step"])
+        learner.button("Check my guess").click()
+    elif kind == "simulation":
+        learner.button("Check my plan").click()  # crews start evenly split: not enough
+        learner.expect_feedback(WRONG)
+        for area, crews in zip(step["areas"], step["example"], strict=True):
+            learner.set_slider(f"Crews in {area['name']}", crews, 0, 1)
+        learner.button("Check my plan").click()
+    if kind not in {"read", "table"}:
+        learner.expect_feedback(RIGHT)
+
+
+@pytest.mark.parametrize("lesson_id", lesson_ids())
+def test_lesson_by_clicking(lesson_id: str, built: Path, server, browser) -> None:
+    from academy.progress import ProgressStore
+
+    base, store_url = server
+    lesson = json.loads((built / "lessons" / f"{lesson_id}.json").read_text())
+    learner_name = f"Tester {lesson_id.split('/')[1]}"
+    learner = Learner(browser, f"{base}/lessons/{lesson_id}/")
+    try:
+        problems = learner.axe()
+        learner.page.fill(".academy-name input", learner_name)
+        learner.button("Start the lesson").click()
+        for n, step in enumerate(lesson["steps"]):
+            do_step(learner, step)
+            if n == next(i for i, s in enumerate(lesson["steps"]) if s["kind"] not in {"read", "table"}):
+                problems += learner.axe()
+            learner.button("Finish" if n == len(lesson["steps"]) - 1 else "Next").click()
+        learner.page.locator(".academy-step-heading", has_text="Well done").wait_for()
+        problems += learner.axe()
+        assert not learner.external, f"requests left the machine: {learner.external}"
+        assert not problems, "\n".join(problems)
+    finally:
+        learner.close()
+
+    store = ProgressStore(store_url)
+    attempts = store.attempts(learner=learner_name, lesson=lesson_id)
+    print("ALL", store.url, store.attempts()[:3])
+    questions = [n + 1 for n, s in enumerate(lesson["steps"]) if s["kind"] not in {"read", "table"}]
+    for number in questions:
+        tries = [a for a in attempts if a.step == number]
+        assert [a.correct for a in tries][:1] == [False], f"step {number}: first answer should be wrong"
+        assert tries[-1].correct, f"step {number}: last answer should be right"
+        assert [a.attempt for a in tries] == list(range(1, len(tries) + 1))
+    summary = next(s for s in store.lesson_summaries() if s.learner == learner_name and s.lesson == lesson_id)
+    assert summary.completed and summary.steps_done == summary.steps_total == len(lesson["steps"])
+    assert store.resume_step(learner_name, lesson_id) == len(lesson["steps"]) + 1
+
+
+def _tab_to(page, text: str, limit: int = 80) -> None:
+    """Press Tab until the focused element's text or label is `text`."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => { const e = document.activeElement; return (e.getAttribute('aria-label') || e.innerText || e.value || '').trim(); }"
+        )
+        if focused == text:
+            return
+    raise AssertionError(f"could not reach '{text}' with the Tab key")
+
+
+def test_lesson_with_keyboard_only(built: Path, server, browser) -> None:
+    """reading-a-table (tables, choices, a slider) done with Tab, Enter, Space and arrows only."""
+    base, store_url = server
+    lesson_id = "requests-and-rows/reading-a-table"
+    lesson = json.loads((built / "lessons" / f"{lesson_id}.json").read_text())
+    learner = Learner(browser, f"{base}/lessons/{lesson_id}/")
+    page = learner.page
+    try:
+        page.locator(".academy-name input").wait_for()
+        page.focus("body")
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if page.evaluate("() => document.activeElement.tagName") == "INPUT":
+                break
+        page.keyboard.type("Keyboard Tester")
+        page.keyboard.press("Enter")
+        for n, step in enumerate(lesson["steps"]):
+            learner.heading(step["title"])
+            if step["kind"] in {"choice", "chart"}:
+                _tab_to(page, step["choices"][step["answer"][0]]["text"])
+                page.keyboard.press("Enter")
+                learner.expect_feedback(RIGHT)
+            elif step["kind"] == "estimate":
+                _tab_to(page, "Your guess")
+                page.keyboard.press("Home")
+                for _ in range(round((step["answer"] - step["min"]) / step["step"])):
+                    page.keyboard.press("ArrowRight")
+                _tab_to(page, "Check my guess")
+                page.keyboard.press("Space")
+                learner.expect_feedback(RIGHT)
+            else:
+                assert step["kind"] in {"read", "table"}, "extend the keyboard test for this step kind"
+            _tab_to(page, "Finish" if n == len(lesson["steps"]) - 1 else "Next")
+            page.keyboard.press("Enter")
+        page.locator(".academy-step-heading", has_text="Well done").wait_for()
+        assert not learner.external
+    finally:
+        learner.close()
+
+
+def test_unknown_lesson_and_static_site(server) -> None:
+    base, _ = server
+    with urllib.request.urlopen(f"{base}/") as home:
+        assert b"<h1>Home</h1>" in home.read()
+    for path in ("/lessons/no-such/lesson/", "/voila/render/x.ipynb", "/voila/tree", "/nothing-here.html"):
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(f"{base}{path}")
+        assert err.value.code == 404, path
+        assert b"Traceback" not in err.value.read()

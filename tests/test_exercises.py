@@ -1,0 +1,444 @@
+"""Every graded exercise round-trips through nbgrader, for every city; plus academy.practice.
+
+For each exercise under exercises/source/ and each city, a copy of exercises/ becomes an
+nbgrader course directory in tmp_path. We release the exercise, hand in the SOURCE
+notebook (with solutions) as one learner and the RELEASED stub as another, autograde both,
+and check that:
+
+- the solution earns full marks on every graded cell;
+- the stub earns exactly zero, and every graded cell failed with a friendly
+  "not attempted yet" AssertionError, never another error or a stack of stderr;
+- nothing the stub's checks print contains an expected answer.
+
+The notebooks read the city's data through academy.data, so the kernels get ACADEMY_ROOT
+and ACADEMY_CITY; the data comes from ACADEMY_DATA_DIR (or the pull cache) as usual.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import os
+import re
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from academy.errors import AcademyError
+from academy.practice import Practice, visible_checks
+
+ROOT = Path(__file__).resolve().parents[1]
+EXERCISES = ROOT / "exercises"
+EXERCISE_IDS = sorted(p.parent.name for p in (EXERCISES / "source").glob("*/exercise.yml"))
+CITIES = ["baltimore", "pittsburgh"]
+SOLVER, STUBBER = "solution-learner", "stub-learner"
+NOT_ATTEMPTED = "not attempted yet"
+# nbgrader 0.9.6 with SQLAlchemy 2.1 warns on every autograde; the grades are still right
+pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def notebook_path(exercise: str) -> Path:
+    import yaml
+
+    sidecar = yaml.safe_load((EXERCISES / "source" / exercise / "exercise.yml").read_text())
+    return EXERCISES / "source" / exercise / sidecar["notebook"]
+
+
+def cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def nbgrader_meta(cell: dict) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def source(cell: dict) -> str:
+    text = cell.get("source", "")
+    return "".join(text) if isinstance(text, list) else text
+
+
+@contextlib.contextmanager
+def city_env(city: str) -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ACADEMY_ROOT", str(ROOT))
+        mp.setenv("ACADEMY_CITY", city)
+        # nbgrader runs the `alembic` command; find it beside this Python even outside the venv
+        mp.setenv("PATH", str(Path(sys.executable).parent), prepend=os.pathsep)
+        yield
+
+
+# --- answers the stub must never show ---------------------------------------------------
+
+
+def _tokens(value: Any) -> set[str]:
+    """Ways an expected number could be printed (only numbers distinctive enough to matter)."""
+    if isinstance(value, pd.Series):
+        found: set[str] = set()
+        for item in pd.to_numeric(value, errors="coerce").dropna():
+            found |= _tokens(float(item))
+        return found
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return set()
+    number = float(value)
+    if not math.isfinite(number) or abs(number) < 1:
+        return set()
+    if number.is_integer():
+        return {str(int(number)), f"{number:.1f}"} if abs(number) >= 10 else set()
+    return {f"{number:.1f}", f"{number:.2f}", repr(number)}
+
+
+def expected_answers(exercise: str, city: str) -> set[str]:
+    """Run the source notebook's solutions in process under its visible checks, recording
+    every value a solution function returns, and turn them into printable number tokens."""
+    recorded: list[Any] = []
+    namespace: dict[str, Any] = {"__name__": "__answers__"}
+    checks = []
+    with city_env(city), contextlib.redirect_stdout(io.StringIO()):
+        for cell in cells(notebook_path(exercise)):
+            meta = nbgrader_meta(cell)
+            if cell["cell_type"] != "code":
+                continue
+            if meta.get("grade"):
+                checks.append(visible_checks(source(cell)))
+                continue
+            before = set(namespace)
+            exec(source(cell), namespace)
+            if meta.get("solution"):
+                for name in set(namespace) - before:
+                    if callable(namespace[name]) and not isinstance(namespace[name], type):
+                        namespace[name] = _recording(namespace[name], recorded)
+        for check in checks:
+            exec(check, namespace)
+    tokens: set[str] = set()
+    for value in recorded:
+        tokens |= _tokens(value)
+    return tokens
+
+
+def _recording(function: Callable[..., Any], into: list[Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = function(*args, **kwargs)
+        into.append(result)
+        return result
+
+    wrapper.__name__ = function.__name__
+    return wrapper
+
+
+# --- the nbgrader round trip ------------------------------------------------------------
+
+
+@dataclass
+class Graded:
+    exercise: str
+    city: str
+    course: Path
+    scores: dict[str, dict[str, tuple[float | None, float]]]  # student -> grade_id -> (score, max)
+    totals: dict[str, tuple[float, float]]
+    tokens: set[str]
+
+    def autograded(self, student: str) -> list[dict]:
+        folder = self.course / "autograded" / student / self.exercise
+        return cells(folder / notebook_path(self.exercise).name)
+
+
+def _grade(exercise: str, city: str, course: Path) -> Graded:
+    from nbgrader.api import Gradebook
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+
+    shutil.copytree(
+        EXERCISES,
+        course,
+        ignore=shutil.ignore_patterns(
+            "gradebook.db", "release", "submitted", "autograded", "feedback"
+        ),
+    )
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    config.CourseDirectory.root = str(course)
+    config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
+    config.Exchange.root = str(course / "exchange")  # keep nbgrader away from /srv
+    api = NbGraderAPI(config=config)
+    name = notebook_path(exercise).name
+
+    with city_env(city):
+        result = api.generate_assignment(exercise)
+        assert result["success"], result.get("error") or result.get("log")
+        for student, origin in (
+            (SOLVER, course / "source" / exercise / name),
+            (STUBBER, course / "release" / exercise / name),
+        ):
+            target = course / "submitted" / student / exercise
+            target.mkdir(parents=True)
+            shutil.copy(origin, target / name)
+            result = api.autograde(exercise, student)
+            assert result["success"], result.get("error") or result.get("log")
+
+    scores: dict[str, dict[str, tuple[float | None, float]]] = {}
+    totals: dict[str, tuple[float, float]] = {}
+    with Gradebook(config.CourseDirectory.db_url, course_id=api.course_id) as gradebook:
+        for student in (SOLVER, STUBBER):
+            submission = gradebook.find_submission(exercise, student)
+            totals[student] = (submission.score, submission.max_score)
+            scores[student] = {
+                grade.name: (grade.score, grade.max_score)
+                for notebook in submission.notebooks
+                for grade in notebook.grades
+            }
+    return Graded(exercise, city, course, scores, totals, expected_answers(exercise, city))
+
+
+@pytest.fixture(
+    scope="module",
+    params=[(e, c) for e in EXERCISE_IDS for c in CITIES],
+    ids=[f"{e}-{c}" for e in EXERCISE_IDS for c in CITIES],
+)
+def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Graded:
+    exercise, city = request.param
+    return _grade(exercise, city, tmp_path_factory.mktemp(f"{exercise}-{city}") / "course")
+
+
+def test_there_is_an_exercise() -> None:
+    assert EXERCISE_IDS, "exercises/source/ holds no exercise.yml"
+
+
+@pytest.mark.slow
+def test_solution_earns_full_marks(graded: Graded) -> None:
+    score, maximum = graded.totals[SOLVER]
+    assert maximum > 0
+    short = {k: v for k, v in graded.scores[SOLVER].items() if v[0] != v[1]}
+    assert score == maximum, f"{graded.exercise} ({graded.city}): solution lost marks on {short}"
+
+
+@pytest.mark.slow
+def test_stub_earns_zero(graded: Graded) -> None:
+    assert graded.totals[STUBBER][0] == 0, graded.scores[STUBBER]
+    assert all(score == 0 for score, _ in graded.scores[STUBBER].values()), graded.scores[STUBBER]
+
+
+@pytest.mark.slow
+def test_stub_says_not_attempted_and_never_crashes(graded: Graded) -> None:
+    for cell in graded.autograded(STUBBER):
+        if cell["cell_type"] != "code":
+            continue
+        meta = nbgrader_meta(cell)
+        errors = [o for o in cell["outputs"] if o["output_type"] == "error"]
+        stderr = [
+            o for o in cell["outputs"] if o["output_type"] == "stream" and o["name"] == "stderr"
+        ]
+        where = f"{graded.exercise} ({graded.city}) cell {meta.get('grade_id')}"
+        assert not stderr, f"{where} wrote to stderr: {stderr[0]['text'][:300]}"
+        assert all(e["ename"] == "AssertionError" for e in errors), (
+            f"{where} raised {[e['ename'] for e in errors]}; an untouched stub must only fail its checks"
+        )
+        if meta.get("grade"):
+            assert len(errors) == 1 and NOT_ATTEMPTED in errors[0]["evalue"], (
+                f"{where} should fail with '{NOT_ATTEMPTED}', got {[e['evalue'] for e in errors]}"
+            )
+        else:
+            assert not errors, f"{where} is not a test cell but raised {errors[0]['evalue']}"
+
+
+@pytest.mark.slow
+def test_stub_output_never_contains_an_answer(graded: Graded) -> None:
+    assert graded.tokens, "no expected values were recorded; the leak check would prove nothing"
+    for cell in graded.autograded(STUBBER):
+        if not nbgrader_meta(cell).get("grade"):
+            continue
+        shown = ANSI.sub("", json.dumps(cell["outputs"]))
+        for token in graded.tokens - _numbers_in(source(cell)):
+            assert not re.search(rf"(?<![\d.]){re.escape(token)}(?!\d)", shown), (
+                f"{graded.exercise} ({graded.city}): the stub's output for "
+                f"{nbgrader_meta(cell)['grade_id']} shows the expected value {token}"
+            )
+
+
+def _numbers_in(text: str) -> set[str]:
+    return set(re.findall(r"\d+(?:\.\d+)?", text))
+
+
+# --- exercise files ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("exercise", EXERCISE_IDS)
+def test_exercise_notebook_shape(exercise: str) -> None:
+    """Solution regions, visible and hidden tests, points on every graded cell."""
+    graded_cells = [c for c in cells(notebook_path(exercise)) if nbgrader_meta(c).get("grade")]
+    solutions = [c for c in cells(notebook_path(exercise)) if nbgrader_meta(c).get("solution")]
+    assert len(graded_cells) >= 3, "an exercise has several graded parts"
+    assert all("### BEGIN SOLUTION" in source(c) for c in solutions)
+    assert all("# YOUR CODE HERE" not in source(c) for c in solutions), "nbgrader adds its own"
+    for cell in graded_cells:
+        text = source(cell)
+        assert nbgrader_meta(cell)["points"] > 0 and nbgrader_meta(cell)["locked"]
+        assert "### BEGIN HIDDEN TESTS" in text and "### END HIDDEN TESTS" in text
+        assert visible_checks(text).strip(), "each part has visible checks"
+        assert "Hidden check" not in visible_checks(text)
+
+
+# --- academy.practice ----------------------------------------------------------------------
+
+
+@pytest.fixture(params=CITIES)
+def city(request: pytest.FixtureRequest) -> Iterator[str]:
+    with city_env(request.param):
+        yield request.param
+
+
+def solutions(exercise: str, practice: Practice) -> dict[str, Callable[..., Any]]:
+    """The source notebook's own solution functions, by name."""
+    namespace = practice.setup_namespace()
+    for cell in cells(notebook_path(exercise)):
+        if nbgrader_meta(cell).get("solution"):
+            exec(source(cell), namespace)
+    return {p.function: namespace[p.function] for p in practice.parts}
+
+
+@pytest.mark.parametrize("exercise", EXERCISE_IDS)
+def test_practice_parts_match_the_exercise(exercise: str) -> None:
+    import yaml
+
+    practice = Practice(exercise, root=ROOT)
+    sidecar = yaml.safe_load((EXERCISES / "source" / exercise / "exercise.yml").read_text())
+    assert [p.grade_id for p in practice.parts] == list(sidecar["grade_ids"])
+    for part in practice.parts:
+        assert part.function and part.question and part.points > 0
+        assert "HIDDEN" not in part.checks and "Hidden check" not in part.checks
+        assert str(practice.question(part.grade_id)).strip()
+
+
+@pytest.mark.parametrize("exercise", EXERCISE_IDS)
+def test_practice_blank_answers_say_not_attempted(exercise: str, city: str) -> None:
+    practice = Practice(exercise, root=ROOT)
+
+    def returns_nothing(*args: Any) -> None:
+        return None
+
+    def stub(*args: Any) -> Any:
+        raise NotImplementedError()
+
+    for part in practice.parts:
+        for blank in (None, returns_nothing, stub):
+            feedback = practice.check(part.grade_id, blank)
+            assert feedback.status == "not-attempted", (part.grade_id, feedback)
+            assert NOT_ATTEMPTED in str(feedback).lower()
+            assert "<div" in feedback._repr_html_()
+
+
+@pytest.mark.parametrize("exercise", EXERCISE_IDS)
+def test_practice_passes_the_solutions(exercise: str, city: str) -> None:
+    practice = Practice(exercise, root=ROOT)
+    functions = solutions(exercise, practice)
+    for part in practice.parts:
+        feedback = practice.check(part.grade_id, functions[part.function])
+        assert feedback.passed, (city, part.grade_id, feedback.message)
+        # parts can also be named by the function they ask for
+        assert practice.check(part.function, functions[part.function]).passed
+
+
+def test_practice_wrong_answers_fail_kindly_without_the_answer(city: str) -> None:
+    practice = Practice("pandas-311-first-look", root=ROOT)
+    truth = practice.setup_namespace()["requests"]["channel"].value_counts(normalize=True) * 100
+
+    def fractions(requests: pd.DataFrame) -> pd.Series:
+        return requests["channel"].value_counts(normalize=True)
+
+    def crashes(requests: pd.DataFrame) -> pd.Series:
+        return requests["no such column"]
+
+    feedback = practice.check("channel-share", fractions)
+    assert feedback.status == "failed"
+    assert "100" in feedback.message
+    for value in truth:
+        assert f"{value:.1f}" not in feedback.message
+    crashed = practice.check("channel-share", crashes)
+    assert crashed.status == "failed" and "KeyError" in crashed.message
+    not_a_function = practice.check(
+        "channel-share", fractions(practice.setup_namespace()["requests"])
+    )
+    assert not_a_function.status == "failed" and "function itself" in not_a_function.message
+
+
+def test_practice_check_is_not_fooled_by_an_object_equal_to_everything(city: str) -> None:
+    practice = Practice("pandas-311-first-look", root=ROOT)
+
+    class EqualsAnything:
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        __hash__ = object.__hash__
+
+    for part in practice.parts:
+        feedback = practice.check(part.grade_id, lambda *args: EqualsAnything())
+        assert feedback.status == "failed", part.grade_id
+
+
+def test_practice_hints_come_in_order() -> None:
+    practice = Practice("pandas-311-first-look", root=ROOT)
+    first = practice.hint("missing-percent")
+    second = practice.hint("missing-percent")
+    assert (first.number, second.number) == (1, 2) and first.text != second.text
+    total = first.total
+    for _ in range(total + 2):
+        last = practice.hint("missing-percent")
+    assert last.number == total, "hints stop at the last one"
+    assert practice.hint("missing_percent", 1).text == first.text
+    assert "Hint 1 of" in first._repr_html_()
+    with pytest.raises(AcademyError):
+        practice.hint("missing-percent", total + 1)
+    with pytest.raises(AcademyError, match="no part"):
+        practice.hint("no-such-part")
+
+
+@pytest.mark.parametrize("exercise", EXERCISE_IDS)
+def test_practice_worked_examples_answer_a_different_question(exercise: str, city: str) -> None:
+    practice = Practice(exercise, root=ROOT)
+    answers = {
+        nbgrader_meta(c)["grade_id"]: source(c)
+        for c in cells(notebook_path(exercise))
+        if nbgrader_meta(c).get("solution")
+    }
+    for part in practice.parts:
+        example = practice.solution(part.grade_id)
+        assert example.code and example.result_text.strip() and example.result_html
+        assert not re.search(r"\bnan\b|\bNaT\b|<NA>", example.result_text, re.I), (
+            example.result_text
+        )
+        solution_lines = {
+            line.strip() for line in answers[f"{part.grade_id}-answer"].splitlines() if line.strip()
+        }
+        solution_lines -= {"### BEGIN SOLUTION", "### END SOLUTION", ")", "("}
+        shared = solution_lines & {line.strip() for line in example.code.splitlines()}
+        assert len(shared) < max(1, len(solution_lines) / 2), (part.grade_id, shared)
+
+
+def test_practice_errors_are_clear(tmp_path: Path) -> None:
+    with pytest.raises(AcademyError, match="no such exercise"):
+        Practice("no-such-exercise", root=ROOT)
+    folder = tmp_path / "exercises" / "source" / "tiny"
+    folder.mkdir(parents=True)
+    shutil.copy(notebook_path("pandas-311-first-look"), folder / "tiny.ipynb")
+    with pytest.raises(AcademyError, match=r"hints\.yml: missing"):
+        Practice("tiny", root=tmp_path)
+    (folder / "hints.yml").write_text(
+        "parts:\n  missing-percent:\n    hints: [one]\n"
+        "    similar: {question: q, code: 'result = 1'}\n"
+    )
+    with pytest.raises(AcademyError, match="no hints for part"):
+        Practice("tiny", root=tmp_path)
+
+
+def test_visible_checks_cut_the_hidden_region() -> None:
+    text = "a = 1\n### BEGIN HIDDEN TESTS\nsecret = 42\n### END HIDDEN TESTS\nb = 2\n"
+    assert visible_checks(text) == "a = 1\nb = 2\n"
+    indented = "if x:\n    ### BEGIN HIDDEN TESTS\n    secret()\n    ### END HIDDEN TESTS\n"
+    assert "secret" not in visible_checks(indented)
