@@ -10,6 +10,7 @@ import copy
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ PARTIAL = {**GOOD, "mean-answer": "def mean(values):\n    return sum(values) / l
 
 def make_cohort(
     base: Path, learners: list[str], name: str = "test", limits: GradingLimits = FAST_LIMITS,
-    track: str | None = "analyst-basics",
+    track: str | None = "analyst-basics", due: datetime | None = None,
 ) -> CohortFolder:
     """A cohort of these learners with the fixture exercise released."""
     base.mkdir(parents=True, exist_ok=True)
@@ -65,7 +66,7 @@ def make_cohort(
     folder = create_cohort(name, roster, ACADEMY, base / "cohorts", track=track)
     write_settings(folder.path, folder.settings.model_copy(update={"limits": limits}))
     folder = load_folder(folder.path)
-    release_exercise(folder, EXERCISE)
+    release_exercise(folder, EXERCISE, due=due)
     return folder
 
 

@@ -224,7 +224,6 @@ def test_lesson_by_clicking(lesson_id: str, built: Path, server, browser) -> Non
 
     store = ProgressStore(store_url)
     attempts = store.attempts(learner=learner_name, lesson=lesson_id)
-    print("ALL", store.url, store.attempts()[:3])
     questions = [n + 1 for n, s in enumerate(lesson["steps"]) if s["kind"] not in {"read", "table"}]
     for number in questions:
         tries = [a for a in attempts if a.step == number]
@@ -250,7 +249,7 @@ def _tab_to(page, text: str, limit: int = 80) -> None:
 
 def test_lesson_with_keyboard_only(built: Path, server, browser) -> None:
     """reading-a-table (tables, choices, a slider) done with Tab, Enter, Space and arrows only."""
-    base, store_url = server
+    base, _store_url = server
     lesson_id = "requests-and-rows/reading-a-table"
     lesson = json.loads((built / "lessons" / f"{lesson_id}.json").read_text())
     learner = Learner(browser, f"{base}/lessons/{lesson_id}/")

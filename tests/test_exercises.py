@@ -368,6 +368,19 @@ def test_practice_wrong_answers_fail_kindly_without_the_answer(city: str) -> Non
     assert not_a_function.status == "failed" and "function itself" in not_a_function.message
 
 
+def test_practice_a_warning_is_not_a_wrong_answer(city: str) -> None:
+    import warnings
+
+    practice = Practice("pandas-311-first-look", root=ROOT)
+    right = solutions("pandas-311-first-look", practice)["channel_share"]
+
+    def noisy(requests: pd.DataFrame) -> pd.Series:
+        warnings.warn("this spelling is deprecated", FutureWarning, stacklevel=1)
+        return right(requests)
+
+    assert practice.check("channel-share", noisy).passed
+
+
 def test_practice_check_is_not_fooled_by_an_object_equal_to_everything(city: str) -> None:
     practice = Practice("pandas-311-first-look", root=ROOT)
 

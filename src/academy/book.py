@@ -62,6 +62,7 @@ def fingerprint(book: Book, root: Path, city: str) -> str:
     inputs += list((root / "datasets").rglob("datapackage.json"))
     inputs += [package / "book_extension.py", package / "notebook.py", package / "book.py"]
     inputs += list((package / "data").rglob("*.py"))
+    inputs += list((package / "clickthrough").rglob("*.py"))  # printable click-through pages
     return hashlib.sha256(f"{city}:{_hash_files(inputs, root)}".encode()).hexdigest()
 
 

@@ -247,7 +247,7 @@ class WorkedExample:
     def _repr_html_(self) -> str:
         body = (
             f"{_text_html(self.question)}"
-            f"<pre><code>{html.escape(self.code)}</code></pre>"
+            f'<pre style="white-space:pre-wrap"><code>{html.escape(self.code)}</code></pre>'
             f"<p>Its answer for this city's data:</p>{self.result_html}"
         )
         return _box("solution", f"Worked example · a question like {self.part}", body)

@@ -51,10 +51,7 @@ def line_of(doc: YamlDoc, loc: Loc) -> int:
     node: Any = doc.data
     real: list[str | int] = []
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            real.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and part < len(node)):
             node = node[part]
             real.append(part)
         elif isinstance(part, str) and part in TAGS:

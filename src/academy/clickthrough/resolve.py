@@ -314,8 +314,8 @@ class Resolver:
         areas = [
             simulation.Area(
                 name=str(row["area"]),
-                backlog=int(round(s.backlog * float(row["share"]))),
-                new_per_day=int(round(s.new_per_day * float(row["share"]))),
+                backlog=round(s.backlog * float(row["share"])),
+                new_per_day=round(s.new_per_day * float(row["share"])),
             )
             for _, row in frame.iterrows()
         ]

@@ -61,7 +61,7 @@ def format_value(value: Any, fmt: str | None = None) -> str:
         if fmt == "decimal":
             return f"{value:,.1f}"
         if isinstance(value, int) or float(value).is_integer():
-            return f"{int(round(value)):,}"
+            return f"{round(value):,}"
         return f"{value:,.1f}"
     return str(value)
 

@@ -15,6 +15,7 @@ from academy.cohort.folder import (
     load_folder,
     write_settings,
 )
+from academy.cohort.gradebook import create_gradebook
 from academy.cohort.roster import read_roster_file, render_roster, sync_gradebook
 from academy.cohort.settings import CohortSettings, GradingLimits, SandboxMode
 from academy.errors import AcademyError
@@ -68,6 +69,7 @@ def create_cohort(
             (staging / sub).mkdir()
         write_settings(staging, settings)
         atomic_write(staging / "roster.csv", render_roster(learners))
+        create_gradebook(staging / "gradebook.db")
         sync_gradebook(f"sqlite:///{staging / 'gradebook.db'}", name, learners)
         staging.rename(target)
     except BaseException:

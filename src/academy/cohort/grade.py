@@ -46,14 +46,12 @@ from academy.cohort.sandbox import (
     detect_runtime,
     run_sandboxed,
 )
-from academy.cohort.sandbox_worker import KERNEL_DIED, NOTEBOOK_TIME_LIMIT
+from academy.cohort.sandbox_worker import KERNEL_DIED, NOTEBOOK_TIME_LIMIT, UNRESPONSIVE
 from academy.cohort.submissions import import_note
 from academy.cohort.tamper import find_tampering
 from academy.errors import AcademyError
 
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
-#: Extra settings for nbgrader's Execute inside the sandbox; none of them changes a score.
-SANDBOX_EXECUTE = {"shutdown_kernel": "immediate"}
 FAILED_RUN = "GradingFailed"
 
 Progress = Callable[[int, int, GradeRecord | None], None]
@@ -151,15 +149,21 @@ def reset_metadata(notebook: Any, manifest: ExerciseManifest) -> None:
     """Give every nbgrader cell the released grading settings; drop unknown ones.
 
     Learners can edit cell metadata; nbgrader restores some of it (points, locked) but not
-    all (grade, solution), and fails on ids it does not know. Flags are found by
-    `tamper.find_tampering` before this runs.
+    all (grade, solution), fails on ids it does not know, and (with add_missing_cells)
+    crashes on duplicated ids. Of duplicates only the last copy keeps its id, as nbgrader's
+    DeduplicateIds would decide. `tamper.find_tampering` reports all of this first.
     """
+    last: dict[str, Any] = {}
+    for cell in notebook.cells:
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if isinstance(meta, dict) and manifest.cell(meta.get("grade_id")) is not None:
+            last[meta["grade_id"]] = cell
     for cell in notebook.cells:
         meta = cell.get("metadata", {}).get("nbgrader")
         if meta is None:
             continue
         released = manifest.cell(meta.get("grade_id")) if isinstance(meta, dict) else None
-        if released is None:
+        if released is None or last[released.grade_id] is not cell:
             del cell.metadata["nbgrader"]
             continue
         fresh = {
@@ -304,6 +308,8 @@ def _fail_all(notebook: Any, reason: str) -> None:
 RUN_NOTES = {
     KERNEL_DIED: "Python stopped while running your notebook (it crashed, ran out of memory or "
     "called exit()); the cells after that point were not graded.",
+    UNRESPONSIVE: "Your code kept running after it was interrupted (for example it ignored "
+    "Ctrl+C), so grading stopped; the cells after that point were not graded.",
     NOTEBOOK_TIME_LIMIT: "Your notebook took longer than {notebook_timeout} seconds in total, so "
     "grading stopped; the cells after that point were not graded.",
 }
@@ -328,7 +334,7 @@ class Grader:
             for p in sorted(release.rglob("*"))
             if p.is_file() and p.suffix != ".ipynb"
         )
-        self.execute_config = {**nbgrader_settings(folder)["Execute"], **SANDBOX_EXECUTE}
+        self.execute_config = nbgrader_settings(folder)["Execute"]
 
     def prepare(self, task: GradeTask) -> Prepared | GradeRecord:
         """The sandbox job for a submission, or its record straight away if it cannot run."""
@@ -355,6 +361,17 @@ class Grader:
             files=self.files,
         )
         return Prepared(task, notebook, findings, job)
+
+    def prepare_safely(self, task: GradeTask) -> Prepared | GradeRecord:
+        """`prepare`, but a notebook that breaks nbgrader's own steps scores zero instead."""
+        try:
+            return self.prepare(task)
+        except Exception as exc:  # nbgrader raises many kinds on malformed notebooks
+            record = self._zero(task, "grading-failed", FAILED_NOTE)
+            problem = f"nbgrader could not prepare the notebook: {type(exc).__name__}: {exc}"[:300]
+            record = record.model_copy(update={"problems": [*record.problems, problem]})
+            save_record(self.folder, record)
+            return record
 
     def _zero(self, task: GradeTask, outcome: str, note: str) -> GradeRecord:
         _zero_submission(self.folder, self.manifest, task.learner)
@@ -510,7 +527,7 @@ def grade_exercise(
         finished = False
         try:
             for task in tasks:
-                prepared = grader.prepare(task)
+                prepared = grader.prepare_safely(task)
                 if isinstance(prepared, GradeRecord):
                     run.graded.append(prepared)
                     if progress:

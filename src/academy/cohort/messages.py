@@ -13,7 +13,13 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from academy.cohort.sandbox_worker import KERNEL_DIED, NOT_RUN, NOTEBOOK_TIME_LIMIT, OUTPUT_TRUNCATED
+from academy.cohort.sandbox_worker import (
+    KERNEL_DIED,
+    NOT_RUN,
+    NOTEBOOK_TIME_LIMIT,
+    OUTPUT_TRUNCATED,
+    UNRESPONSIVE,
+)
 from academy.cohort.settings import GradingLimits
 
 Status = Literal[
@@ -47,6 +53,7 @@ FRIENDLY = {
     "KeyboardInterrupt": "it was stopped because it ran too long",
     "CellTimeoutError": "it ran longer than {cell_timeout} seconds and was stopped: look for a loop that never ends",
     KERNEL_DIED: "Python stopped while running it (it crashed, ran out of memory or called exit); the cells after it were not run",
+    UNRESPONSIVE: "it ran too long and did not stop when interrupted; the cells after it were not run",
     NOTEBOOK_TIME_LIMIT: "the whole notebook ran longer than {notebook_timeout} seconds, so grading stopped here",
     NOT_RUN: "it was not run because grading had stopped earlier in the notebook",
 }

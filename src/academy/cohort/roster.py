@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,14 +183,9 @@ def roster(folder: CohortFolder) -> list[Learner]:
 
 
 def sync_gradebook(db_url: str, course_id: str, learners: list[Learner]) -> None:
-    """Create or update these learners in nbgrader's gradebook (creating it if need be)."""
+    """Create or update these learners in nbgrader's gradebook."""
     from nbgrader.api import Gradebook
 
-    # A new gradebook runs the `alembic` command, which sits next to this Python even
-    # when the environment is not activated.
-    tools = os.path.dirname(sys.executable)
-    if tools not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = os.pathsep.join([tools, os.environ.get("PATH", "")])
     with Gradebook(db_url, course_id) as gradebook:
         for learner in learners:
             first, last = learner.first_last

@@ -39,6 +39,7 @@ from typing import Any
 
 #: ename of the error outputs this worker adds; academy.cohort.messages explains them.
 KERNEL_DIED = "KernelDied"
+UNRESPONSIVE = "KernelUnresponsive"
 NOTEBOOK_TIME_LIMIT = "NotebookTimeLimit"
 NOT_RUN = "NotRun"
 OUTPUT_TRUNCATED = "\n… output truncated by the grader (too much output) …\n"
@@ -118,7 +119,7 @@ def _shrink(output: Any, budget: int) -> None:
 
 def make_executor(execute_config: dict[str, Any], job: dict[str, Any]) -> Any:
     """nbgrader's Execute, configured like the cohort's nbgrader_config.py, plus the caps."""
-    from nbclient.exceptions import DeadKernelError
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from traitlets.config import Config
 
     execute_class = _load_nbgrader_execute()
@@ -161,6 +162,7 @@ def make_executor(execute_config: dict[str, Any], job: dict[str, Any]) -> Any:
             if self.stop_reason is not None:
                 reason = {
                     KERNEL_DIED: "Python had stopped earlier in the notebook",
+                    UNRESPONSIVE: "code earlier in the notebook did not stop when it was interrupted",
                     NOTEBOOK_TIME_LIMIT: "the time limit for the whole notebook was reached",
                 }[self.stop_reason]
                 cell.outputs = [_error(NOT_RUN, f"This cell was not run because {reason}.")]
@@ -172,15 +174,21 @@ def make_executor(execute_config: dict[str, Any], job: dict[str, Any]) -> Any:
                 return super().preprocess_cell(cell, resources, index)
             except DeadKernelError:
                 self.stop_reason, self.stopped_at = KERNEL_DIED, index
-                cell.outputs = list(cell.get("outputs", [])) + [
-                    _error(KERNEL_DIED, "Python stopped while running this cell.")
+                cell.outputs = [*cell.get("outputs", []), _error(KERNEL_DIED, "Python stopped while running this cell.")]
+                return cell, resources
+            except CellTimeoutError:  # interrupted, but the kernel never became idle again
+                self.stop_reason, self.stopped_at = UNRESPONSIVE, index
+                cell.outputs = [
+                    *cell.get("outputs", []),
+                    _error("CellTimeoutError", "The cell ran too long and did not stop when interrupted."),
                 ]
                 return cell, resources
 
     def timeout_for(cell: Any) -> int:
         return max(1, min(cell_timeout, int(deadline - time.monotonic()) + 1))
 
-    config = Config({"Execute": execute_config})
+    # The sandbox is torn down afterwards anyway: do not wait for a graceful kernel exit.
+    config = Config({"Execute": {**execute_config, "shutdown_kernel": "immediate"}})
     executor = SandboxExecute(config=config)
     executor.used = {}
     executor.timeout_func = timeout_for

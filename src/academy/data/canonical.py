@@ -6,8 +6,6 @@ definition, so editing either (or pulling a new pin) rebuilds the table.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +14,7 @@ from academy.data.adapters import AdapterError, adapter_hash, apply_adapter
 from academy.data.catalogue import get_dataset, load_canonical, primary_dataset
 from academy.data.city import active_city
 from academy.data.fetch import cache_dir, verified_path
+from academy.data.memo import write_atomically
 from academy.data.reading import read_text
 from academy.data.spec import CanonicalTable, DatasetInfo
 from academy.errors import AcademyError
@@ -46,17 +45,6 @@ def build_canonical(info: DatasetInfo, table: CanonicalTable, path: Path) -> pd.
         ) from exc
 
 
-def _write_atomically(frame: pd.DataFrame, target: Path) -> None:
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        os.close(handle)
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, target)
-    except OSError:
-        return  # a read-only cache only costs speed
-
-
 def canonical_table(info: DatasetInfo, root: Path) -> pd.DataFrame:
     """The canonical table from one dataset, from the cache when it is current."""
     if info.adapter is None or info.table is None:
@@ -77,7 +65,7 @@ def canonical_table(info: DatasetInfo, root: Path) -> pd.DataFrame:
         except (OSError, ValueError):
             pass  # a broken cache file is rebuilt below
     frame = build_canonical(info, definition, path)
-    _write_atomically(frame, cached)
+    write_atomically(cached, lambda tmp: frame.to_parquet(tmp, index=False))
     return frame
 
 

@@ -8,15 +8,21 @@ README.md and a test fails when a committed card is stale.
 from __future__ import annotations
 
 import os
+from dataclasses import astuple
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from academy.data.catalogue import PACKAGE_FILE, get_dataset, list_datasets
-from academy.data.profile import DatasetProfile, learner_text, profile_info
+from academy.data.fetch import file_key
+from academy.data.memo import remember
 from academy.data.pseudonym import CODE_LENGTH, pseudonym
 from academy.data.spec import Adapter, ColumnSource, DatasetInfo
 from academy.data.usage import Use, all_uses, uses_of
 from academy.findings import Finding
 from academy.paths import find_root
+
+if TYPE_CHECKING:
+    from academy.data.profile import DatasetProfile
 
 CARD_FILE = "README.md"
 GENERATED_NOTE = (
@@ -254,13 +260,32 @@ def stale_cards(root: Path, infos: list[DatasetInfo] | None = None) -> list[Find
 
 
 def dataset_page(dataset_id: str, root: Path | None = None) -> str:
-    """Portal page for a dataset: the card with its profile, and one chart as inline SVG."""
-    from academy.data.charts import chart_figure
+    """Portal page for a dataset: the card with its profile, and one chart as inline SVG.
 
+    Profiling and drawing read the whole file, so the page is remembered in the cache
+    (see `academy.data.memo`), keyed by the dataset's spec, the version of its file and
+    of the files its quality checks compare with, and the lessons that use it.
+    """
     root = root or find_root()
     info = get_dataset(dataset_id, root)
+    uses = uses_of(info, all_uses(root))
+    read = [info, *(get_dataset(ref, root) for ref in info.meta.references())]
+    key = {
+        "datasets": [i.model_dump(mode="json") for i in read],
+        # with the verdict on each file: a page is only ever made from an intact file, so
+        # a missing or altered one misses the cache and fails as it always did
+        "files": [file_key(i) for i in read],
+        "uses": [astuple(u) for u in uses],
+    }
+    return remember("dataset-page", key, lambda: _render_page(info, uses, root))
+
+
+def _render_page(info: DatasetInfo, uses: list[Use], root: Path) -> str:
+    from academy.data.charts import chart_figure
+    from academy.data.profile import learner_text, profile_info
+
     profile = profile_info(info, root)
-    card = card_markdown(info, uses_of(info, all_uses(root)), root, profile=profile)
+    card = card_markdown(info, uses, root, profile=profile)
     figure = chart_figure(info.resource.chart, learner_text(info, profile.path))
     title, _, rest = card.partition("\n")
     return f"{title}\n\n{figure}\n{rest}"

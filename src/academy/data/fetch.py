@@ -3,8 +3,9 @@
 Lookup order for a dataset's file: `$ACADEMY_DATA_DIR/<city>/<file>` (a read-only
 local mirror, used by CI and offline classrooms), else the cache that
 `academy data pull` fills (`$ACADEMY_CACHE_DIR`, default under the user's data
-dir). Every file is checked against the sha256 pinned in its datapackage.json,
-once per process per file version.
+dir). Every file is checked against the sha256 pinned in its datapackage.json; a file's
+digest is computed once per file version (path, size, mtime, ctime, inode) and kept in
+the cache, so unchanged files are not read again by later runs.
 """
 
 from __future__ import annotations
@@ -16,18 +17,19 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from academy.data.catalogue import get_dataset, list_datasets
+from academy.data.memo import CACHE_ENV as CACHE_ENV  # re-exported beside MIRROR_ENV
+from academy.data.memo import cache_dir, file_identity, remember
 from academy.data.spec import DatasetInfo
 from academy.errors import AcademyError
-from academy.paths import find_root, user_data_dir
+from academy.paths import find_root
 
 MIRROR_ENV = "ACADEMY_DATA_DIR"
-CACHE_ENV = "ACADEMY_CACHE_DIR"
 
 Origin = Literal["mirror", "cache"]
 Status = Literal["ok", "missing", "mismatch"]
 
-# (path, size, mtime_ns) -> sha256 hex; a file is hashed once per process per version.
-_digests: dict[tuple[str, int, int], str] = {}
+# file_identity -> sha256 hex, for this process; the cache keeps them across runs.
+_digests: dict[tuple[str, int, int, int, int], str] = {}
 
 
 def mirror_dir() -> Path | None:
@@ -36,27 +38,24 @@ def mirror_dir() -> Path | None:
     return Path(env).expanduser() if env else None
 
 
-def cache_dir() -> Path:
-    """Where `academy data pull` puts files (and parsed tables): $ACADEMY_CACHE_DIR or the user data dir."""
-    env = os.environ.get(CACHE_ENV, "").strip()
-    return Path(env).expanduser() if env else user_data_dir() / "data-cache"
-
-
 def cache_file(info: DatasetInfo) -> Path:
     """Where the pulled copy of a dataset's file lives."""
     return cache_dir() / info.city / info.file
 
 
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def sha256_of(path: Path) -> str:
-    """sha256 hex digest of a file, computed once per (path, size, mtime)."""
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    """sha256 hex digest of a file, computed once per file version (see `file_identity`)."""
+    key = file_identity(path)
     if key not in _digests:
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        _digests[key] = digest.hexdigest()
+        _digests[key] = remember("sha256", key, lambda: _hash_file(path))
     return _digests[key]
 
 
@@ -125,6 +124,12 @@ def check_file(info: DatasetInfo) -> FileCheck:
             f"{info.bytes} bytes); {fix}",
         )
     return FileCheck(info.id, info.file, "ok", path, origin, f"{info.id}: ok ({origin}: {path})")
+
+
+def file_key(info: DatasetInfo) -> list[object]:
+    """For cache keys: the verdict on the dataset's local file and which file version it is."""
+    check = check_file(info)
+    return [check.status, *(file_identity(check.path) if check.path else ())]
 
 
 def verified_path(info: DatasetInfo) -> Path:

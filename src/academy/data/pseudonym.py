@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_SALT = "city-data-academy"
 CODE_LENGTH = 8  # hex digits: about 4 billion codes, so clashes in a city payroll are rare

@@ -232,6 +232,10 @@ class PackageMeta(Strict):
         default=None, description="Set when the file names people (e.g. salaries)."
     )
 
+    def references(self) -> list[str]:
+        """Ids of the other datasets the quality checks compare this one with."""
+        return sorted({p.check.reference for p in self.quality if p.check and p.check.reference})
+
 
 class ChartSpec(Strict):
     """The one chart the dataset's portal page shows."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
+from academy.data.memo import file_identity, remember
 from academy.data.spec import DatasetInfo
 from academy.errors import AcademyError
 from academy.findings import rel
@@ -56,14 +57,20 @@ def _exercise_uses(path: Path, root: Path) -> list[Use]:
 
 
 def all_uses(root: Path) -> list[Use]:
-    """Every `datasets:` entry in tracks/**/*.md front matter and exercises/source/*/exercise.yml."""
-    uses: list[Use] = []
-    for path in sorted((root / "tracks").rglob("*.md")):
-        if "_build" not in path.parts:
-            uses += _lesson_uses(path, root)
-    for path in sorted((root / "exercises" / "source").glob("*/exercise.yml")):
-        uses += _exercise_uses(path, root)
-    return sorted(set(uses))
+    """Every `datasets:` entry in tracks/**/*.md front matter and exercises/source/*/exercise.yml.
+
+    Remembered in the cache (cards ask once per dataset), keyed by the files' versions.
+    """
+    lessons = [p for p in sorted((root / "tracks").rglob("*.md")) if "_build" not in p.parts]
+    exercises = sorted((root / "exercises" / "source").glob("*/exercise.yml"))
+
+    def find() -> list[tuple[str, ...]]:
+        uses = [u for p in lessons for u in _lesson_uses(p, root)]
+        uses += [u for p in exercises for u in _exercise_uses(p, root)]
+        return [astuple(u) for u in sorted(set(uses))]
+
+    key = [str(root.resolve()), *(file_identity(p) for p in [*lessons, *exercises])]
+    return [Use(*row) for row in remember("dataset-uses", key, find)]
 
 
 def uses_of(info: DatasetInfo, uses: list[Use]) -> list[Use]:

@@ -37,7 +37,9 @@ from academy.data.catalogue import (
     package_paths,
     parse_package,
 )
+from academy.data.fetch import file_key
 from academy.data.jsonlines import Loc, json_lines, line_of
+from academy.data.memo import remember
 from academy.data.spec import CanonicalFile, DatasetInfo
 from academy.errors import AcademyError
 from academy.findings import Finding, rel
@@ -256,13 +258,39 @@ def _check_adapter_on_file(
 def check_package(
     path: Path, root: Path, canonical: CanonicalFile | None
 ) -> tuple[list[Finding], DatasetInfo | None]:
-    """Findings for one datapackage.json, and its DatasetInfo when it parses."""
+    """Findings for one datapackage.json, and its DatasetInfo when it parses.
+
+    The findings are remembered in the cache (see `academy.data.memo`), keyed by all they
+    depend on: the file's text, canonical.yml, and the verdict on and version of the data file.
+    """
     shown = rel(path, root)
     text = path.read_text(encoding="utf-8")
     try:
+        info: DatasetInfo | None = parse_package(text, path, root)
+    except SpecError:
+        info = None
+    key = {
+        "package": shown,
+        "text": text,
+        "canonical": canonical.model_dump(mode="json") if canonical is not None else None,
+        "file": file_key(info) if info is not None else None,
+    }
+    found = remember(
+        "package-findings",
+        key,
+        lambda: [f.as_dict() for f in _package_findings(path, text, root, canonical)],
+    )
+    return [Finding(**f) for f in found], info
+
+
+def _package_findings(
+    path: Path, text: str, root: Path, canonical: CanonicalFile | None
+) -> list[Finding]:
+    shown = rel(path, root)
+    try:
         descriptor = json.loads(text)
     except json.JSONDecodeError as exc:
-        return [Finding(shown, exc.lineno, "datapackage-json", f"invalid JSON: {exc.msg}")], None
+        return [Finding(shown, exc.lineno, "datapackage-json", f"invalid JSON: {exc.msg}")]
     out = _Out(shown, json_lines(text))
     if isinstance(descriptor, dict):
         _frictionless_findings(descriptor, out)
@@ -271,12 +299,12 @@ def check_package(
     except SpecError as exc:
         for problem in exc.problems:
             out.findings.append(Finding(shown, problem.line, "datapackage-schema", problem.message))
-        return out.findings, None
+        return out.findings
     _check_quality_columns(info, out)
     if info.adapter is not None and canonical is not None:
         _check_adapter(info, canonical, out)
     _check_file(info, root, canonical, out)
-    return out.findings, info
+    return out.findings
 
 
 def _committed_data(root: Path) -> list[Finding]:

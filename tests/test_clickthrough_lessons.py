@@ -1,0 +1,290 @@
+"""Click-through lessons: queries, validation of bad input (file and line), both cities,
+reading level, the app's behaviour without a browser, and the printable page.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import textstat
+
+from academy.clickthrough import simulation
+from academy.clickthrough.app import LessonApp, NullStore, load_resolved, unavailable
+from academy.clickthrough.build import build_clickthrough, data_loader, resolve_file
+from academy.clickthrough.lessons import lesson_files
+from academy.clickthrough.model import ClickLesson
+from academy.clickthrough.queries import check_queries, evaluate_queries
+from academy.clickthrough.text import format_value, to_html
+from academy.clickthrough.validate import validate_clickthrough
+from academy.curriculum import load_curriculum
+
+REPO = Path(__file__).resolve().parents[1]
+MAX_GRADE = 8.0
+
+
+@pytest.fixture(scope="module")
+def cur():
+    return load_curriculum(REPO)[0]
+
+
+# --- queries -------------------------------------------------------------------------
+
+
+FRAME = pd.DataFrame(
+    {
+        "kind": ["pothole", "pothole", "trash", None, "trash", "light"],
+        "n": [1.0, 2.0, 3.0, 4.0, None, 6.0],
+        "when": pd.to_datetime(["2020-01-01", "2020-01-01", "2020-02-01", "2020-03-01", "2020-03-05", None]),
+    }
+)
+
+
+def lesson_with(queries: dict) -> ClickLesson:
+    return ClickLesson.model_validate(
+        {
+            "title": "t", "summary": "s", "objectives": ["x"], "key_points": ["k"], "minutes": 1,
+            "datasets": ["rows"], "queries": queries,
+            "steps": [{"kind": "read", "title": "a"}, {"kind": "read", "title": "b"}],
+        }
+    )
+
+
+def test_query_vocabulary() -> None:
+    lesson = lesson_with(
+        {
+            "total": {"from": "rows", "steps": [{"count": True}]},
+            "by_kind": {"from": "rows", "steps": [{"count_by": {"column": "kind"}}]},
+            "top": {"from": "by_kind", "steps": [{"pick": {"column": "kind"}}]},
+            "trash_share": {"from": "rows", "steps": [{"share": {"column": "kind", "equals": "trash"}}]},
+            "middle": {"from": "rows", "steps": [{"median": "n"}]},
+            "blank_kind": {"from": "rows", "steps": [{"filter": {"column": "kind", "missing": True}}, {"count": True}]},
+            "repeats": {"from": "rows", "steps": [{"mark_duplicates": {"columns": ["kind", "when"], "into": "r"}},
+                                                  {"filter": {"column": "r", "equals": True}}, {"count": True}]},
+            "monthly": {"from": "rows", "steps": [{"count_by_period": {"column": "when", "period": "month"}}]},
+            "growth": {"from": "rows", "steps": [{"change": {"column": "n", "by": "when"}}]},
+        }
+    )
+    results = evaluate_queries(lesson, lambda name: FRAME)
+    assert results["total"] == 6
+    assert results["by_kind"].to_dict("list") == {"kind": ["pothole", "trash", "light"], "count": [2, 2, 1]}
+    assert results["top"] == "pothole"
+    assert results["trash_share"] == pytest.approx(2 / 6)
+    assert results["middle"] == 3.0
+    assert results["blank_kind"] == 1
+    assert results["repeats"] == 2
+    assert results["monthly"]["count"].tolist() == [2, 1, 2]
+    assert results["growth"] == pytest.approx(3.0)  # 1 -> 4 (rows with a date and a number)
+
+
+def test_query_columns_checked_without_data() -> None:
+    lesson = lesson_with(
+        {
+            "bad": {"from": "rows", "steps": [{"filter": {"column": "knd", "equals": "x"}}]},
+            "fine": {"from": "rows", "steps": [{"count_by": {"column": "kind"}}, {"pick": {"column": "count"}}]},
+            "late": {"from": "rows", "steps": [{"count": True}, {"head": 2}]},
+            "nowhere": {"from": "nope", "steps": []},
+        }
+    )
+    shapes, problems = check_queries(lesson, lambda name: ["kind", "n", "when"] if name == "rows" else None)
+    messages = {p.loc: p.message for p in problems}
+    assert "no column 'knd'" in messages[("queries", "bad", "steps", 0, "filter", "column")]
+    assert shapes["fine"].is_value and not shapes["bad"].is_value
+    assert any("must come last" in m for m in messages.values())
+    assert any("unknown table, dataset or query 'nope'" in m for m in messages.values())
+
+
+def test_text_formatting() -> None:
+    assert format_value(12345) == "12,345"
+    assert format_value(0.1234, "percent") == "12%"
+    assert format_value(-0.002, "percent") == "less than 1%"
+    assert format_value(pd.Timestamp("2018-04-03 10:00"), None) == "April 3, 2018"
+    assert format_value(pd.Timestamp("2018-04-03"), "month") == "April 2018"
+    assert to_html("Hi **you** <b>\n\n- a\n- b") == "<p>Hi <strong>you</strong> &lt;b&gt;</p><ul><li>a</li><li>b</li></ul>"
+
+
+# --- validation: bad input gives file and line ----------------------------------------------
+
+
+BAD = """title: Broken
+summary: A lesson with mistakes.
+objectives: [describe-record-as-row, no-such-objective]
+key_points: [One.]
+minutes: 5
+datasets: [service_requests]
+queries:
+  total:
+    from: service_requests
+    steps:
+      - filter: {column: request_typo, equals: x}
+      - count: true
+steps:
+  - kind: read
+    title: Hello
+    text: There are {total} rows and {nothing}.
+  - kind: quiz
+    title: What?
+  - kind: choice
+    title: Pick
+    question: Which?
+    choices:
+      - text: A
+        feedback: Because.
+      - text: B
+        feedback: Because.
+    answer: C
+  - kind: read
+    title: Extra
+    colour: red
+"""
+
+
+@pytest.fixture
+def bad_academy(tmp_path):
+    root = tmp_path / "academy"
+    shutil.copytree(REPO / "curriculum", root / "curriculum")
+    shutil.copytree(REPO / "datasets", root / "datasets")
+    shutil.copytree(REPO / "tracks", root / "tracks", ignore=shutil.ignore_patterns("_build"))
+    folder = root / "tracks" / "foundations" / "good-data" / "clickthrough"
+    (folder / "broken.yml").write_text(BAD)
+    return root, "tracks/foundations/good-data/clickthrough/broken.yml"
+
+
+def test_bad_lesson_findings_have_file_and_line(bad_academy) -> None:
+    root, rel = bad_academy
+    cur, _ = load_curriculum(root)
+    found = {(f.line, f.rule): f.message for f in validate_clickthrough(cur) if f.path == rel}
+    assert "unknown step kind 'quiz'" in found[(17, "schema")]
+    assert "unknown key 'colour'" in found[(30, "schema")]
+    # the schema errors stop the deeper checks for this file; fix them and re-check
+    text = BAD.replace("  - kind: quiz\n    title: What?\n", "").replace("    colour: red\n", "")
+    (root / rel).write_text(text)
+    cur, _ = load_curriculum(root)
+    found = {(f.line, f.rule): f.message for f in validate_clickthrough(cur) if f.path == rel}
+    assert "unknown objective 'no-such-objective'" in found[(3, "ref-unresolved")]
+    assert "no column 'request_typo'" in found[(11, "clickthrough-query")]
+    assert "'{nothing}' names no query" in found[(16, "clickthrough-text")]
+    assert "the answer 'C' is not among the choices" in found[(25, "clickthrough-answer")]
+
+
+def test_validate_command_reports_the_lesson_missing_from_toc(bad_academy) -> None:
+    from academy.validate import validate
+
+    root, rel = bad_academy
+    findings = [f for f in validate(root) if f.path == rel]
+    assert any(f.rule == "toc-missing" for f in findings)
+
+
+def test_real_lessons_are_valid(cur) -> None:
+    problems = validate_clickthrough(cur)
+    assert not problems, "\n".join(map(str, problems))
+    assert len(lesson_files(cur)) >= 10
+    courses = {item.book.course.id for item in lesson_files(cur)}
+    assert len(courses) >= 3
+
+
+# --- both cities, reading level -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=["baltimore", "pittsburgh"])
+def resolved(request, cur):
+    load = data_loader(REPO, request.param)
+    return request.param, {item.id: resolve_file(item, cur, request.param, load) for item in lesson_files(cur)}
+
+
+def _words(lesson: dict) -> list[str]:
+    out = [lesson["title"], lesson["summary"], *lesson["objectives"], *lesson["key_points"]]
+    for step in lesson["steps"]:
+        out += [step["title"], step["plain"], step.get("question", "")]
+        out += [c["text"] + ". " + c["feedback"] for c in step.get("choices", [])]
+        out += step.get("items", [])
+        out += [step.get(k, "") for k in ("right", "wrong", "too_low", "too_high")]
+    return [w.strip() + ("" if w.strip().endswith((".", "?", "!", ":")) else ".") for w in out if w and w.strip()]
+
+
+@pytest.fixture(scope="module")
+def offline_syllables():
+    import test_reading_level as rl
+    from textstat.backend.counts import _count_syllables
+
+    words = rl._offline_cmudict()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_count_syllables, "get_cmudict", lambda lang: words if lang.startswith("en") else None)
+        yield
+
+
+def test_every_lesson_builds_for_both_cities(resolved) -> None:
+    city, lessons = resolved
+    assert len(lessons) >= 10
+    for lesson_id, lesson in lessons.items():
+        text = json.dumps(lesson)
+        for bad in ("NaN", "NaT", "<NA>", "None"):
+            assert bad not in text.replace("None of", ""), f"{lesson_id} ({city}) shows {bad}"
+        assert any(s["kind"] not in {"read", "table"} for s in lesson["steps"])
+
+
+def test_reading_level_at_most_grade_8(resolved, offline_syllables) -> None:
+    city, lessons = resolved
+    grades = {lid: textstat.flesch_kincaid_grade(" ".join(_words(lesson))) for lid, lesson in lessons.items()}
+    too_hard = {k: round(v, 1) for k, v in grades.items() if v > MAX_GRADE}
+    assert not too_hard, f"above grade {MAX_GRADE} for {city}: {too_hard}"
+
+
+def test_city_without_close_dates_is_told_so(resolved) -> None:
+    city, lessons = resolved
+    life = lessons["requests-and-rows/life-of-a-request"]
+    titles = [s["title"] for s in life["steps"]]
+    if city == "pittsburgh":
+        assert "What this city's file does not show" in titles
+        assert "How long does a request stay open?" not in titles
+    else:
+        assert "How long does a request stay open?" in titles
+
+
+# --- the app without a browser --------------------------------------------------------------
+
+
+def test_app_flow_records_and_resumes(tmp_path, cur) -> None:
+    from academy.progress import ProgressStore
+
+    out = build_clickthrough(cur, "baltimore", tmp_path, None)
+    lesson = load_resolved(next(b.resolved for b in out if b.name == "reading-a-table"))
+    store = ProgressStore(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    app = LessonApp(lesson, store, learner=None)
+    assert app.nav.layout.display == "none"  # first screen asks who you are
+    app.begin("Sam")
+    app.advance()  # a table step: recorded as seen
+    app.advance()
+    app.check("At the top", False)
+    assert app.next.disabled
+    app.check("At the bottom", True)
+    assert not app.next.disabled
+    again = LessonApp(lesson, store, learner="Sam")
+    assert again.index == 3 and "Welcome back" in again.status.value
+
+
+def test_broken_lesson_file_gives_a_plain_message(tmp_path) -> None:
+    from academy.clickthrough.app import LessonUnavailable, start
+
+    (tmp_path / "x.json").write_text("{not json")
+    with pytest.raises(LessonUnavailable):
+        load_resolved(tmp_path / "x.json")
+    assert start(str(tmp_path / "x.json")) is None
+    assert "Traceback" not in unavailable("x").value
+    app = LessonApp({"id": "a/b", "title": "T", "course_title": "C", "summary": "S", "minutes": 1,
+                     "objectives": [], "key_points": ["k"], "steps": [{"kind": "read", "title": "t", "html": "", "media": []}]},
+                    NullStore(), learner="z")
+    app.advance()
+    assert "Well done" in app.main.children[0].value
+
+
+def test_simulation_model() -> None:
+    areas = [simulation.Area("A", 300, 30), simulation.Area("B", 100, 10)]
+    assert simulation.days_to_clear(areas[0], 3, 10) == float("inf")
+    assert simulation.days_to_clear(areas[0], 4, 10) == 30
+    best = simulation.best_split(areas, 6, 10)
+    assert best == [4, 2] or sum(best) == 6
+    assert "goal: 20 days" in simulation.chart_svg(simulation.run(areas, best, 10, 20), 20, "x")

@@ -1,0 +1,71 @@
+"""Every real exercise under exercises/source/ through a whole cohort, sandboxed.
+
+The model answer earns full marks, the untouched stub earns zero and says "not attempted
+yet", a half-done notebook lands in between, and every score equals what nbgrader's own
+sequential autograde gives the same notebooks. The sandbox reads the city's data through
+the read-only data mirror and cache only.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from academy.cohort.create import create_cohort
+from academy.cohort.folder import load_folder, nbgrader_config
+from academy.cohort.grade import grade_exercise
+from academy.cohort.release import release_exercise
+from academy.cohort.samples import sample_set
+from academy.cohort.submissions import import_submissions
+
+ROOT = Path(__file__).resolve().parents[1]
+EXERCISES = sorted(p.parent.name for p in (ROOT / "exercises" / "source").glob("*/exercise.yml"))
+KINDS = ["correct", "half", "stub"]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning"),
+]
+
+
+@pytest.mark.skipif(not EXERCISES, reason="no exercises in the academy yet")
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_a_real_exercise_grades_like_nbgrader(exercise, tmp_path, monkeypatch):
+    from nbgrader.api import Gradebook
+    from nbgrader.apps import NbGraderAPI
+
+    monkeypatch.setenv("ACADEMY_ROOT", str(ROOT))  # nbgrader's own kernels need it to read data
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name,email\n" + "".join(f"{k},{k.title()} Learner,{k}@city.example.gov\n" for k in KINDS))
+    folder = create_cohort("real", roster, ROOT, tmp_path / "cohorts")
+    release = release_exercise(folder, exercise)
+    samples = sample_set(folder.source(exercise) / release.manifest.notebook, release.notebook)
+    inbox = tmp_path / "inbox"
+    for kind in KINDS:
+        (inbox / kind).mkdir(parents=True)
+        nbformat.write(samples[kind], inbox / kind / release.manifest.notebook)
+    import_submissions(folder, exercise, inbox)
+    twin = tmp_path / "twin" / "real"
+    shutil.copytree(folder.path, twin)
+
+    run = grade_exercise(folder, exercise, jobs=2)
+    assert run.sandbox == "bwrap", run.warning
+    records = {r.learner: r for r in run.graded}
+    total = release.manifest.total_points
+    assert records["correct"].score == total, records["correct"].questions
+    assert records["stub"].score == 0
+    assert all(q.status == "not-attempted" for q in records["stub"].questions)
+    assert 0 < records["half"].score < total
+
+    api = NbGraderAPI(config=nbgrader_config(load_folder(twin)))
+    notebook = release.manifest.notebook_id
+    for kind in KINDS:
+        assert api.autograde(exercise, kind, force=True, create=True)["success"]
+    for kind in KINDS:
+        with Gradebook(folder.db_url, "real") as ours, Gradebook(f"sqlite:///{twin / 'gradebook.db'}", "real") as theirs:
+            mine = {g.name: g.auto_score for g in ours.find_submission_notebook(notebook, exercise, kind).grades}
+            nbg = {g.name: g.auto_score for g in theirs.find_submission_notebook(notebook, exercise, kind).grades}
+        assert mine == nbg, kind

@@ -1,0 +1,114 @@
+"""The sandbox on its own: what it binds, how it falls back, and the worker's limits."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from academy.cohort.executor import make_executor
+from academy.cohort.sandbox import (
+    SandboxJob,
+    SandboxUnavailable,
+    bwrap_argv,
+    detect_runtime,
+    run_sandboxed,
+)
+from academy.cohort.settings import GradingLimits
+from academy.errors import AcademyError
+from cohort_support import FAST_LIMITS
+
+HAVE_BWRAP = shutil.which("bwrap") is not None
+
+
+def _job(runtime, *sources: str, limits: GradingLimits = FAST_LIMITS) -> SandboxJob:
+    notebook = new_notebook(
+        cells=[new_code_cell(s) for s in sources],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+    return SandboxJob("t", nbformat.writes(notebook), "t.ipynb", {"timeout": limits.cell_timeout}, limits, runtime)
+
+
+def test_the_command_isolates_network_and_binds_only_what_it_needs(tmp_path):
+    data = tmp_path / "mirror"
+    data.mkdir()
+    runtime = detect_runtime("rlimits", [data], {"ACADEMY_DATA_DIR": str(data)})
+    argv = bwrap_argv(runtime.__class__("bwrap", runtime.python, runtime.read_only, runtime.env, "bwrap"),
+                      FAST_LIMITS, (("helper.py", str(tmp_path / "helper.py")),))
+    joined = " ".join(argv)
+    for flag in ("--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop ALL", "--die-with-parent",
+                 "--new-session", "--clearenv", f"--size {64 * 1024 * 1024} --tmpfs /tmp"):
+        assert flag in joined
+    binds = [argv[i + 1] for i, a in enumerate(argv) if a in ("--bind", "--ro-bind")]
+    assert "--bind" not in argv  # nothing from the host is writable
+    assert str(data) in binds and str(tmp_path / "helper.py") in binds
+    assert "/" not in binds and "/home" not in binds and "/root" not in binds
+    assert all(not b.startswith(str(Path(__file__).parents[1] / "exercises")) for b in binds)
+
+
+def test_missing_bubblewrap_falls_back_loudly_or_refuses(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    runtime = detect_runtime("auto", [], {})
+    assert runtime.mode == "rlimits"
+    assert runtime.warning and "NOT SANDBOXED" in runtime.warning and "bubblewrap" in runtime.warning
+    with pytest.raises(SandboxUnavailable):
+        detect_runtime("bwrap", [], {})
+
+
+@pytest.mark.slow
+def test_resource_limits_hold_without_bubblewrap():
+    runtime = detect_runtime("rlimits", [], {})
+    result = run_sandboxed(_job(runtime, "x = bytearray(8 * 1024**3)", "print('after')"))
+    assert result.mode == "rlimits" and result.stop_reason is None
+    first, second = result.cells
+    assert first["outputs"][0]["ename"] == "MemoryError"
+    assert second["outputs"][0]["text"] == "after\n"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAVE_BWRAP, reason="bubblewrap is not installed")
+def test_a_sandbox_sees_no_home_and_cannot_write_outside_tmp(tmp_path):
+    runtime = detect_runtime("bwrap", [], {})
+    probe = (
+        "import os\n"
+        f"print(os.path.exists({str(tmp_path)!r}), os.path.exists('/work/main/exercises'), os.getuid())\n"
+        "try:\n    open('/usr/evil', 'w')\nexcept OSError as exc:\n    print(type(exc).__name__)\n"
+        "open('/tmp/ok', 'w').write('fine'); print(open('/tmp/ok').read())"
+    )
+    result = run_sandboxed(_job(runtime, probe))
+    text = result.cells[0]["outputs"][0]["text"]
+    assert text.splitlines() == ["False False 1000", "OSError", "fine"]
+
+
+@pytest.mark.slow
+def test_the_notebook_deadline_stops_later_cells():
+    runtime = detect_runtime("auto", [], {})
+    limits = FAST_LIMITS.model_copy(update={"cell_timeout": 2, "notebook_timeout": 5})
+    loop = "while True:\n    pass"
+    result = run_sandboxed(_job(runtime, loop, loop, loop, loop, "1", limits=limits))
+    assert result.seconds < 5 + 20 and result.stop_reason == "NotebookTimeLimit"
+    enames = [c["outputs"][-1]["ename"] for c in result.cells]
+    assert enames[:2] == ["CellTimeoutError", "CellTimeoutError"]
+    assert "NotebookTimeLimit" in enames and enames[-1] == "NotRun"
+
+
+@pytest.mark.slow
+def test_code_that_ignores_interrupts_stops_the_notebook():
+    runtime = detect_runtime("auto", [], {})
+    limits = FAST_LIMITS.model_copy(update={"cell_timeout": 2, "notebook_timeout": 60})
+    ignore = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
+    result = run_sandboxed(_job(runtime, ignore, "1", "2", limits=limits))
+    assert result.stop_reason == "KernelUnresponsive" and result.seconds < 20
+    assert [c["outputs"][-1]["ename"] for c in result.cells] == ["CellTimeoutError", "NotRun", "NotRun"]
+
+
+def test_executors_by_name():
+    pool = make_executor("threads", 2)
+    assert pool.submit(json.dumps, [1]).result() == "[1]"
+    pool.stop(cancel=False)
+    with pytest.raises(AcademyError, match="use local, threads or dask"):
+        make_executor("ray", 2)

@@ -1,0 +1,95 @@
+"""The Foundations `data-basics` and Practitioner `service-performance` books, built for
+both cities: each page reads correctly whether or not the city records closing and due
+dates, Foundations pages show no code, and every chart carries a text alternative.
+"""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from academy.book import BookResult, build_book, job_for
+from academy.curriculum import load_curriculum
+
+REPO = Path(__file__).resolve().parents[1]
+COURSES = ("data-basics", "service-performance")
+CITIES = ("baltimore", "pittsburgh")
+pytestmark = pytest.mark.slow
+LABELLED_CHART = re.compile(r'<figure class="academy-chart"><svg role="img" aria-label="[^"]{20,}"')
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], str]:
+    """(city, '<course>/<page>') -> the built page's HTML."""
+    cur, _ = load_curriculum(REPO)
+    out = tmp_path_factory.mktemp("books")
+    books = [b for b in cur.books if b.course.id in COURSES]
+    jobs = [job_for(book, REPO, out, city) for city in CITIES for book in books]
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        results: list[BookResult] = list(pool.map(build_book, jobs))
+    failed = [r.error for r in results if r.status == "failed"]
+    assert not failed, "\n".join(failed)
+    found = {}
+    for job, result in zip(jobs, results, strict=True):
+        for page in result.html.glob("*.html"):
+            if page.stem not in {"genindex", "search", "index"}:
+                found[(job.city, f"{job.course_id}/{page.stem}")] = page.read_text(encoding="utf-8")
+    return found
+
+
+def _text(page_html: str) -> str:
+    body = page_html.split('<article class="bd-article"', 1)[-1].split("</article>", 1)[0]
+    body = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", body, flags=re.DOTALL)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+
+
+def _page(pages: dict[tuple[str, str], str], city: str, name: str) -> str:
+    assert (city, name) in pages, f"{name} was not built for {city}"
+    return _text(pages[(city, name)])
+
+
+def test_every_lesson_is_built_for_both_cities(pages: dict[tuple[str, str], str]) -> None:
+    for course in COURSES:
+        for city in CITIES:
+            lessons = [name for (c, name) in pages if c == city and name.startswith(course + "/")]
+            assert len(lessons) >= 3, f"{course} ({city}) has an intro and at least 2 lessons"
+
+
+def test_no_missing_values_shown(pages: dict[tuple[str, str], str]) -> None:
+    for (city, name), page_html in pages.items():
+        found = re.findall(r"\b(nan|NaN|NaT|None|<NA>)\b", _text(page_html))
+        assert not found, f"{name} ({city}) shows {found[0]!r} to the learner"
+
+
+def test_foundations_pages_show_no_code(pages: dict[tuple[str, str], str]) -> None:
+    for (city, name), page_html in pages.items():
+        if name.startswith("data-basics/"):
+            assert "cell_input" not in page_html, f"{name} ({city}) shows a code cell"
+
+
+def test_every_chart_has_a_text_alternative(pages: dict[tuple[str, str], str]) -> None:
+    for (city, name), page_html in pages.items():
+        charts = page_html.count('<figure class="academy-chart">')
+        labelled = len(re.findall(LABELLED_CHART, page_html))
+        assert charts == labelled, f"{name} ({city}): {charts - labelled} chart(s) without alt text"
+
+
+def test_baltimore_measures_time_to_close_and_on_time(pages: dict[tuple[str, str], str]) -> None:
+    how_long = _page(pages, "baltimore", "service-performance/how-long-do-requests-take")
+    assert "we can measure time to close" in how_long
+    on_time = _page(pages, "baltimore", "service-performance/on-time-or-just-closed")
+    assert "The on-time rate under different counting rules" in on_time
+
+
+def test_pittsburgh_says_what_its_data_does_not_record(pages: dict[tuple[str, str], str]) -> None:
+    how_long = _page(pages, "pittsburgh", "service-performance/how-long-do-requests-take")
+    assert "It does not record when a request was closed" in how_long
+    assert "time waiting" in how_long
+    on_time = _page(pages, "pittsburgh", "service-performance/on-time-or-just-closed")
+    assert "no on-time rate can be computed from it" in on_time
+    assert "The share closed under different counting rules" in on_time
+    row = _page(pages, "pittsburgh", "data-basics/a-call-becomes-a-row")
+    assert "blank on every row" in row
