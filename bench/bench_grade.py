@@ -52,7 +52,9 @@ def peak_rss(process: subprocess.Popen, stop: threading.Event, result: list[int]
 def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, str]:
     stop, peak = threading.Event(), []
     started = time.monotonic()
-    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     sampler = threading.Thread(target=peak_rss, args=(process, stop, peak))
     sampler.start()
     output, _ = process.communicate()
@@ -64,7 +66,9 @@ def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, 
     return wall, peak[0], output.decode()
 
 
-def scores(folder: Path, exercise: str, notebook: str, learners: list[str]) -> dict[tuple[str, str], float | None]:
+def scores(
+    folder: Path, exercise: str, notebook: str, learners: list[str]
+) -> dict[tuple[str, str], float | None]:
     from nbgrader.api import Gradebook
 
     found = {}
@@ -78,8 +82,12 @@ def scores(folder: Path, exercise: str, notebook: str, learners: list[str]) -> d
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--exercise", help="exercise id (default: the first in exercises/source)")
-    parser.add_argument("--jobs", type=int, default=None, help="academy grade --jobs (default: CPUs)")
-    parser.add_argument("--cell-timeout", type=int, default=30, help="per-cell timeout, both graders")
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="academy grade --jobs (default: CPUs)"
+    )
+    parser.add_argument(
+        "--cell-timeout", type=int, default=30, help="per-cell timeout, both graders"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
 
@@ -92,17 +100,29 @@ def main() -> None:
     from academy.cohort.settings import GradingLimits
     from academy.cohort.submissions import import_submissions
 
-    exercise = args.exercise or sorted(p.parent.name for p in (ROOT / "exercises/source").glob("*/exercise.yml"))[0]
+    exercise = (
+        args.exercise
+        or sorted(p.parent.name for p in (ROOT / "exercises/source").glob("*/exercise.yml"))[0]
+    )
     scratch = Path(tempfile.mkdtemp(prefix="bench-grade-"))
-    env = {**os.environ, "ACADEMY_ROOT": str(ROOT), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        "ACADEMY_ROOT": str(ROOT),
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
     os.environ.update(env)
     try:
         kinds = [kind for kind, count in MIX.items() for _ in range(count)]
         learners = [f"learner{i:02d}" for i in range(len(kinds))]
         roster = scratch / "roster.csv"
-        roster.write_text("id,name,email\n" + "".join(f"{x},Learner {x[-2:]},{x}@city.example.gov\n" for x in learners))
+        roster.write_text(
+            "id,name,email\n"
+            + "".join(f"{x},Learner {x[-2:]},{x}@city.example.gov\n" for x in learners)
+        )
         folder = create_cohort("bench", roster, ROOT, scratch / "cohorts")
-        settings = folder.settings.model_copy(update={"limits": GradingLimits(cell_timeout=args.cell_timeout)})
+        settings = folder.settings.model_copy(
+            update={"limits": GradingLimits(cell_timeout=args.cell_timeout)}
+        )
         write_settings(folder.path, settings)
         folder = load_folder(folder.path)
         release = release_exercise(folder, exercise)
@@ -119,11 +139,20 @@ def main() -> None:
 
         warm_data(ROOT, release.manifest.datasets)
 
-        print(f"{len(learners)} submissions of {exercise}: {MIX}; cell timeout {args.cell_timeout} s; "
-              f"{os.cpu_count()} CPUs")
+        print(
+            f"{len(learners)} submissions of {exercise}: {MIX}; cell timeout {args.cell_timeout} s; "
+            f"{os.cpu_count()} CPUs"
+        )
         nb_wall, nb_peak, _ = timed(["nbgrader", "autograde", exercise, "--force"], env, twin)
-        grade = [str(Path(sys.executable).parent / "academy"), "cohort", "grade", "bench", exercise,
-                 "--dir", str(scratch / "cohorts")]
+        grade = [
+            str(Path(sys.executable).parent / "academy"),
+            "cohort",
+            "grade",
+            "bench",
+            exercise,
+            "--dir",
+            str(scratch / "cohorts"),
+        ]
         if args.jobs:
             grade += ["--jobs", str(args.jobs)]
         ac_wall, ac_peak, output = timed(grade, env, ROOT)
@@ -133,10 +162,16 @@ def main() -> None:
         differ = sorted(k for k in theirs if ours.get(k) != theirs[k])
         n = len(learners)
         print(f"{'':24}{'wall':>10}{'per submission':>16}{'peak memory':>14}")
-        print(f"{'nbgrader autograde':24}{nb_wall:9.1f}s{nb_wall / n:15.2f}s{nb_peak / 2**20:11.0f} MiB")
-        print(f"{'academy cohort grade':24}{ac_wall:9.1f}s{ac_wall / n:15.2f}s{ac_peak / 2**20:11.0f} MiB")
-        print(f"speed-up: {nb_wall / ac_wall:.2f}x; scores identical: {not differ} "
-              f"({len(theirs)} question scores compared)")
+        print(
+            f"{'nbgrader autograde':24}{nb_wall:9.1f}s{nb_wall / n:15.2f}s{nb_peak / 2**20:11.0f} MiB"
+        )
+        print(
+            f"{'academy cohort grade':24}{ac_wall:9.1f}s{ac_wall / n:15.2f}s{ac_peak / 2**20:11.0f} MiB"
+        )
+        print(
+            f"speed-up: {nb_wall / ac_wall:.2f}x; scores identical: {not differ} "
+            f"({len(theirs)} question scores compared)"
+        )
         sandbox = "bwrap" if "(bwrap sandbox)" in " ".join(output.split()) else "NOT SANDBOXED"
         print(f"academy sandbox: {sandbox}")
         for key in differ[:20]:

@@ -53,15 +53,22 @@ PARTIAL = {**GOOD, "mean-answer": "def mean(values):\n    return sum(values) / l
 
 
 def make_cohort(
-    base: Path, learners: list[str], name: str = "test", limits: GradingLimits = FAST_LIMITS,
-    track: str | None = "analyst-basics", due: datetime | None = None,
+    base: Path,
+    learners: list[str],
+    name: str = "test",
+    limits: GradingLimits = FAST_LIMITS,
+    track: str | None = "analyst-basics",
+    due: datetime | None = None,
 ) -> CohortFolder:
     """A cohort of these learners with the fixture exercise released."""
     base.mkdir(parents=True, exist_ok=True)
     roster = base / f"{name}-roster.csv"
     roster.write_text(
         "id,name,email,team\n"
-        + "".join(f"{x},Learner {x.title()},{x}@city.example.gov,team-{i % 2}\n" for i, x in enumerate(learners))
+        + "".join(
+            f"{x},Learner {x.title()},{x}@city.example.gov,team-{i % 2}\n"
+            for i, x in enumerate(learners)
+        )
     )
     folder = create_cohort(name, roster, ACADEMY, base / "cohorts", track=track)
     write_settings(folder.path, folder.settings.model_copy(update={"limits": limits}))
@@ -84,7 +91,11 @@ def with_answers(folder: CohortFolder, answers: dict[str, str]) -> Any:
 
 
 def cell_index(notebook: Any, grade_id: str) -> int:
-    return next(i for i, c in enumerate(notebook.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    return next(
+        i
+        for i, c in enumerate(notebook.cells)
+        if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+    )
 
 
 def write_notebook(path: Path, notebook: Any | str | bytes) -> None:
@@ -107,7 +118,9 @@ def snapshot(*folders: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
     return found
 
 
-def gradebook_scores(folder: CohortFolder, learners: list[str]) -> dict[str, dict[str, float | None]]:
+def gradebook_scores(
+    folder: CohortFolder, learners: list[str]
+) -> dict[str, dict[str, float | None]]:
     from nbgrader.api import Gradebook
 
     out: dict[str, dict[str, float | None]] = {}

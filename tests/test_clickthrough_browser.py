@@ -227,7 +227,8 @@ def test_lesson_by_clicking(lesson_id: str, built: Path, server, browser) -> Non
     questions = [n + 1 for n, s in enumerate(lesson["steps"]) if s["kind"] not in {"read", "table"}]
     for number in questions:
         tries = [a for a in attempts if a.step == number]
-        assert [a.correct for a in tries][:1] == [False], f"step {number}: first answer should be wrong"
+        seen = [(a.step, a.attempt, a.correct, a.answer) for a in attempts]
+        assert [a.correct for a in tries][:1] == [False], f"step {number}: first answer should be wrong; got {seen}"
         assert tries[-1].correct, f"step {number}: last answer should be right"
         assert [a.attempt for a in tries] == list(range(1, len(tries) + 1))
     summary = next(s for s in store.lesson_summaries() if s.learner == learner_name and s.lesson == lesson_id)

@@ -12,17 +12,6 @@ from datetime import datetime
 
 import nbformat
 import pytest
-
-from academy.cohort.certificates import issue_certificates
-from academy.cohort.export import render_export
-from academy.cohort.feedback import generate_feedback
-from academy.cohort.folder import load_folder
-from academy.cohort.grade import grade_exercise
-from academy.cohort.records import load_records
-from academy.cohort.report import cohort_report
-from academy.cohort.scores import cohort_scores
-from academy.cohort.submissions import import_submissions
-from academy.progress import ProgressStore
 from cohort_support import (
     EXERCISE,
     GOOD,
@@ -40,6 +29,17 @@ from cohort_support import (
     write_notebook,
 )
 
+from academy.cohort.certificates import issue_certificates
+from academy.cohort.export import render_export
+from academy.cohort.feedback import generate_feedback
+from academy.cohort.folder import load_folder
+from academy.cohort.grade import grade_exercise
+from academy.cohort.records import load_records
+from academy.cohort.report import cohort_report
+from academy.cohort.scores import cohort_scores
+from academy.cohort.submissions import import_submissions
+from academy.progress import ProgressStore
+
 pytestmark = pytest.mark.slow
 
 BROKEN_TOTAL = {**GOOD, "total-answer": "def total(values):\n    return 0"}
@@ -51,9 +51,18 @@ SUBMISSIONS = {
     "ed": ({**GOOD, "total-answer": "def total(values):\n    while True:\n        pass"}, None),
     "fay": (BROKEN_TOTAL, edit_cell("total-check", "assert True")),
     "gus": (BROKEN_TOTAL, delete_cell("total-check")),
-    "hal": ({**GOOD, "big-count-answer": "big_count = 2"}, duplicate_cell("big-count-check", "assert True")),
-    "ivy": ({**GOOD, "big-count-answer": "class A(int):\n    def __eq__(self, o):\n        return True\n"
-                                         "    __hash__ = int.__hash__\nbig_count = A(1)"}, None),
+    "hal": (
+        {**GOOD, "big-count-answer": "big_count = 2"},
+        duplicate_cell("big-count-check", "assert True"),
+    ),
+    "ivy": (
+        {
+            **GOOD,
+            "big-count-answer": "class A(int):\n    def __eq__(self, o):\n        return True\n"
+            "    __hash__ = int.__hash__\nbig_count = A(1)",
+        },
+        None,
+    ),
 }
 LEARNERS = [*SUBMISSIONS, "jo"]  # jo hands nothing in
 
@@ -67,7 +76,11 @@ def cohort(tmp_path_factory):
         notebook = with_answers(folder, answers)
         write_notebook(inbox / learner / NOTEBOOK, mutate(folder, notebook) if mutate else notebook)
         # bo hands in two days after the due date set below; everyone else on time
-        stamp = "2030-01-03 09:00:00.000000 UTC" if learner == "bo" else "2029-12-30 09:00:00.000000 UTC"
+        stamp = (
+            "2030-01-03 09:00:00.000000 UTC"
+            if learner == "bo"
+            else "2029-12-30 09:00:00.000000 UTC"
+        )
         (inbox / learner / "timestamp.txt").write_text(stamp)
     import_submissions(folder, EXERCISE, inbox)
     return base, folder
@@ -116,11 +129,15 @@ def test_scores_equal_nbgraders_sequential_autograde(cohort, interrupted, tmp_pa
     from academy.cohort.folder import nbgrader_config
 
     api = NbGraderAPI(config=nbgrader_config(twin))
-    for learner in SUBMISSIONS:
-        result = api.autograde(EXERCISE, learner, force=True, create=True)
-        assert result["success"], result.get("error")
-    ours = gradebook_scores(folder, list(SUBMISSIONS))
-    theirs = gradebook_scores(twin, list(SUBMISSIONS))
+    failed = [
+        x for x in SUBMISSIONS if not api.autograde(EXERCISE, x, force=True, create=True)["success"]
+    ]
+    # nbgrader 0.9.6 crashes on a duplicated test cell when add_missing_cells is on (KeyError
+    # in OverwriteCells); the academy grades it (and flags it) instead.
+    assert failed == ["hal"]
+    graded = [x for x in SUBMISSIONS if x not in failed]
+    ours = gradebook_scores(folder, graded)
+    theirs = gradebook_scores(twin, graded)
     assert ours == theirs
     assert ours["ada"] == {"total-check": 2.0, "big-count-check": 1.0, "mean-check": 2.0}
     assert ours["cy"] == {"total-check": 0.0, "big-count-check": 0.0, "mean-check": 0.0}
@@ -139,7 +156,7 @@ def test_one_learner_can_be_regraded(cohort, interrupted):
 def test_messages_explain_each_outcome(cohort, interrupted):
     _, folder = cohort
     assert "Not attempted yet" in messages(folder, "cy")
-    assert "ran too long" in messages(folder, "di")
+    assert "ran longer than 3 seconds" in messages(folder, "di")
     assert "hidden" in messages(folder, "ivy")
     assert "mean([2, 4]) should be 3" not in messages(folder, "bo")  # bo passes the visible check
     assert record(folder, "bo")["late_seconds"] > 0
@@ -159,7 +176,9 @@ def test_feedback_pages_are_offline_and_never_show_hidden_tests(cohort, interrup
     ada = folder.feedback("ada", EXERCISE) / "sums.html"
     assert "5 / 5" in ada.read_text() and "passed" in ada.read_text()
     graded_notebook = nbformat.read(folder.autograded("ada", EXERCISE) / NOTEBOOK, as_version=4)
-    assert any("assert total([]) == 0" in c.source for c in graded_notebook.cells)  # hidden tests ran
+    assert any(
+        "assert total([]) == 0" in c.source for c in graded_notebook.cells
+    )  # hidden tests ran
 
 
 def test_exports_per_exercise_and_question(cohort, interrupted):
@@ -172,7 +191,14 @@ def test_exports_per_exercise_and_question(cohort, interrupted):
     assert by_id["jo"]["sums total"] == "" and by_id["ada"]["team"] == "team-0"
 
     canvas = list(csv.reader(io.StringIO(render_export(scores, "canvas", folder.name))))
-    assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Sums and counts"]
+    assert canvas[0] == [
+        "Student",
+        "ID",
+        "SIS User ID",
+        "SIS Login ID",
+        "Section",
+        "Sums and counts",
+    ]
     assert canvas[1][0] == "Points Possible" and canvas[1][5] == "5"
     ada = next(r for r in canvas if r[2] == "ada")
     assert ada[0] == "Ada, Learner" and ada[3] == "ada@city.example.gov" and ada[5] == "5"
@@ -188,7 +214,9 @@ def test_report_puts_aggregates_first_with_inline_charts(cohort, interrupted, tm
     store = ProgressStore(f"sqlite:///{tmp_path / 'progress.sqlite'}")
     store.register_lesson("python-basics/reading-lists", 2)
     for step in (1, 2):
-        store.record("ada", "python-basics/reading-lists", step=step, attempt=1, correct=True, answer=None)
+        store.record(
+            "ada", "python-basics/reading-lists", step=step, attempt=1, correct=True, answer=None
+        )
     store.record("bo", "python-basics/reading-lists", step=1, attempt=1, correct=True, answer=None)
     path = cohort_report(folder, tmp_path / "report", progress=store)
     html = path.read_text()
@@ -196,7 +224,7 @@ def test_report_puts_aggregates_first_with_inline_charts(cohort, interrupted, tm
     assert html.count("<svg") >= 3 and "<script" not in html
     assert not re.search(r"""(src|href)=["']?https?://""", html)
     assert "python-basics/reading-lists" in html and "1 of 1" in html  # ada completed the lesson
-    private = html[html.index("for the trainer only"):]
+    private = html[html.index("for the trainer only") :]
     assert "missing" in private and "late" in private and "edited" in private
     assert "1 of " + str(len(LEARNERS)) in html  # one learner completed the lesson
 
@@ -206,7 +234,9 @@ def test_certificates_go_to_learners_who_completed_the_track(cohort, interrupted
     store = ProgressStore(f"sqlite:///{tmp_path / 'progress.sqlite'}")
     store.register_lesson("python-basics/reading-lists", 1)
     for learner in ("ada", "bo"):
-        store.record(learner, "python-basics/reading-lists", step=1, attempt=1, correct=True, answer=None)
+        store.record(
+            learner, "python-basics/reading-lists", step=1, attempt=1, correct=True, answer=None
+        )
     run = issue_certificates(folder, tmp_path / "certs", progress=store)
     assert [c.learner for c in run.issued] == ["ada"]
     cert = run.issued[0]

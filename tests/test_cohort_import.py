@@ -5,10 +5,10 @@ from __future__ import annotations
 import zipfile
 
 import pytest
+from cohort_support import EXERCISE, NOTEBOOK, make_cohort, release_notebook, write_notebook
 
 from academy.cohort.submissions import import_note, import_submissions, match
 from academy.errors import AcademyError
-from cohort_support import EXERCISE, NOTEBOOK, make_cohort, release_notebook, write_notebook
 
 LEARNERS = ["ana", "ben", "cy.ng", "cy", "dee"]
 
@@ -25,7 +25,11 @@ def test_matching_uses_folders_whole_words_or_the_pattern():
     assert match(Path("ben/sums/sums.ipynb"), LEARNERS, None)[0] == "ben"
     assert match(Path("week1_cy.ng_final.ipynb"), LEARNERS, None)[0] == "cy.ng"  # longest id wins
     assert match(Path("cy-week1.ipynb"), LEARNERS, None)[0] == "cy"
-    assert match(Path("banana.ipynb"), LEARNERS, None) == (None, "no roster id in its name or folders", {})
+    assert match(Path("banana.ipynb"), LEARNERS, None) == (
+        None,
+        "no roster id in its name or folders",
+        {},
+    )
     learner, reason, _ = match(Path("ana_and_ben.ipynb"), LEARNERS, None)
     assert learner is None and "several learners (ana, ben)" in reason
     learner, reason, _ = match(Path("zed_1.ipynb"), LEARNERS, r"(?P<student_id>[a-z]+)_")
@@ -49,8 +53,25 @@ def test_a_folder_of_learner_folders_and_flat_files(folder, tmp_path):
     ]
     assert report.missing == ["cy.ng", "cy"]
     assert (folder.submitted("dee", EXERCISE) / NOTEBOOK).is_file()
-    assert (folder.submitted("ben", EXERCISE) / "timestamp.txt").read_text().startswith("2030-02-01 10:00:00")
+    assert (
+        (folder.submitted("ben", EXERCISE) / "timestamp.txt")
+        .read_text()
+        .startswith("2030-02-01 10:00:00")
+    )
     assert import_note(folder, EXERCISE, "dee").renamed_from is None  # flat names are the LMS's
+
+
+def test_nbgraders_exchange_inbound_takes_the_newest(folder, tmp_path):
+    notebook = release_notebook(folder)
+    inbound = tmp_path / "exchange" / "test" / "inbound"
+    write_notebook(inbound / "ana+sums+2030-01-01 09:00:00.000000 UTC" / NOTEBOOK, notebook)
+    notebook.cells[0].source += " (newer)"
+    write_notebook(inbound / "ana+sums+2030-01-02 09:00:00.000000 UTC" / NOTEBOOK, notebook)
+    report = import_submissions(folder, EXERCISE, inbound)
+    assert [i.learner for i in report.imported] == ["ana"]
+    assert "(newer)" in (folder.submitted("ana", EXERCISE) / NOTEBOOK).read_text()
+    stamp = (folder.submitted("ana", EXERCISE) / "timestamp.txt").read_text()
+    assert stamp.startswith("2030-01-02 09:00:00")
 
 
 def test_a_zip_with_nested_zips_and_hostile_entries(folder, tmp_path):
@@ -71,7 +92,10 @@ def test_a_zip_with_nested_zips_and_hostile_entries(folder, tmp_path):
     assert sorted(i.learner for i in report.imported) == ["ana", "cy"]
     cy = import_note(folder, EXERCISE, "cy")
     assert cy is not None and cy.renamed_from == "homework.ipynb"  # the learner named it
-    assert not (tmp_path / "escape.ipynb").exists() and not (folder.path.parent / "escape.ipynb").exists()
+    assert (
+        not (tmp_path / "escape.ipynb").exists()
+        and not (folder.path.parent / "escape.ipynb").exists()
+    )
 
 
 def test_a_newer_submission_replaces_and_keeps_the_old_one(folder, tmp_path):

@@ -39,7 +39,10 @@ def test_a_real_exercise_grades_like_nbgrader(exercise, tmp_path, monkeypatch):
 
     monkeypatch.setenv("ACADEMY_ROOT", str(ROOT))  # nbgrader's own kernels need it to read data
     roster = tmp_path / "roster.csv"
-    roster.write_text("id,name,email\n" + "".join(f"{k},{k.title()} Learner,{k}@city.example.gov\n" for k in KINDS))
+    roster.write_text(
+        "id,name,email\n"
+        + "".join(f"{k},{k.title()} Learner,{k}@city.example.gov\n" for k in KINDS)
+    )
     folder = create_cohort("real", roster, ROOT, tmp_path / "cohorts")
     release = release_exercise(folder, exercise)
     samples = sample_set(folder.source(exercise) / release.manifest.notebook, release.notebook)
@@ -65,7 +68,16 @@ def test_a_real_exercise_grades_like_nbgrader(exercise, tmp_path, monkeypatch):
     for kind in KINDS:
         assert api.autograde(exercise, kind, force=True, create=True)["success"]
     for kind in KINDS:
-        with Gradebook(folder.db_url, "real") as ours, Gradebook(f"sqlite:///{twin / 'gradebook.db'}", "real") as theirs:
-            mine = {g.name: g.auto_score for g in ours.find_submission_notebook(notebook, exercise, kind).grades}
-            nbg = {g.name: g.auto_score for g in theirs.find_submission_notebook(notebook, exercise, kind).grades}
+        with (
+            Gradebook(folder.db_url, "real") as ours,
+            Gradebook(f"sqlite:///{twin / 'gradebook.db'}", "real") as theirs,
+        ):
+            mine = {
+                g.name: g.auto_score
+                for g in ours.find_submission_notebook(notebook, exercise, kind).grades
+            }
+            nbg = {
+                g.name: g.auto_score
+                for g in theirs.find_submission_notebook(notebook, exercise, kind).grades
+            }
         assert mine == nbg, kind

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from cohort_support import FAST_LIMITS
 from nbformat.v4 import new_code_cell, new_notebook
 
 from academy.cohort.executor import make_executor
@@ -20,7 +21,6 @@ from academy.cohort.sandbox import (
 )
 from academy.cohort.settings import GradingLimits
 from academy.errors import AcademyError
-from cohort_support import FAST_LIMITS
 
 HAVE_BWRAP = shutil.which("bwrap") is not None
 
@@ -28,20 +28,35 @@ HAVE_BWRAP = shutil.which("bwrap") is not None
 def _job(runtime, *sources: str, limits: GradingLimits = FAST_LIMITS) -> SandboxJob:
     notebook = new_notebook(
         cells=[new_code_cell(s) for s in sources],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
     )
-    return SandboxJob("t", nbformat.writes(notebook), "t.ipynb", {"timeout": limits.cell_timeout}, limits, runtime)
+    return SandboxJob(
+        "t", nbformat.writes(notebook), "t.ipynb", {"timeout": limits.cell_timeout}, limits, runtime
+    )
 
 
 def test_the_command_isolates_network_and_binds_only_what_it_needs(tmp_path):
     data = tmp_path / "mirror"
     data.mkdir()
     runtime = detect_runtime("rlimits", [data], {"ACADEMY_DATA_DIR": str(data)})
-    argv = bwrap_argv(runtime.__class__("bwrap", runtime.python, runtime.read_only, runtime.env, "bwrap"),
-                      FAST_LIMITS, (("helper.py", str(tmp_path / "helper.py")),))
+    argv = bwrap_argv(
+        runtime.__class__("bwrap", runtime.python, runtime.read_only, runtime.env, "bwrap"),
+        FAST_LIMITS,
+        (("helper.py", str(tmp_path / "helper.py")),),
+    )
     joined = " ".join(argv)
-    for flag in ("--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop ALL", "--die-with-parent",
-                 "--new-session", "--clearenv", f"--size {64 * 1024 * 1024} --tmpfs /tmp"):
+    for flag in (
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+        "--cap-drop ALL",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        f"--size {64 * 1024 * 1024} --tmpfs /tmp",
+    ):
         assert flag in joined
     binds = [argv[i + 1] for i, a in enumerate(argv) if a in ("--bind", "--ro-bind")]
     assert "--bind" not in argv  # nothing from the host is writable
@@ -54,7 +69,9 @@ def test_missing_bubblewrap_falls_back_loudly_or_refuses(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     runtime = detect_runtime("auto", [], {})
     assert runtime.mode == "rlimits"
-    assert runtime.warning and "NOT SANDBOXED" in runtime.warning and "bubblewrap" in runtime.warning
+    assert (
+        runtime.warning and "NOT SANDBOXED" in runtime.warning and "bubblewrap" in runtime.warning
+    )
     with pytest.raises(SandboxUnavailable):
         detect_runtime("bwrap", [], {})
 
@@ -103,7 +120,11 @@ def test_code_that_ignores_interrupts_stops_the_notebook():
     ignore = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
     result = run_sandboxed(_job(runtime, ignore, "1", "2", limits=limits))
     assert result.stop_reason == "KernelUnresponsive" and result.seconds < 20
-    assert [c["outputs"][-1]["ename"] for c in result.cells] == ["CellTimeoutError", "NotRun", "NotRun"]
+    assert [c["outputs"][-1]["ename"] for c in result.cells] == [
+        "CellTimeoutError",
+        "NotRun",
+        "NotRun",
+    ]
 
 
 def test_executors_by_name():

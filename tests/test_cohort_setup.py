@@ -7,6 +7,7 @@ import shutil
 
 import nbformat
 import pytest
+from cohort_support import ACADEMY, EXERCISE, HIDDEN_SNIPPETS, NOTEBOOK, make_cohort
 
 from academy.cohort.create import create_cohort
 from academy.cohort.folder import cohorts_dir, open_cohort
@@ -21,7 +22,6 @@ from academy.cohort.roster import (
     roster,
 )
 from academy.errors import AcademyError
-from cohort_support import ACADEMY, EXERCISE, HIDDEN_SNIPPETS, NOTEBOOK, make_cohort
 
 ROSTER = "id,name,email,team\nana,Ana Lopez,ana@city.gov,311\nben,Ben Okafor,ben@city.gov,\n"
 
@@ -69,11 +69,15 @@ def test_create_makes_an_nbgrader_course_folder(tmp_path):
     from nbgrader.api import Gradebook
 
     (tmp_path / "roster.csv").write_text(ROSTER)
-    folder = create_cohort("spring", tmp_path / "roster.csv", ACADEMY, tmp_path / "cohorts", track="analyst-basics")
+    folder = create_cohort(
+        "spring", tmp_path / "roster.csv", ACADEMY, tmp_path / "cohorts", track="analyst-basics"
+    )
     assert folder.path == tmp_path / "cohorts" / "spring"
     assert (folder.path.stat().st_mode & 0o077) == 0  # only the trainer can read it
     config = (folder.path / "nbgrader_config.py").read_text()
-    assert "c.CourseDirectory.course_id = 'spring'" in config and "add_missing_cells = True" in config
+    assert (
+        "c.CourseDirectory.course_id = 'spring'" in config and "add_missing_cells = True" in config
+    )
     with Gradebook(folder.db_url, "spring") as gradebook:
         assert sorted(s.id for s in gradebook.students) == ["ana", "ben"]
         assert gradebook.find_student("ana").email == "ana@city.gov"
@@ -81,7 +85,9 @@ def test_create_makes_an_nbgrader_course_folder(tmp_path):
     with pytest.raises(AcademyError, match="already exists"):
         create_cohort("spring", tmp_path / "roster.csv", ACADEMY, tmp_path / "cohorts")
     with pytest.raises(AcademyError, match="no such track"):
-        create_cohort("autumn", tmp_path / "roster.csv", ACADEMY, tmp_path / "cohorts", track="nope")
+        create_cohort(
+            "autumn", tmp_path / "roster.csv", ACADEMY, tmp_path / "cohorts", track="nope"
+        )
     with pytest.raises(AcademyError, match="lower-case"):
         create_cohort("Spring 2025", tmp_path / "roster.csv", ACADEMY, tmp_path / "cohorts")
 
@@ -107,7 +113,7 @@ def test_roster_add_and_remove(tmp_path):
         add_learner(folder, Learner("CY", "Cy Two", "cy2@city.gov"))
     more = tmp_path / "more.csv"
     more.write_text("id,name,email\ndee,Dee,dee@city.gov\nana,Ana,x@city.gov\n")
-    with pytest.raises(RosterError, match="more.csv:3: id 'ana' is already on the roster"):
+    with pytest.raises(RosterError, match=r"more\.csv:3: id 'ana' is already on the roster"):
         add_from_file(folder, more)
     assert [x.id for x in roster(folder)] == ["ana", "ben", "cy"]
     more.write_text("id,name,email\ndee,Dee,dee@city.gov\n")
@@ -131,9 +137,15 @@ def test_release_freezes_the_learner_version(tmp_path):
     for snippet in HIDDEN_SNIPPETS:
         assert snippet not in text
     assert "BEGIN SOLUTION" not in text and "sum(1 for reading" not in text
-    assert [q.grade_id for q in result.manifest.questions] == ["total-check", "big-count-check", "mean-check"]
+    assert [q.grade_id for q in result.manifest.questions] == [
+        "total-check",
+        "big-count-check",
+        "mean-check",
+    ]
     assert result.manifest.questions[0].title == "Question 1: Add up a list"
-    assert result.manifest.questions[1].statements == ["Count the items in a list that meet a condition."]
+    assert result.manifest.questions[1].statements == [
+        "Count the items in a list that meet a condition."
+    ]
     assert result.manifest.total_points == 5
 
     source = checkout / "exercises" / "source" / EXERCISE / NOTEBOOK
@@ -159,7 +171,7 @@ def test_release_through_the_exchange(tmp_path):
 
 def test_release_errors_name_the_fix(tmp_path):
     folder = make_cohort(tmp_path, ["ana"])
-    with pytest.raises(AcademyError, match="no exercise 'nope'.*exercises: sums"):
+    with pytest.raises(AcademyError, match=r"no exercise 'nope'.*exercises: sums"):
         release_exercise(folder, "nope")
     manifest = json.loads(folder.manifest_file(EXERCISE).read_text())
     assert manifest["notebook"] == NOTEBOOK

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import io
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,7 @@ class BookJob:
     output: Path
     config: dict
     fingerprint: str
+    environment: str
     root: Path
     city: str
 
@@ -54,16 +56,22 @@ def _hash_files(paths: list[Path], root: Path) -> str:
     return digest.hexdigest()
 
 
-def fingerprint(book: Book, root: Path, city: str) -> str:
-    """Hash of every input that can change the built book."""
+def environment_fingerprint(root: Path, city: str) -> str:
+    """Hash of every input outside the course folder that can change executed output:
+    the city, shared book settings, objectives, dataset pins and adapters, exercise
+    sources (the practice lessons read them) and the academy package itself."""
     package = Path(__file__).parent
-    inputs = [p for p in book.dir.rglob("*") if p.is_file() and "_build" not in p.parts]
-    inputs += [root / "tracks" / "_book_defaults.yml", root / "curriculum" / "objectives.yml"]
-    inputs += list((root / "datasets").rglob("datapackage.json"))
-    inputs += [package / "book_extension.py", package / "notebook.py", package / "book.py"]
-    inputs += list((package / "data").rglob("*.py"))
-    inputs += list((package / "clickthrough").rglob("*.py"))  # printable click-through pages
+    inputs = [root / "tracks" / "_book_defaults.yml", root / "curriculum" / "objectives.yml"]
+    inputs += [p for p in (root / "datasets").rglob("*") if p.suffix in {".json", ".yml"}]
+    inputs += [p for p in (root / "exercises" / "source").rglob("*") if p.is_file()]
+    inputs += list(package.rglob("*.py"))
     return hashlib.sha256(f"{city}:{_hash_files(inputs, root)}".encode()).hexdigest()
+
+
+def fingerprint(book: Book, root: Path, environment: str) -> str:
+    """Hash of every input that can change the built book."""
+    inputs = [p for p in book.dir.rglob("*") if p.is_file() and "_build" not in p.parts]
+    return hashlib.sha256(f"{environment}:{_hash_files(inputs, root)}".encode()).hexdigest()
 
 
 def merged_config(book: Book, root: Path) -> dict:
@@ -83,16 +91,23 @@ def merged_config(book: Book, root: Path) -> dict:
     return config
 
 
-def job_for(book: Book, root: Path, out_root: Path, city: str) -> BookJob:
+def job_for(book: Book, root: Path, out_root: Path, city: str, environment: str) -> BookJob:
     return BookJob(
         course_id=book.course.id,
         source=book.dir,
         output=out_root / city / book.track.id / book.course.id,
         config=merged_config(book, root),
-        fingerprint=fingerprint(book, root, city),
+        fingerprint=fingerprint(book, root, environment),
+        environment=environment,
         root=root,
         city=city,
     )
+
+
+def execution_cache(job: BookJob) -> Path:
+    """The book's execution cache: it keys on code cells only, so it is kept per
+    environment (data, package, settings) and starts afresh when that changes."""
+    return job.output / "_build" / f".jupyter_cache-{job.environment[:12]}"
 
 
 def html_dir(job: BookJob) -> Path:
@@ -192,12 +207,12 @@ def build_book(job: BookJob) -> BookResult:
     os.environ["ACADEMY_CITY"] = job.city
     os.environ["ACADEMY_ROOT"] = str(job.root)
     job.output.mkdir(parents=True, exist_ok=True)
+    for old in (job.output / "_build").glob(".jupyter_cache*"):
+        if old != execution_cache(job):
+            shutil.rmtree(old, ignore_errors=True)
     config = {
         **job.config,
-        "execute": {
-            **job.config.get("execute", {}),
-            "cache": str(job.output / "_build" / ".jupyter_cache"),
-        },
+        "execute": {**job.config.get("execute", {}), "cache": str(execution_cache(job))},
     }
     config_path = job.output / "_config.yml"
     config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")

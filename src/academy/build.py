@@ -13,7 +13,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from academy.book import BookJob, BookResult, build_book, html_dir, is_current, job_for
+from academy.book import (
+    BookJob,
+    BookResult,
+    build_book,
+    environment_fingerprint,
+    html_dir,
+    is_current,
+    job_for,
+)
 from academy.curriculum import Curriculum, load_curriculum
 from academy.errors import AcademyError
 from academy.findings import Finding
@@ -175,7 +183,8 @@ def _build(root: Path, city: str, workers: int, progress: Progress) -> BuildRepo
     timings["validate"] = time.perf_counter() - start
 
     t = time.perf_counter()
-    jobs = [job_for(book, root, build_dir(root) / "books", city) for book in cur.books]
+    environment = environment_fingerprint(root, city)
+    jobs = [job_for(book, root, build_dir(root) / "books", city, environment) for book in cur.books]
     results = build_books(jobs, workers, progress)
     failed = [r for r in results if r.status == "failed"]
     if failed:

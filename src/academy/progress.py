@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,7 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.exc import OperationalError
 
 from academy.errors import AcademyError
 
@@ -108,8 +110,13 @@ def default_url() -> str:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # many learner kernels write at once
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA busy_timeout=30000")  # first: wait for other kernels' locks
+    for _ in range(50):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")  # many learner kernels write at once
+            break
+        except Exception:
+            time.sleep(0.1)
     cursor.close()
 
 
@@ -140,13 +147,17 @@ class ProgressStore:
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_url()
         self.engine = _engine(self.url)
-        try:
-            metadata.create_all(self.engine)
-        except Exception as exc:
-            raise AcademyError(
-                f"{self.url}: cannot create the progress tables ({exc}); "
-                "check the path or database permissions"
-            ) from exc
+        for attempt in range(20):
+            try:
+                metadata.create_all(self.engine)
+                break
+            except OperationalError as exc:  # maybe another kernel is creating them right now
+                if attempt == 19:
+                    raise AcademyError(
+                        f"{self.url}: cannot create the progress tables ({exc}); "
+                        "check the path or database permissions"
+                    ) from exc
+                time.sleep(0.1 * (attempt + 1))
 
     def close(self) -> None:
         self.engine.dispose()

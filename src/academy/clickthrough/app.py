@@ -197,6 +197,11 @@ class LessonApp:
 
     def begin(self, learner: str) -> None:
         self.learner = learner
+        if self.store is None:  # opened only now: warm kernels in the pool hold no connection
+            self.store = open_store()
+            if isinstance(self.store, NullStore):
+                self.saving_failed = True
+                say(self.status, None, "Your answers cannot be saved right now. You can still do the lesson.")
         self.header.value = self._header_html()
         total = len(self.steps)
         self._safely(lambda: self.store.register_lesson(self.lesson_id, total, self.lesson["title"]))
@@ -300,6 +305,8 @@ def start(path: str) -> LessonApp | None:
     from IPython.display import display
 
     _log_to_server()
+    import academy.progress  # noqa: F401  (loaded now, so the first answer is saved at once)
+
     try:
         lesson = load_resolved(path)
     except LessonUnavailable:
@@ -308,7 +315,7 @@ def start(path: str) -> LessonApp | None:
         return None
     try:
         learner = clean_learner(os.environ.get("JUPYTERHUB_USER", ""))
-        app = LessonApp(lesson, open_store(), learner=learner)
+        app = LessonApp(lesson, None, learner=learner)
     except Exception:
         log.exception("lesson failed to start")
         display(unavailable("Something went wrong while opening it."))

@@ -16,9 +16,9 @@ from academy.curriculum import Curriculum
 def course_clickthrough_sections(cur: Curriculum) -> dict[str, str]:
     """{"course:<course-id>": Markdown section listing that course's click-through lessons}."""
     by_course: dict[str, list[str]] = {}
-    for item in lesson_files(cur):
-        if item.lesson is None or item.docname not in item.book.toc_docs:
-            continue
+    listed = [i for i in lesson_files(cur) if i.lesson is not None and i.docname in i.book.toc_docs]
+    for item in sorted(listed, key=lambda i: (i.book.course.id, i.book.toc_docs.index(i.docname))):
+        assert item.lesson is not None
         live = f"../{LESSONS_DIR}/{item.book.course.id}/{item.name}/"
         printable = f"../books/{item.book.track.id}/{item.book.course.id}/{item.docname}.html"
         row = (

@@ -92,9 +92,17 @@ def missing_for(
     return needs
 
 
-def completion_date(row: LearnerScores, requirements: Requirements, lessons: dict[str, LessonProgress]) -> datetime:
-    moments = [row.exercises[e].submitted_at for e in requirements.exercises if row.exercises[e].submitted_at]
-    moments += [lessons[lesson].last_at for lesson in requirements.lessons if lessons[lesson].last_at]
+def completion_date(
+    row: LearnerScores, requirements: Requirements, lessons: dict[str, LessonProgress]
+) -> datetime:
+    moments = [
+        row.exercises[e].submitted_at
+        for e in requirements.exercises
+        if row.exercises[e].submitted_at
+    ]
+    moments += [
+        lessons[lesson].last_at for lesson in requirements.lessons if lessons[lesson].last_at
+    ]
     aware = [m if m.tzinfo else m.replace(tzinfo=UTC) for m in moments if m is not None]
     return max(aware, default=datetime.now(UTC))
 
@@ -109,7 +117,9 @@ def _academy(root: Path) -> Academy:
     try:
         return Academy.model_validate(read_yaml(path).data)
     except ValidationError as exc:
-        raise AcademyError(f"{path}: not valid ({exc.errors()[0]['msg']}); run `academy validate`") from exc
+        raise AcademyError(
+            f"{path}: not valid ({exc.errors()[0]['msg']}); run `academy validate`"
+        ) from exc
 
 
 def write_pdf(html: str, target: Path) -> None:

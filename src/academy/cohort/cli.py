@@ -41,7 +41,10 @@ Name = Annotated[str, typer.Argument(help="Cohort name (its folder name).")]
 Exercise = Annotated[str, typer.Argument(help="Exercise id (its folder under exercises/source).")]
 DirOpt = Annotated[
     Path | None,
-    typer.Option("--dir", help="Folder that holds the cohorts (default $ACADEMY_COHORTS_DIR or your data folder)."),
+    typer.Option(
+        "--dir",
+        help="Folder that holds the cohorts (default $ACADEMY_COHORTS_DIR or your data folder).",
+    ),
 ]
 
 
@@ -62,9 +65,15 @@ def _quiet_gradebook_warnings() -> None:
 def create_cmd(
     name: Name,
     roster: Annotated[Path, typer.Option("--roster", help="Roster CSV: id,name,email[,team].")],
-    track: Annotated[str | None, typer.Option("--track", help="Track the cohort follows (for certificates).")] = None,
-    pass_mark: Annotated[float, typer.Option("--pass-mark", help="Percent of an exercise's points that passes.")] = 70.0,
-    root: Annotated[Path | None, typer.Option("--root", help="Academy checkout (default: found from here).")] = None,
+    track: Annotated[
+        str | None, typer.Option("--track", help="Track the cohort follows (for certificates).")
+    ] = None,
+    pass_mark: Annotated[
+        float, typer.Option("--pass-mark", help="Percent of an exercise's points that passes.")
+    ] = 70.0,
+    root: Annotated[
+        Path | None, typer.Option("--root", help="Academy checkout (default: found from here).")
+    ] = None,
     directory: DirOpt = None,
 ) -> None:
     """Create a cohort folder with its roster and gradebook (nothing is created on any error)."""
@@ -72,7 +81,9 @@ def create_cmd(
     from academy.paths import find_root
 
     _quiet_gradebook_warnings()
-    folder = create_cohort(name, roster, find_root(root), directory, track=track, pass_mark=pass_mark)
+    folder = create_cohort(
+        name, roster, find_root(root), directory, track=track, pass_mark=pass_mark
+    )
     count = len(folder.roster_file.read_text(encoding="utf-8").splitlines()) - 1
     out.print(f"Created cohort [bold]{name}[/] with {count} learners in {folder.path}")
     out.print(f"Settings (limits, pass mark, sandbox): {folder.path / 'cohort.yml'}")
@@ -88,7 +99,9 @@ def list_cmd(directory: DirOpt = None) -> None:
         out.print(f"No cohorts in {cohorts_dir(directory)} yet.")
     for folder in cohorts:
         released = ", ".join(folder.released_exercises()) or "nothing released"
-        out.print(f"{folder.name}: {folder.settings.track or 'no track'}; {released} ({folder.path})")
+        out.print(
+            f"{folder.name}: {folder.settings.track or 'no track'}; {released} ({folder.path})"
+        )
 
 
 @roster_app.command("show")
@@ -106,7 +119,9 @@ def roster_show_cmd(name: Name, directory: DirOpt = None) -> None:
 def roster_add_cmd(
     name: Name,
     csv_file: Annotated[Path | None, typer.Argument(help="Roster CSV of learners to add.")] = None,
-    learner_id: Annotated[str | None, typer.Option("--id", help="Add one learner: their id.")] = None,
+    learner_id: Annotated[
+        str | None, typer.Option("--id", help="Add one learner: their id.")
+    ] = None,
     full_name: Annotated[str | None, typer.Option("--name", help="Their name.")] = None,
     email: Annotated[str | None, typer.Option("--email", help="Their e-mail address.")] = None,
     team: Annotated[str | None, typer.Option("--team", help="Their team (optional).")] = None,
@@ -123,14 +138,18 @@ def roster_add_cmd(
         change = add_learner(folder, Learner(learner_id, full_name, email, team))
     else:
         raise AcademyError("roster add: give a CSV file, or --id, --name and --email")
-    out.print(f"Added {', '.join(x.id for x in change.added)}; the roster has {change.total} learners.")
+    out.print(
+        f"Added {', '.join(x.id for x in change.added)}; the roster has {change.total} learners."
+    )
 
 
 @roster_app.command("remove")
 def roster_remove_cmd(
     name: Name,
     ids: Annotated[list[str], typer.Argument(help="Ids of the learners to remove.")],
-    force: Annotated[bool, typer.Option("--force", help="Also remove learners who have grades.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Also remove learners who have grades.")
+    ] = False,
     directory: DirOpt = None,
 ) -> None:
     """Take learners off the roster (their files are kept)."""
@@ -138,7 +157,9 @@ def roster_remove_cmd(
 
     _quiet_gradebook_warnings()
     change = remove_learners(_cohort(name, directory), ids, force=force)
-    out.print(f"Removed {', '.join(x.id for x in change.removed)}; the roster has {change.total} learners.")
+    out.print(
+        f"Removed {', '.join(x.id for x in change.removed)}; the roster has {change.total} learners."
+    )
 
 
 def _due(text: str | None) -> datetime | None:
@@ -147,7 +168,9 @@ def _due(text: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise AcademyError(f"--due {text!r}: use a date like 2025-03-31 or 2025-03-31T17:00") from exc
+        raise AcademyError(
+            f"--due {text!r}: use a date like 2025-03-31 or 2025-03-31T17:00"
+        ) from exc
     return (moment if moment.tzinfo else moment.astimezone()).astimezone(UTC).replace(tzinfo=None)
 
 
@@ -155,9 +178,16 @@ def _due(text: str | None) -> datetime | None:
 def release_cmd(
     name: Name,
     exercise: Exercise,
-    due: Annotated[str | None, typer.Option("--due", help="Due date, e.g. 2025-03-31T17:00 (local time).")] = None,
-    refresh: Annotated[bool, typer.Option("--refresh", help="Re-copy the exercise (only before any work is graded).")] = False,
-    exchange: Annotated[Path | None, typer.Option("--exchange", help="nbgrader exchange folder (JupyterHub).")] = None,
+    due: Annotated[
+        str | None, typer.Option("--due", help="Due date, e.g. 2025-03-31T17:00 (local time).")
+    ] = None,
+    refresh: Annotated[
+        bool,
+        typer.Option("--refresh", help="Re-copy the exercise (only before any work is graded)."),
+    ] = False,
+    exchange: Annotated[
+        Path | None, typer.Option("--exchange", help="nbgrader exchange folder (JupyterHub).")
+    ] = None,
     directory: DirOpt = None,
 ) -> None:
     """Freeze an exercise for the cohort and make the learner version."""
@@ -173,8 +203,10 @@ def release_cmd(
     else:
         out.print("Share that notebook with the learners (LMS, e-mail, shared drive).")
     if result.checkout_changed:
-        err.print(f"[yellow]Note:[/] the academy's copy of {exercise} has changed since it was released to "
-                  "this cohort; the cohort keeps its frozen copy (use --refresh before any work is graded).")
+        err.print(
+            f"[yellow]Note:[/] the academy's copy of {exercise} has changed since it was released to "
+            "this cohort; the cohort keeps its frozen copy (use --refresh before any work is graded)."
+        )
 
 
 @app.command("import")
@@ -182,7 +214,10 @@ def import_cmd(
     name: Name,
     exercise: Exercise,
     path: Annotated[Path, typer.Argument(help="Folder or zip of submissions.")],
-    pattern: Annotated[str | None, typer.Option("--pattern", help="Regex with a (?P<student_id>…) group for flat file names.")] = None,
+    pattern: Annotated[
+        str | None,
+        typer.Option("--pattern", help="Regex with a (?P<student_id>…) group for flat file names."),
+    ] = None,
     directory: DirOpt = None,
 ) -> None:
     """Take in submissions (folder or zip), match them to the roster, list what does not match."""
@@ -208,7 +243,9 @@ def import_cmd(
 
 
 def _grade_line(record: GradeRecord) -> str:
-    flags = f" [red]flagged: {'; '.join(f.message for f in record.flags)}[/]" if record.flags else ""
+    flags = (
+        f" [red]flagged: {'; '.join(f.message for f in record.flags)}[/]" if record.flags else ""
+    )
     problems = f" [yellow]{'; '.join(record.problems)}[/]" if record.problems else ""
     return f"  {record.learner}: {record.score:g}/{record.max_score:g} ({record.outcome}){flags}{problems}"
 
@@ -217,10 +254,18 @@ def _grade_line(record: GradeRecord) -> str:
 def grade_cmd(
     name: Name,
     exercise: Exercise,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Submissions graded at once (default: CPUs).")] = None,
-    learner: Annotated[str | None, typer.Option("--learner", help="Re-grade this learner only.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Re-grade everyone, even unchanged work.")] = False,
-    executor: Annotated[str, typer.Option("--executor", help="local, threads or dask://HOST:PORT.")] = "local",
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Submissions graded at once (default: CPUs).")
+    ] = None,
+    learner: Annotated[
+        str | None, typer.Option("--learner", help="Re-grade this learner only.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-grade everyone, even unchanged work.")
+    ] = False,
+    executor: Annotated[
+        str, typer.Option("--executor", help="local, threads or dask://HOST:PORT.")
+    ] = "local",
     directory: DirOpt = None,
 ) -> None:
     """Autograde every new or changed submission, each in its own sandbox, in parallel."""
@@ -228,30 +273,49 @@ def grade_cmd(
 
     _quiet_gradebook_warnings()
     folder = _cohort(name, directory)
-    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("ETA"), TimeRemainingColumn())
-    warned = {"done": False}
+    columns = (
+        TextColumn("grading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err, transient=False) as bar:
         task = bar.add_task("grading", total=None)
 
         def progress(done: int, total: int, record: GradeRecord | None) -> None:
             bar.update(task, completed=done, total=total)
-            if record is not None and (record.flags or record.problems or record.outcome != "graded"):
+            if record is not None and (
+                record.flags or record.problems or record.outcome != "graded"
+            ):
                 bar.console.print(_grade_line(record))
 
-        run = grade_exercise(folder, exercise, jobs=jobs, learner=learner, force=force,
-                             executor=executor, progress=progress)
-        warned["done"] = bool(run.warning)
+        run = grade_exercise(
+            folder,
+            exercise,
+            jobs=jobs,
+            learner=learner,
+            force=force,
+            executor=executor,
+            progress=progress,
+        )
     if run.warning:
-        err.print(Panel(run.warning, title="WARNING: grading was not sandboxed", border_style="red"))
+        err.print(
+            Panel(run.warning, title="WARNING: grading was not sandboxed", border_style="red")
+        )
     graded = sorted(run.graded, key=lambda r: r.learner)
     for record in graded:
         out.print(_grade_line(record))
     flagged = [r for r in graded if r.flags]
-    out.print(f"Graded {len(graded)} submission(s) of {exercise} in {run.seconds:.0f} s "
-              f"({run.sandbox} sandbox); {len(run.skipped)} unchanged since last time.")
+    out.print(
+        f"Graded {len(graded)} submission(s) of {exercise} in {run.seconds:.0f} s "
+        f"({run.sandbox} sandbox); {len(run.skipped)} unchanged since last time."
+    )
     if flagged:
-        err.print(f"[red]{len(flagged)} submission(s) flagged for tampering:[/] {', '.join(r.learner for r in flagged)}")
+        err.print(
+            f"[red]{len(flagged)} submission(s) flagged for tampering:[/] {', '.join(r.learner for r in flagged)}"
+        )
     if run.missing:
         out.print(f"Nothing handed in by: {', '.join(run.missing)}")
 
@@ -277,7 +341,9 @@ def feedback_cmd(
 def export_cmd(
     name: Name,
     fmt: Annotated[str, typer.Option("--format", help="csv, canvas or json.")] = "csv",
-    out_file: Annotated[Path | None, typer.Option("--out", help="File to write (default: print).")] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: print).")
+    ] = None,
     directory: DirOpt = None,
 ) -> None:
     """Export grades per exercise and per question."""
@@ -300,7 +366,9 @@ def export_cmd(
 @app.command("report")
 def report_cmd(
     name: Name,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for the report (default: <cohort>/report).")] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the report (default: <cohort>/report).")
+    ] = None,
     directory: DirOpt = None,
 ) -> None:
     """Write the offline cohort report (charts, progress, missing and late work)."""
@@ -314,7 +382,9 @@ def report_cmd(
 @app.command("certificates")
 def certificates_cmd(
     name: Name,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for the certificates.")] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the certificates.")
+    ] = None,
     directory: DirOpt = None,
 ) -> None:
     """Issue HTML and PDF certificates to learners who completed the track."""

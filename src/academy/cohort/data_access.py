@@ -20,6 +20,7 @@ def sandbox_data(root: Path, datasets: list[str]) -> tuple[list[Path], dict[str,
     """Read-only paths and environment for the sandbox (nothing if no data is used)."""
     if not datasets:
         return [], {}
+    from academy.data.city import CITY_ENV
     from academy.data.fetch import CACHE_ENV, MIRROR_ENV, cache_dir, mirror_dir
 
     paths = [p for p in (root / "curriculum", root / "datasets") if p.is_dir()]
@@ -32,8 +33,8 @@ def sandbox_data(root: Path, datasets: list[str]) -> tuple[list[Path], dict[str,
     cache.mkdir(parents=True, exist_ok=True)
     paths.append(cache.resolve())
     env[CACHE_ENV] = str(cache.resolve())
-    if os.environ.get("ACADEMY_CITY"):
-        env["ACADEMY_CITY"] = os.environ["ACADEMY_CITY"]
+    if os.environ.get(CITY_ENV):
+        env[CITY_ENV] = os.environ[CITY_ENV]
     return paths, env
 
 

@@ -35,7 +35,11 @@ def _status(result: ExerciseScore) -> str:
 def to_csv(scores: CohortScores) -> str:
     header = ["id", "name", "email", "team"]
     for manifest in scores.manifests:
-        header += [f"{manifest.exercise} total", f"{manifest.exercise} max", f"{manifest.exercise} status"]
+        header += [
+            f"{manifest.exercise} total",
+            f"{manifest.exercise} max",
+            f"{manifest.exercise} status",
+        ]
         header += [f"{manifest.exercise} / {q.grade_id}" for q in manifest.questions]
     header += ["total", "max"]
     buffer = io.StringIO()
@@ -64,8 +68,13 @@ def _canvas_name(name: str) -> str:
 def to_canvas(scores: CohortScores) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] + [m.title for m in scores.manifests])
-    writer.writerow(["Points Possible", "", "", "", ""] + [_number(m.total_points) for m in scores.manifests])
+    writer.writerow(
+        ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+        + [m.title for m in scores.manifests]
+    )
+    writer.writerow(
+        ["Points Possible", "", "", "", ""] + [_number(m.total_points) for m in scores.manifests]
+    )
     for row in scores.learners:
         learner = row.learner
         writer.writerow(
@@ -106,7 +115,12 @@ def to_json(scores: CohortScores, cohort: str) -> str:
                 "max_score": m.total_points,
                 "due": m.due.isoformat() if m.due else None,
                 "questions": [
-                    {"grade_id": q.grade_id, "title": q.title, "points": q.points, "objectives": q.objectives}
+                    {
+                        "grade_id": q.grade_id,
+                        "title": q.title,
+                        "points": q.points,
+                        "objectives": q.objectives,
+                    }
                     for q in m.questions
                 ],
             }

@@ -76,29 +76,37 @@ def render_feedback(
             continue
         score = scores.get(question.grade_id, outcome.score)
         outcome = outcome.model_copy(update={"score": score})
-        questions.append({
-            "question": question,
-            "result": outcome,
-            "label": LABELS[outcome.status],
-            "answers": [answers[a] for a in question.answer_cells if a in answers],
-        })
+        questions.append(
+            {
+                "question": question,
+                "result": outcome,
+                "label": LABELS[outcome.status],
+                "answers": [answers[a] for a in question.answer_cells if a in answers],
+            }
+        )
     return render(
         "feedback.html.j2",
         exercise=manifest,
         learner=learner,
         cohort=folder.name,
-        record=record.model_copy(update={"score": result.score if result.score is not None else record.score}),
+        record=record.model_copy(
+            update={"score": result.score if result.score is not None else record.score}
+        ),
         percent=result.percent if result.percent is not None else record.percent,
         passed=passed(result, folder.settings.pass_mark),
         pass_mark=folder.settings.pass_mark,
         late=result.late_seconds > 0,
-        submitted_at=result.submitted_at.strftime("%d %B %Y, %H:%M UTC") if result.submitted_at else None,
+        submitted_at=result.submitted_at.strftime("%d %B %Y, %H:%M UTC")
+        if result.submitted_at
+        else None,
         questions=questions,
         generated=datetime.now(UTC).strftime("%d %B %Y"),
     )
 
 
-def generate_feedback(folder: CohortFolder, exercise: str, learner: str | None = None) -> list[FeedbackPage]:
+def generate_feedback(
+    folder: CohortFolder, exercise: str, learner: str | None = None
+) -> list[FeedbackPage]:
     """Write the feedback page of every graded learner (or of one)."""
     manifest = load_manifest(folder, exercise)
     records = load_records(folder, exercise)
@@ -116,7 +124,11 @@ def generate_feedback(folder: CohortFolder, exercise: str, learner: str | None =
         if learner_id not in people:  # removed from the roster since grading
             continue
         page = render_feedback(
-            folder, manifest, people[learner_id], record, results[learner_id],
+            folder,
+            manifest,
+            people[learner_id],
+            record,
+            results[learner_id],
             _answers(folder, manifest, learner_id),
         )
         path = folder.feedback(learner_id, exercise) / f"{manifest.notebook_id}.html"

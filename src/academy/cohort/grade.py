@@ -22,7 +22,6 @@ import concurrent.futures as cf
 import contextlib
 import fcntl
 import hashlib
-import json
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -36,7 +35,13 @@ from academy.cohort.data_access import sandbox_data, warm_data
 from academy.cohort.executor import Executor, default_jobs, make_executor
 from academy.cohort.folder import CohortFolder, atomic_write, nbgrader_config, nbgrader_settings
 from academy.cohort.manifest import ExerciseManifest, load_manifest
-from academy.cohort.records import GradeRecord, QuestionResult, TamperFinding, load_record, save_record
+from academy.cohort.records import (
+    GradeRecord,
+    QuestionResult,
+    TamperFinding,
+    load_record,
+    save_record,
+)
 from academy.cohort.roster import roster
 from academy.cohort.sandbox import (
     SandboxJob,
@@ -100,7 +105,9 @@ def plan(
     ids = [x.id for x in roster(folder)]
     if learner is not None:
         if learner not in ids:
-            raise AcademyError(f"{folder.roster_file}: {learner!r} is not on the roster; check the id")
+            raise AcademyError(
+                f"{folder.roster_file}: {learner!r} is not on the roster; check the id"
+            )
         ids = [learner]
     tasks, skipped, missing = [], [], []
     for learner_id in ids:
@@ -110,7 +117,9 @@ def plan(
             continue
         path = submitted / manifest.notebook
         sha = file_sha256(path) if path.is_file() else None
-        others = tuple(sorted(p.name for p in submitted.glob("*.ipynb") if p.name != manifest.notebook))
+        others = tuple(
+            sorted(p.name for p in submitted.glob("*.ipynb") if p.name != manifest.notebook)
+        )
         record = load_record(folder, manifest.exercise, learner_id)
         current = (
             record is not None
@@ -237,7 +246,9 @@ def _open_submission(folder: CohortFolder, manifest: ExerciseManifest, learner: 
     with Gradebook(folder.db_url, folder.name) as gradebook:
         if person is not None:
             first, last = person.first_last
-            gradebook.update_or_create_student(learner, first_name=first, last_name=last, email=person.email)
+            gradebook.update_or_create_student(
+                learner, first_name=first, last_name=last, email=person.email
+            )
         else:
             gradebook.update_or_create_student(learner)
         timestamp = _submission_time(folder, learner, manifest.exercise)
@@ -253,19 +264,31 @@ def _zero_submission(folder: CohortFolder, manifest: ExerciseManifest, learner: 
 
     _open_submission(folder, manifest, learner)
     with Gradebook(folder.db_url, folder.name) as gradebook:
-        submission = gradebook.find_submission_notebook(manifest.notebook_id, manifest.exercise, learner)
+        submission = gradebook.find_submission_notebook(
+            manifest.notebook_id, manifest.exercise, learner
+        )
         for grade in submission.grades:
             grade.auto_score = 0
             grade.needs_manual_grade = False
         gradebook.db.commit()
 
 
-def _scores(folder: CohortFolder, manifest: ExerciseManifest, learner: str) -> tuple[dict[str, tuple[float | None, float]], float]:
+def _scores(
+    folder: CohortFolder, manifest: ExerciseManifest, learner: str
+) -> tuple[dict[str, tuple[float | None, float]], float]:
     from nbgrader.api import Gradebook
 
     with Gradebook(folder.db_url, folder.name) as gradebook:
-        notebook = gradebook.find_submission_notebook(manifest.notebook_id, manifest.exercise, learner)
-        scores = {g.name: (g.score if g.auto_score is not None or g.manual_score is not None else None, g.max_score) for g in notebook.grades}
+        notebook = gradebook.find_submission_notebook(
+            manifest.notebook_id, manifest.exercise, learner
+        )
+        scores = {
+            g.name: (
+                g.score if g.auto_score is not None or g.manual_score is not None else None,
+                g.max_score,
+            )
+            for g in notebook.grades
+        }
         late = gradebook.find_submission(manifest.exercise, learner).total_seconds_late
     return scores, float(late or 0)
 
@@ -299,9 +322,11 @@ def _fail_all(notebook: Any, reason: str) -> None:
 
     for cell in notebook.cells:
         if cell.cell_type == "code":
-            cell.outputs = [nbformat.from_dict(
-                {"output_type": "error", "ename": FAILED_RUN, "evalue": reason, "traceback": []}
-            )]
+            cell.outputs = [
+                nbformat.from_dict(
+                    {"output_type": "error", "ename": FAILED_RUN, "evalue": reason, "traceback": []}
+                )
+            ]
             cell.execution_count = None
 
 
@@ -342,15 +367,25 @@ class Grader:
 
         if task.notebook is None:
             found = ", ".join(task.others) or "no notebook"
-            return self._zero(task, "wrong-name", f"We expected a notebook called {self.manifest.notebook} "
-                              f"but received: {found}. Rename it and hand it in again.")
+            return self._zero(
+                task,
+                "wrong-name",
+                f"We expected a notebook called {self.manifest.notebook} "
+                f"but received: {found}. Rename it and hand it in again.",
+            )
         notebook, problem = read_notebook(task.notebook)
         if notebook is None:
-            return self._zero(task, "unreadable", f"Your file could not be opened as a notebook: {problem}. "
-                              "Open it in Jupyter, save it, check that it shows your work, and hand it in again.")
+            return self._zero(
+                task,
+                "unreadable",
+                f"Your file could not be opened as a notebook: {problem}. "
+                "Open it in Jupyter, save it, check that it shows your work, and hand it in again.",
+            )
         findings = find_tampering(notebook, self.manifest)
         reset_metadata(notebook, self.manifest)
-        notebook = self.pipeline.run(self.pipeline.sanitize + self.pipeline.before, notebook, task.learner)
+        notebook = self.pipeline.run(
+            self.pipeline.sanitize + self.pipeline.before, notebook, task.learner
+        )
         job = SandboxJob(
             key=task.learner,
             notebook_json=nbformat.writes(notebook),
@@ -377,7 +412,7 @@ class Grader:
         _zero_submission(self.folder, self.manifest, task.learner)
         autograded = self.folder.autograded(task.learner, self.manifest.exercise)
         shutil.rmtree(autograded, ignore_errors=True)
-        return self._record(task, outcome, [], [note], [], [], 0.0, cells={})
+        return self._record(task, outcome, [], [note], [], 0.0, cells={})
 
     def finish(self, prepared: Prepared, result: SandboxResult) -> GradeRecord:
         """Score the sandbox's outputs in the trusted notebook and record everything."""
@@ -396,8 +431,12 @@ class Grader:
             problems.append(f"grading failed: {failure} after {result.seconds:.0f} s")
             notes.append(FAILED_NOTE)
         elif result.stop_reason in RUN_NOTES:
-            notes.append(RUN_NOTES[result.stop_reason].format(notebook_timeout=self.limits.notebook_timeout))
-            problems.append(f"stopped early: {result.stop_reason} at cell {result.stopped_at}")
+            notes.append(
+                RUN_NOTES[result.stop_reason].format(notebook_timeout=self.limits.notebook_timeout)
+            )
+            problems.append(
+                f"stopped early: {result.stop_reason} at cell {(result.stopped_at or 0) + 1}"
+            )
         _open_submission(self.folder, self.manifest, task.learner)
         notebook = self.pipeline.run(self.pipeline.after, notebook, task.learner)
         autograded = self.folder.autograded(task.learner, self.manifest.exercise)
@@ -411,14 +450,23 @@ class Grader:
         if messages.truncated(code):
             notes.append("Some of your output was very long and was cut short in the graded copy.")
         if messages.uses_widgets(code):
-            notes.append("Interactive widgets (such as interact) do not respond during grading; "
-                         "only what they show at first is seen.")
+            notes.append(
+                "Interactive widgets (such as interact) do not respond during grading; "
+                "only what they show at first is seen."
+            )
         if prepared.findings:
-            notes.append("Some read-only cells in your notebook had been changed, deleted or copied; "
-                         "the original cells were used for grading.")
-        cells = {c.metadata["nbgrader"]["grade_id"]: c for c in notebook.cells
-                 if "grade_id" in c.get("metadata", {}).get("nbgrader", {})}
-        return self._record(task, outcome, prepared.findings, notes, problems, [], result.seconds, cells=cells)
+            notes.append(
+                "Some read-only cells in your notebook had been changed, deleted or copied; "
+                "the original cells were used for grading."
+            )
+        cells = {
+            c.metadata["nbgrader"]["grade_id"]: c
+            for c in notebook.cells
+            if "grade_id" in c.get("metadata", {}).get("nbgrader", {})
+        }
+        return self._record(
+            task, outcome, prepared.findings, notes, problems, result.seconds, cells=cells
+        )
 
     def _record(
         self,
@@ -427,7 +475,6 @@ class Grader:
         findings: list[TamperFinding],
         notes: list[str],
         problems: list[str],
-        _unused: list[str],
         seconds: float,
         cells: dict[str, Any],
     ) -> GradeRecord:
@@ -436,7 +483,10 @@ class Grader:
         scores, late = _scores(self.folder, self.manifest, task.learner)
         note = import_note(self.folder, self.manifest.exercise, task.learner)
         if note and note.renamed_from:
-            notes.insert(0, f"Your file was called {note.renamed_from!r}; it was graded as {self.manifest.notebook!r}.")
+            notes.insert(
+                0,
+                f"Your file was called {note.renamed_from!r}; it was graded as {self.manifest.notebook!r}.",
+            )
         questions = []
         for question in self.manifest.questions:
             score, points = scores.get(question.grade_id, (0.0, question.points))
@@ -444,16 +494,30 @@ class Grader:
             if test is None:
                 verdict = messages.Verdict("not-graded", notes[0] if notes else "Not graded.")
             elif question.kind == "manual":
-                verdict = messages.Verdict("manual", "Your trainer grades this answer." if score is None
-                                           else f"Graded by your trainer: {score:g} of {points:g} points.")
+                verdict = messages.Verdict(
+                    "manual",
+                    "Your trainer grades this answer."
+                    if score is None
+                    else f"Graded by your trainer: {score:g} of {points:g} points.",
+                )
             else:
                 answers = [cells[a] for a in question.answer_cells if a in cells]
                 attempted = not answers or any(
-                    c.metadata["nbgrader"].get("checksum") != utils.compute_checksum(c) for c in answers
+                    c.metadata["nbgrader"].get("checksum") != utils.compute_checksum(c)
+                    for c in answers
                 )
-                verdict = messages.explain_test(test, score, points, attempted, answers, self.limits)
-            questions.append(QuestionResult(grade_id=question.grade_id, score=score, points=points,
-                                            status=verdict.status, message=verdict.message))
+                verdict = messages.explain_test(
+                    test, score, points, attempted, answers, self.limits
+                )
+            questions.append(
+                QuestionResult(
+                    grade_id=question.grade_id,
+                    score=score,
+                    points=points,
+                    status=verdict.status,
+                    message=verdict.message,
+                )
+            )
         record = GradeRecord(
             learner=task.learner,
             exercise=self.manifest.exercise,
@@ -483,7 +547,9 @@ def _exclusive(folder: CohortFolder) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise AcademyError(f"{path}: another grading run is busy with this cohort; wait for it to finish") from exc
+            raise AcademyError(
+                f"{path}: another grading run is busy with this cohort; wait for it to finish"
+            ) from exc
         yield
 
 
@@ -522,7 +588,11 @@ def grade_exercise(
         total = len(tasks)
         if progress:
             progress(0, total, None)
-        pool = make_executor(executor, jobs or default_jobs()) if isinstance(executor, str) else executor
+        pool = (
+            make_executor(executor, jobs or default_jobs())
+            if isinstance(executor, str)
+            else executor
+        )
         pending: dict[cf.Future[SandboxResult], Prepared] = {}
         finished = False
         try:
@@ -548,16 +618,3 @@ def grade_exercise(
             pool.stop(cancel=not finished)
             run.seconds = round(time.monotonic() - started, 2)
     return run
-
-
-def grading_summary(run: GradeRun) -> dict[str, Any]:
-    """A JSON-able summary (for scripts and the benchmark)."""
-    return json.loads(json.dumps({
-        "exercise": run.exercise,
-        "graded": len(run.graded),
-        "skipped": run.skipped,
-        "missing": run.missing,
-        "sandbox": run.sandbox,
-        "seconds": run.seconds,
-        "scores": {r.learner: r.score for r in run.graded},
-    }))

@@ -32,7 +32,12 @@ def create_gradebook(path: Path) -> None:
     try:
         Base.metadata.create_all(bind=engine)
         with engine.begin() as connection:
-            connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
-            connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": schema_version()})
+            connection.execute(
+                text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+            )
+            connection.execute(
+                text("INSERT INTO alembic_version (version_num) VALUES (:v)"),
+                {"v": schema_version()},
+            )
     finally:
         engine.dispose()

@@ -43,7 +43,9 @@ def read_track(root: Path, track_id: str) -> Track:
     try:
         return Track.model_validate(read_yaml(path).data)
     except ValidationError as exc:
-        raise AcademyError(f"{path}: not a valid track ({exc.errors()[0]['msg']}); run `academy validate`") from exc
+        raise AcademyError(
+            f"{path}: not a valid track ({exc.errors()[0]['msg']}); run `academy validate`"
+        ) from exc
 
 
 def track_lessons(root: Path, track: Track) -> list[str]:

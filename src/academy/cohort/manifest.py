@@ -181,5 +181,7 @@ def load_manifest(folder: CohortFolder, exercise: str) -> ExerciseManifest:
             f"(released: {released}); run `academy cohort release {folder.name} {exercise}`"
         ) from exc
     except ValidationError as exc:
-        raise AcademyError(f"{path}: damaged release manifest ({exc.errors()[0]['msg']}); "
-                           f"re-run `academy cohort release {folder.name} {exercise} --refresh`") from exc
+        raise AcademyError(
+            f"{path}: damaged release manifest ({exc.errors()[0]['msg']}); "
+            f"re-run `academy cohort release {folder.name} {exercise} --refresh`"
+        ) from exc

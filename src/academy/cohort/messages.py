@@ -22,9 +22,7 @@ from academy.cohort.sandbox_worker import (
 )
 from academy.cohort.settings import GradingLimits
 
-Status = Literal[
-    "passed", "partial", "failed", "not-attempted", "not-run", "manual", "not-graded"
-]
+Status = Literal["passed", "partial", "failed", "not-attempted", "not-run", "manual", "not-graded"]
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
 HIDDEN_END = "### END HIDDEN TESTS"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -103,13 +101,20 @@ def failing_line(error: dict[str, Any], execution_count: int | None) -> int | No
     return lines[-1] if lines else None
 
 
+TIMEOUTS = ("CellTimeoutError", "KeyboardInterrupt")
+
+
 def first_error(cell: dict[str, Any]) -> dict[str, Any] | None:
-    return next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
+    """The error that explains the cell: a timeout if there was one, else the first error."""
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    timeout = next((o for o in errors if o.get("ename") == "CellTimeoutError"), None)
+    return timeout or (errors[0] if errors else None)
 
 
 def printed_to_stderr(cell: dict[str, Any]) -> bool:
     return any(
-        o.get("output_type") == "stream" and o.get("name") == "stderr" for o in cell.get("outputs", [])
+        o.get("output_type") == "stream" and o.get("name") == "stderr"
+        for o in cell.get("outputs", [])
     )
 
 
@@ -120,7 +125,14 @@ def answer_problem(cells: list[dict[str, Any]], limits: GradingLimits) -> str | 
         if error is None:
             continue
         ename = error.get("ename", "Error")
-        if ename in (NOT_RUN, KERNEL_DIED, NOTEBOOK_TIME_LIMIT, "CellTimeoutError", "NotImplementedError"):
+        if ename in (
+            NOT_RUN,
+            KERNEL_DIED,
+            UNRESPONSIVE,
+            NOTEBOOK_TIME_LIMIT,
+            *TIMEOUTS,
+            "NotImplementedError",
+        ):
             return f"Your answer cell did not finish: {explain_error(ename, limits)}."
         evalue = _text(error.get("evalue", "")).strip()[:300]
         detail = f" ({evalue})" if evalue else ""
@@ -138,7 +150,9 @@ def explain_test(
 ) -> Verdict:
     """The verdict on one autograded question, in words a learner can act on."""
     if not attempted:
-        return Verdict("not-attempted", "Not attempted yet: the answer cell still has the starter code.")
+        return Verdict(
+            "not-attempted", "Not attempted yet: the answer cell still has the starter code."
+        )
     if score is not None and score >= points:
         return Verdict("passed", "All checks passed.")
     own = answer_problem(answer_cells, limits)
@@ -147,14 +161,24 @@ def explain_test(
         return Verdict("partial", f"Partly right: {score:g} of {points:g} points.")
     if error is None:
         if printed_to_stderr(test_cell):
-            message = "The checks printed a warning or an error message, which counts as not passing."
+            message = (
+                "The checks printed a warning or an error message, which counts as not passing."
+            )
         else:
             message = "The checks did not pass."
         return Verdict("failed", " ".join(filter(None, [own, message])))
     ename = error.get("ename", "Error")
-    if ename in (NOT_RUN, NOTEBOOK_TIME_LIMIT, KERNEL_DIED):
-        status: Status = "not-run"
-        return Verdict(status, " ".join(filter(None, [own, f"Not graded: {explain_error(ename, limits)}."])))
+    if ename in (NOT_RUN, NOTEBOOK_TIME_LIMIT, KERNEL_DIED, UNRESPONSIVE):
+        return Verdict(
+            "not-run", " ".join(filter(None, [own, f"Not graded: {explain_error(ename, limits)}."]))
+        )
+    if ename in TIMEOUTS:  # says nothing about which check was running
+        return Verdict(
+            "failed",
+            " ".join(
+                filter(None, [own, f"The checks did not finish: {explain_error(ename, limits)}."])
+            ),
+        )
     source = _text(test_cell.get("source", ""))
     line = failing_line(error, test_cell.get("execution_count"))
     visible = line is not None and line not in hidden_lines(source)
@@ -181,7 +205,9 @@ def truncated(cells: list[dict[str, Any]]) -> bool:
     marker = OUTPUT_TRUNCATED.strip()
     for cell in cells:
         for output in cell.get("outputs", []):
-            text = _text(output.get("text", "")) + _text(output.get("data", {}).get("text/plain", ""))
+            text = _text(output.get("text", "")) + _text(
+                output.get("data", {}).get("text/plain", "")
+            )
             if marker in text:
                 return True
     return False

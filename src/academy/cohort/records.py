@@ -53,7 +53,8 @@ class GradeRecord(Model):
     questions: list[QuestionResult]
     notes: list[str] = Field(default_factory=list, description="Notes for the learner.")
     flags: list[TamperFinding] = Field(
-        default_factory=list, description="Tampering found by the academy's checksums (trainer only)."
+        default_factory=list,
+        description="Tampering found by the academy's checksums (trainer only).",
     )
     problems: list[str] = Field(
         default_factory=list, description="Grading problems for the trainer (crashes, limits)."
@@ -65,7 +66,9 @@ class GradeRecord(Model):
 
 
 def save_record(folder: CohortFolder, record: GradeRecord) -> None:
-    atomic_write(folder.record_file(record.exercise, record.learner), record.model_dump_json(indent=2))
+    atomic_write(
+        folder.record_file(record.exercise, record.learner), record.model_dump_json(indent=2)
+    )
 
 
 def load_record(folder: CohortFolder, exercise: str, learner: str) -> GradeRecord | None:

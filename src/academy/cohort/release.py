@@ -64,7 +64,9 @@ def read_sidecar(path: Path) -> ExerciseSidecar:
 
 def _statements(root: Path) -> dict[str, str]:
     try:
-        objectives = ObjectivesFile.model_validate(read_yaml(root / "curriculum" / "objectives.yml").data)
+        objectives = ObjectivesFile.model_validate(
+            read_yaml(root / "curriculum" / "objectives.yml").data
+        )
     except (AcademyError, ValidationError):
         return {}
     return {o.id: o.statement for o in objectives.objectives}
@@ -90,7 +92,9 @@ def _has_submissions(folder: CohortFolder, exercise: str) -> bool:
 def _check(result: dict[str, Any], what: str, folder: CohortFolder) -> None:
     if not result.get("success"):
         detail = (result.get("error") or result.get("log") or "").strip().splitlines()
-        raise AcademyError(f"{folder.path}: nbgrader could not {what}: {detail[-1] if detail else 'no details'}")
+        raise AcademyError(
+            f"{folder.path}: nbgrader could not {what}: {detail[-1] if detail else 'no details'}"
+        )
 
 
 def release_exercise(
@@ -116,12 +120,20 @@ def release_exercise(
     if newly:
         sidecar = read_sidecar(checkout / "exercise.yml")
         if not (checkout / sidecar.notebook).is_file():
-            raise AcademyError(f"{checkout / 'exercise.yml'}: notebook {sidecar.notebook!r} does not exist; fix `notebook:`")
+            raise AcademyError(
+                f"{checkout / 'exercise.yml'}: notebook {sidecar.notebook!r} does not exist; fix `notebook:`"
+            )
         if frozen.exists():
             shutil.rmtree(frozen)
-        shutil.copytree(checkout, frozen, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        shutil.copytree(
+            checkout, frozen, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+        )
         api = _api(folder)
-        _check(api.generate_assignment(exercise, force=True, create=True), "generate the learner version", folder)
+        _check(
+            api.generate_assignment(exercise, force=True, create=True),
+            "generate the learner version",
+            folder,
+        )
         with Gradebook(folder.db_url, folder.name) as gradebook:
             gradebook.update_or_create_assignment(exercise, duedate=due)
         notebook = folder.release(exercise) / sidecar.notebook
@@ -148,7 +160,11 @@ def release_exercise(
             save_manifest(folder, manifest)
     exchange = None
     if exchange_root is not None:
-        _check(_api(folder, exchange_root).release_assignment(exercise), "release through the exchange", folder)
+        _check(
+            _api(folder, exchange_root).release_assignment(exercise),
+            "release through the exchange",
+            folder,
+        )
         exchange = str(Path(exchange_root) / folder.name / "outbound" / exercise)
     return ReleaseResult(
         manifest=manifest,

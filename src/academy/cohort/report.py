@@ -123,52 +123,72 @@ def build_report(
     for manifest in scores.manifests:
         results = [row.exercises[manifest.exercise] for row in people]
         graded = [r for r in results if r.graded]
-        data.exercises.append(ExerciseSummary(
-            exercise=manifest.exercise,
-            title=manifest.title,
-            due=manifest.due,
-            handed_in=len(graded),
-            missing=len(results) - len(graded),
-            late=sum(1 for r in graded if r.late_seconds > 0),
-            mean_percent=mean(r.percent for r in graded) if graded else None,  # type: ignore[misc]
-            pass_rate=100 * sum(passed(r, pass_mark) for r in graded) / len(graded) if graded else None,
-        ))
+        data.exercises.append(
+            ExerciseSummary(
+                exercise=manifest.exercise,
+                title=manifest.title,
+                due=manifest.due,
+                handed_in=len(graded),
+                missing=len(results) - len(graded),
+                late=sum(1 for r in graded if r.late_seconds > 0),
+                mean_percent=mean(r.percent for r in graded) if graded else None,  # type: ignore[misc]
+                pass_rate=100 * sum(passed(r, pass_mark) for r in graded) / len(graded)
+                if graded
+                else None,
+            )
+        )
         data.totals += [{"exercise": manifest.title, "percent": r.percent} for r in graded]
         for question in manifest.questions:
             values = [(r.questions or {}).get(question.grade_id) for r in graded]
             done = [v for v in values if v is not None]
-            data.questions.append(QuestionSummary(
-                exercise=manifest.exercise,
-                label=f"{manifest.title} · {question.number}. {question.title}",
-                points=question.points,
-                graded=len(done),
-                full=sum(1 for v in done if v >= question.points),
-                partial=sum(1 for v in done if 0 < v < question.points),
-                zero=sum(1 for v in done if v <= 0),
-                not_handed_in=len(results) - len(graded),
-            ))
+            data.questions.append(
+                QuestionSummary(
+                    exercise=manifest.exercise,
+                    label=f"{manifest.exercise} · {question.title}",
+                    points=question.points,
+                    graded=len(done),
+                    full=sum(1 for v in done if v >= question.points),
+                    partial=sum(1 for v in done if 0 < v < question.points),
+                    zero=sum(1 for v in done if v <= 0),
+                    not_handed_in=len(results) - len(graded),
+                )
+            )
         for row in people:
             result = row.exercises[manifest.exercise]
             if not result.graded:
-                data.missing_late.append(WorkIssue(row.learner.id, manifest.exercise, "missing", "not handed in"))
+                data.missing_late.append(
+                    WorkIssue(row.learner.id, manifest.exercise, "missing", "not handed in")
+                )
             elif result.late_seconds > 0:
-                data.missing_late.append(WorkIssue(row.learner.id, manifest.exercise, "late", _late(result.late_seconds)))
+                data.missing_late.append(
+                    WorkIssue(row.learner.id, manifest.exercise, "late", _late(result.late_seconds))
+                )
             record = records.get(manifest.exercise, {}).get(row.learner.id)
             if record is not None:
                 for finding in record.flags:
-                    data.flagged.append(WorkIssue(row.learner.id, manifest.exercise, finding.kind, finding.message))
+                    data.flagged.append(
+                        WorkIssue(row.learner.id, manifest.exercise, finding.kind, finding.message)
+                    )
                 for problem in record.problems:
-                    data.flagged.append(WorkIssue(row.learner.id, manifest.exercise, "grading", problem))
+                    data.flagged.append(
+                        WorkIssue(row.learner.id, manifest.exercise, "grading", problem)
+                    )
                 if record.outcome in ("unreadable", "wrong-name"):
-                    data.flagged.append(WorkIssue(row.learner.id, manifest.exercise, record.outcome, record.notes[0]))
+                    data.flagged.append(
+                        WorkIssue(
+                            row.learner.id, manifest.exercise, record.outcome, record.notes[0]
+                        )
+                    )
     for lesson in lessons:
         states = [progress.get(row.learner.id, {}).get(lesson) for row in people]
-        data.lessons.append(LessonSummary(
-            lesson=lesson,
-            started=sum(1 for s in states if s is not None),
-            completed=sum(1 for s in states if s is not None and s.completed),
-            roster=len(people),
-        ))
+        data.lessons.append(
+            LessonSummary(
+                lesson=lesson,
+                started=sum(1 for s in states if s is not None),
+                completed=sum(1 for s in states if s is not None and s.completed),
+                roster=len(people),
+            )
+        )
     for row in people:
         mine = progress.get(row.learner.id, {})
         cells = []
@@ -182,15 +202,21 @@ def build_report(
                 cells.append((f"{result.percent:.0f}%{late}", css))
         moments = [p.last_at for p in mine.values() if p.last_at is not None]
         moments += [r.submitted_at for r in row.exercises.values() if r.submitted_at is not None]
-        data.learners.append(LearnerRow(
-            id=row.learner.id,
-            name=row.learner.name,
-            team=row.learner.team or "",
-            exercises=cells,
-            lessons_done=sum(1 for lesson in lessons if lesson in mine and mine[lesson].completed),
-            lessons_total=len(lessons),
-            last_activity=max((m.replace(tzinfo=m.tzinfo or UTC) for m in moments), default=None),
-        ))
+        data.learners.append(
+            LearnerRow(
+                id=row.learner.id,
+                name=row.learner.name,
+                team=row.learner.team or "",
+                exercises=cells,
+                lessons_done=sum(
+                    1 for lesson in lessons if lesson in mine and mine[lesson].completed
+                ),
+                lessons_total=len(lessons),
+                last_activity=max(
+                    (m.replace(tzinfo=m.tzinfo or UTC) for m in moments), default=None
+                ),
+            )
+        )
     return data
 
 
@@ -211,7 +237,11 @@ def render_report(data: ReportData) -> str:
         data=data,
         generated=datetime.now(UTC).strftime("%d %B %Y, %H:%M UTC"),
         pass_chart=charts.pass_rate_chart(
-            [{"question": q.label, "pass_rate": q.pass_rate} for q in data.questions if q.pass_rate is not None]
+            [
+                {"question": q.label, "pass_rate": q.pass_rate}
+                for q in data.questions
+                if q.pass_rate is not None
+            ]
         ),
         distribution_chart=charts.distribution_chart(_distribution_rows(data)),
         totals_chart=charts.totals_chart(data.totals),
@@ -227,12 +257,19 @@ def cohort_report(
     """Write the report; return the path of its page."""
     scores = cohort_scores(folder)
     records = {m.exercise: load_records(folder, m.exercise) for m in scores.manifests}
-    track = read_track(folder.academy_root, folder.settings.track) if folder.settings.track else None
+    track = (
+        read_track(folder.academy_root, folder.settings.track) if folder.settings.track else None
+    )
     lessons = track_lessons(folder.academy_root, track) if track else []
     source = progress if progress is not None else default_progress_source()
     data = build_report(
-        scores, records, learner_progress(source), lessons,
-        cohort=folder.name, track=track.title if track else None, pass_mark=folder.settings.pass_mark,
+        scores,
+        records,
+        learner_progress(source),
+        lessons,
+        cohort=folder.name,
+        track=track.title if track else None,
+        pass_mark=folder.settings.pass_mark,
     )
     target = (out or folder.path / "report") / "index.html"
     atomic_write(target, render_report(data))

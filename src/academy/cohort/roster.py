@@ -73,22 +73,41 @@ def _rows(text: str, path: str) -> tuple[list[str], list[tuple[int, dict[str, st
             unknown = [h for h in header if h not in COLUMNS]
             missing = [c for c in REQUIRED if c not in header]
             if unknown:
-                problems.append(RosterProblem(start, f"unknown column(s) {', '.join(map(repr, unknown))}; "
-                                              f"use {', '.join(COLUMNS)}"))
+                problems.append(
+                    RosterProblem(
+                        start,
+                        f"unknown column(s) {', '.join(map(repr, unknown))}; "
+                        f"use {', '.join(COLUMNS)}",
+                    )
+                )
             if missing:
-                problems.append(RosterProblem(start, f"missing column(s) {', '.join(missing)}; "
-                                              "the header must name id, name and email"))
+                problems.append(
+                    RosterProblem(
+                        start,
+                        f"missing column(s) {', '.join(missing)}; "
+                        "the header must name id, name and email",
+                    )
+                )
             if problems:
                 raise RosterError(path, problems)
             continue
         if len(record) > len(header):
-            problems.append(RosterProblem(start, f"{len(record)} values but {len(header)} columns; "
-                                          "quote values that contain commas"))
+            problems.append(
+                RosterProblem(
+                    start,
+                    f"{len(record)} values but {len(header)} columns; "
+                    "quote values that contain commas",
+                )
+            )
             continue
-        values = {key: (record[i].strip() if i < len(record) else "") for i, key in enumerate(header)}
+        values = {
+            key: (record[i].strip() if i < len(record) else "") for i, key in enumerate(header)
+        }
         rows.append((start, values))
     if header is None:
-        raise RosterError(path, [RosterProblem(1, "the file is empty; add a header line id,name,email")])
+        raise RosterError(
+            path, [RosterProblem(1, "the file is empty; add a header line id,name,email")]
+        )
     if problems:
         raise RosterError(path, problems)
     return header, rows
@@ -111,12 +130,21 @@ def check_learners(
             problems.append(RosterProblem(line, "missing id"))
             row_ok = False
         elif not ID_PATTERN.match(learner_id):
-            problems.append(RosterProblem(line, f"id {learner_id!r} may only use letters, digits, "
-                                          "'.', '_' and '-' (starting with a letter or digit)"))
+            problems.append(
+                RosterProblem(
+                    line,
+                    f"id {learner_id!r} may only use letters, digits, "
+                    "'.', '_' and '-' (starting with a letter or digit)",
+                )
+            )
             row_ok = False
         elif learner_id.lower() in seen_ids:
-            problems.append(RosterProblem(line, f"duplicate id {learner_id!r} (also on line "
-                                          f"{seen_ids[learner_id.lower()]})"))
+            problems.append(
+                RosterProblem(
+                    line,
+                    f"duplicate id {learner_id!r} (also on line {seen_ids[learner_id.lower()]})",
+                )
+            )
             row_ok = False
         elif learner_id.lower() in taken_ids:
             problems.append(RosterProblem(line, f"id {learner_id!r} is already on the roster"))
@@ -131,12 +159,18 @@ def check_learners(
             problems.append(RosterProblem(line, f"malformed email {email!r}"))
             row_ok = False
         elif email.lower() in seen_emails:
-            problems.append(RosterProblem(line, f"duplicate email {email!r} (also on line "
-                                          f"{seen_emails[email.lower()]})"))
+            problems.append(
+                RosterProblem(
+                    line, f"duplicate email {email!r} (also on line {seen_emails[email.lower()]})"
+                )
+            )
             row_ok = False
         elif email.lower() in taken_emails:
-            problems.append(RosterProblem(line, f"email {email!r} already belongs to "
-                                          f"{taken_emails[email.lower()]!r}"))
+            problems.append(
+                RosterProblem(
+                    line, f"email {email!r} already belongs to {taken_emails[email.lower()]!r}"
+                )
+            )
             row_ok = False
         if learner_id:
             seen_ids.setdefault(learner_id.lower(), line)
@@ -147,11 +181,15 @@ def check_learners(
     return learners, problems
 
 
-def parse_roster(text: str, path: Path | str, existing: list[Learner] | None = None) -> list[Learner]:
+def parse_roster(
+    text: str, path: Path | str, existing: list[Learner] | None = None
+) -> list[Learner]:
     """Learners from roster CSV text; raises RosterError listing every problem."""
     _, rows = _rows(text, str(path))
     if not rows:
-        raise RosterError(path, [RosterProblem(1, "no learners in the file; add one line per learner")])
+        raise RosterError(
+            path, [RosterProblem(1, "no learners in the file; add one line per learner")]
+        )
     learners, problems = check_learners(rows, existing)
     if problems:
         raise RosterError(path, problems)
@@ -211,7 +249,12 @@ def _store(folder: CohortFolder, current: list[Learner], new: list[Learner]) -> 
 def add_learner(folder: CohortFolder, learner: Learner) -> RosterChange:
     """Add one learner given on the command line, checked like a roster line."""
     current = roster(folder)
-    row = {"id": learner.id, "name": learner.name, "email": learner.email, "team": learner.team or ""}
+    row = {
+        "id": learner.id,
+        "name": learner.name,
+        "email": learner.email,
+        "team": learner.team or "",
+    }
     checked, problems = check_learners([(1, row)], current)
     if problems:
         raise AcademyError(

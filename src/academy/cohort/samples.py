@@ -24,7 +24,9 @@ def model_answers(source: Any) -> dict[str, str]:
     for cell in source.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if meta.get("solution") and not meta.get("grade"):
-            lines = [line for line in cell.source.splitlines() if line.strip() not in SOLUTION_MARKERS]
+            lines = [
+                line for line in cell.source.splitlines() if line.strip() not in SOLUTION_MARKERS
+            ]
             answers[meta["grade_id"]] = "\n".join(lines)
     return answers
 

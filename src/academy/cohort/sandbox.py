@@ -137,7 +137,9 @@ def _system_binds() -> list[str]:
     return args
 
 
-def bwrap_argv(runtime: SandboxRuntime, limits: GradingLimits, files: tuple[tuple[str, str], ...]) -> list[str]:
+def bwrap_argv(
+    runtime: SandboxRuntime, limits: GradingLimits, files: tuple[tuple[str, str], ...]
+) -> list[str]:
     """The full bubblewrap command line for one sandbox."""
     assert runtime.bwrap is not None
     args = [
@@ -321,7 +323,7 @@ def run_sandboxed(job: SandboxJob) -> SandboxResult:
 def _probe(runtime: SandboxRuntime) -> str | None:
     """Start an empty sandbox; None when it works, else bwrap's complaint."""
     argv = bwrap_argv(runtime, GradingLimits(), ())
-    argv = argv[: argv.index("--") + 1] + [runtime.python, "-I", "-c", f"import {WORKER}"]
+    argv = [*argv[: argv.index("--") + 1], runtime.python, "-I", "-c", f"import {WORKER}"]
     try:
         done = subprocess.run(argv, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -342,8 +344,13 @@ def detect_runtime(
     paths = _runtime_paths(read_only)
     pairs = tuple(sorted(env.items()))
     if setting == "rlimits":
-        return SandboxRuntime("rlimits", python, paths, pairs, warning=_FALLBACK.format(
-            why="the cohort's `sandbox` setting is `rlimits`"))
+        return SandboxRuntime(
+            "rlimits",
+            python,
+            paths,
+            pairs,
+            warning=_FALLBACK.format(why="the cohort's `sandbox` setting is `rlimits`"),
+        )
     bwrap = shutil.which("bwrap")
     problem = "bubblewrap (bwrap) is not installed" if bwrap is None else None
     runtime = SandboxRuntime("bwrap", python, paths, pairs, bwrap=bwrap)

@@ -25,6 +25,7 @@ import the Jupyter server extensions (2 s).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import importlib
 import importlib.util
@@ -60,17 +61,15 @@ def _apply_limits(limits: dict[str, int]) -> None:
         value = limits.get(key)
         if value is None:
             continue
-        soft, hard = resource.getrlimit(which)
+        _, hard = resource.getrlimit(which)
         new = value if hard == resource.RLIM_INFINITY else min(value, hard)
         resource.setrlimit(which, (new, new))
 
 
 def _set_non_dumpable() -> None:
     pr_set_dumpable = 4
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: nothing to harden this way
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_dumpable, 0, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: nothing to harden this way
-        pass
 
 
 def _load_nbgrader_execute() -> type:
@@ -99,7 +98,9 @@ def _size(output: dict[str, Any]) -> int:
     if kind == "stream":
         return len(output.get("text", ""))
     if kind == "error":
-        return sum(len(line) for line in output.get("traceback", [])) + len(output.get("evalue", ""))
+        return sum(len(line) for line in output.get("traceback", [])) + len(
+            output.get("evalue", "")
+        )
     data = output.get("data", {})
     return sum(len(v) if isinstance(v, str) else len(json.dumps(v)) for v in data.values())
 
@@ -174,13 +175,19 @@ def make_executor(execute_config: dict[str, Any], job: dict[str, Any]) -> Any:
                 return super().preprocess_cell(cell, resources, index)
             except DeadKernelError:
                 self.stop_reason, self.stopped_at = KERNEL_DIED, index
-                cell.outputs = [*cell.get("outputs", []), _error(KERNEL_DIED, "Python stopped while running this cell.")]
+                cell.outputs = [
+                    *cell.get("outputs", []),
+                    _error(KERNEL_DIED, "Python stopped while running this cell."),
+                ]
                 return cell, resources
             except CellTimeoutError:  # interrupted, but the kernel never became idle again
                 self.stop_reason, self.stopped_at = UNRESPONSIVE, index
                 cell.outputs = [
                     *cell.get("outputs", []),
-                    _error("CellTimeoutError", "The cell ran too long and did not stop when interrupted."),
+                    _error(
+                        "CellTimeoutError",
+                        "The cell ran too long and did not stop when interrupted.",
+                    ),
                 ]
                 return cell, resources
 
@@ -210,7 +217,11 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         if executor.stop_reason is None:
             executor.stop_reason = KERNEL_DIED
             executor.stopped_at = next(
-                (i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not c.get("outputs")),
+                (
+                    i
+                    for i, c in enumerate(nb.cells)
+                    if c.cell_type == "code" and not c.get("outputs")
+                ),
                 len(nb.cells),
             )
         for index, cell in enumerate(nb.cells):

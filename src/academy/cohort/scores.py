@@ -66,7 +66,9 @@ def cohort_scores(folder: CohortFolder) -> CohortScores:
                         manifest.notebook_id, manifest.exercise, person.id
                     )
                 except MissingEntry:
-                    results[manifest.exercise] = ExerciseScore(manifest.exercise, manifest.total_points)
+                    results[manifest.exercise] = ExerciseScore(
+                        manifest.exercise, manifest.total_points
+                    )
                     continue
                 questions = {g.name: g.score for g in notebook.grades}
                 results[manifest.exercise] = ExerciseScore(

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SandboxMode = Literal["auto", "bwrap", "rlimits"]
 
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -24,7 +25,10 @@ class GradingLimits(Strict):
         30, ge=1, le=3600, description="Seconds one cell may run (nbgrader's Execute.timeout)."
     )
     notebook_timeout: int = Field(
-        300, ge=5, le=7200, description="Seconds the whole notebook may run; later cells are skipped."
+        300,
+        ge=5,
+        le=7200,
+        description="Seconds the whole notebook may run; later cells are skipped.",
     )
     memory_mb: int = Field(
         4096, ge=256, description="Address space per process, in MiB (allocations beyond fail)."

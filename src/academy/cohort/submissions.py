@@ -4,7 +4,8 @@ Accepts a folder or a zip (an LMS download, e-mail attachments saved together) h
 any mix of
 
 * `<learner_id>/<notebook>.ipynb`, or nbgrader's `<learner_id>/<exercise>/<notebook>.ipynb`
-  (with its `timestamp.txt`): the learner is the folder named after a roster id;
+  (with its `timestamp.txt`): the learner is the folder named after a roster id; nbgrader's
+  exchange inbound folder (`<learner_id>+<exercise>+<timestamp>/`, JupyterHub) works too;
 * flat files whose name carries the learner id, e.g. `alice_week1.ipynb`: the roster id
   that appears in the name as a whole word, or the `student_id` group of the cohort's
   `flat_file_pattern` (nbgrader zip_collect's `named_regexp`); zips inside the zip are
@@ -37,6 +38,8 @@ SKIP_PARTS = {"__MACOSX", ".ipynb_checkpoints"}
 MAX_UNZIPPED_BYTES = 2 * 1024**3
 MAX_MEMBER_BYTES = 200 * 1024**2
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
+#: A submission folder in nbgrader's exchange inbound: `<student>+<assignment>+<timestamp>`.
+EXCHANGE_FOLDER = re.compile(r"^(?P<student_id>[^+]+)\+(?P<assignment>[^+]+)\+(?P<timestamp>.+)$")
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,9 @@ def _safe_extract(archive: Path, dest: Path, budget: list[int]) -> None:
                 if (info.external_attr >> 16) & 0o170000 == 0o120000:  # a symlink
                     continue
                 if info.file_size > MAX_MEMBER_BYTES or info.file_size > budget[0]:
-                    raise AcademyError(f"{archive}: {name} is too large to be a notebook; check the zip")
+                    raise AcademyError(
+                        f"{archive}: {name} is too large to be a notebook; check the zip"
+                    )
                 budget[0] -= info.file_size
                 target = dest.joinpath(*parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -102,7 +107,9 @@ def _safe_extract(archive: Path, dest: Path, budget: list[int]) -> None:
                     _safe_extract(target, inner, budget)
                     target.unlink()
     except zipfile.BadZipFile as exc:
-        raise AcademyError(f"{archive}: not a readable zip file ({exc}); download it again") from exc
+        raise AcademyError(
+            f"{archive}: not a readable zip file ({exc}); download it again"
+        ) from exc
 
 
 def _id_in_name(stem: str, ids: list[str]) -> list[str]:
@@ -118,7 +125,10 @@ def _timestamp(path: Path, groups: dict[str, str]) -> datetime:
     from nbgrader.utils import parse_utc
 
     stamp_file = path.parent / "timestamp.txt"
-    for text in (stamp_file.read_text().strip() if stamp_file.is_file() else None, groups.get("timestamp")):
+    for text in (
+        stamp_file.read_text().strip() if stamp_file.is_file() else None,
+        groups.get("timestamp"),
+    ):
         if text:
             try:
                 return parse_utc(text).replace(tzinfo=UTC)
@@ -127,13 +137,20 @@ def _timestamp(path: Path, groups: dict[str, str]) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC)
 
 
-def match(relative: Path, ids: list[str], pattern: str | None) -> tuple[str | None, str, dict[str, str]]:
+def match(
+    relative: Path, ids: list[str], pattern: str | None
+) -> tuple[str | None, str, dict[str, str]]:
     """The roster id a file belongs to, or None and why not (a `folder` group says the id
     came from a folder name, so the learner chose the file name)."""
     by_lower = {learner.lower(): learner for learner in ids}
     folders = {by_lower[p.lower()] for p in relative.parts[:-1] if p.lower() in by_lower}
+    exchange = [m for p in relative.parts[:-1] if (m := EXCHANGE_FOLDER.match(p))]
+    for found in exchange:
+        if found["student_id"].lower() in by_lower:
+            folders.add(by_lower[found["student_id"].lower()])
     if len(folders) == 1:
-        return folders.pop(), "", {"folder": "yes"}
+        stamp = {"timestamp": exchange[-1]["timestamp"]} if exchange else {}
+        return folders.pop(), "", {"folder": "yes", **stamp}
     if len(folders) > 1:
         return None, f"its folders name several learners ({', '.join(sorted(folders))})", {}
     if pattern:
@@ -162,7 +179,9 @@ def _gather(path: Path, workdir: Path) -> Path:
     if path.is_file() and path.suffix == ".ipynb":
         shutil.copy2(path, workdir / path.name)
         return workdir
-    raise AcademyError(f"{path}: not a folder, a zip or a notebook; pass the download's folder or zip")
+    raise AcademyError(
+        f"{path}: not a folder, a zip or a notebook; pass the download's folder or zip"
+    )
 
 
 def _candidates(base: Path, label: str, ids: list[str], pattern: str | None) -> list[_Candidate]:
@@ -175,7 +194,9 @@ def _candidates(base: Path, label: str, ids: list[str], pattern: str | None) -> 
             continue
         learner, reason, groups = match(relative, ids, pattern)
         origin = f"{label}/{relative.as_posix()}"
-        found.append(_Candidate(path, origin, learner, reason, _timestamp(path, groups), "folder" in groups))
+        found.append(
+            _Candidate(path, origin, learner, reason, _timestamp(path, groups), "folder" in groups)
+        )
     return found
 
 
@@ -184,8 +205,14 @@ def _choose(files: list[_Candidate], notebook: str) -> tuple[_Candidate, list[Un
     named = [f for f in files if f.path.name == notebook]
     pool = named or files
     chosen = max(pool, key=lambda f: f.submitted_at)
-    why = "an older copy" if named else f"several notebooks and none named {notebook}; used the newest"
-    return chosen, [Unmatched(f.origin, f"{why} for {chosen.learner}") for f in files if f is not chosen]
+    why = (
+        "an older copy"
+        if named
+        else f"several notebooks and none named {notebook}; used the newest"
+    )
+    return chosen, [
+        Unmatched(f.origin, f"{why} for {chosen.learner}") for f in files if f is not chosen
+    ]
 
 
 def _store(folder: CohortFolder, exercise: str, notebook: str, chosen: _Candidate) -> ImportedFile:
@@ -207,14 +234,18 @@ def _store(folder: CohortFolder, exercise: str, notebook: str, chosen: _Candidat
         learner=chosen.learner or "",
         origin=chosen.origin,
         submitted_at=chosen.submitted_at.isoformat(),
-        renamed_from=chosen.path.name if chosen.in_own_folder and chosen.path.name != notebook else None,
+        renamed_from=chosen.path.name
+        if chosen.in_own_folder and chosen.path.name != notebook
+        else None,
         replaced=replaced,
         unchanged=unchanged,
     )
     if not unchanged:
         atomic_write(target, content)
         atomic_write(target_dir / "timestamp.txt", when)
-        atomic_write(import_note_file(folder, exercise, imported.learner), json.dumps(asdict(imported)))
+        atomic_write(
+            import_note_file(folder, exercise, imported.learner), json.dumps(asdict(imported))
+        )
     return imported
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from functools import cache
@@ -23,9 +24,13 @@ from academy.paths import user_data_dir
 
 CACHE_ENV = "ACADEMY_CACHE_DIR"
 
-# Sources besides academy/data/*.py that shape cached results, and libraries that do.
+# Sources besides academy/data/*.py that shape cached results, and libraries that do
+# (their messages, parsing or drawing).
 _SOURCES = ("findings.py", "yamlfile.py", "notebook.py")
-_LIBRARIES = ("frictionless", "pandas", "numpy", "openpyxl", "altair", "vl-convert-python")
+_LIBRARIES = (
+    *("frictionless", "jsonschema", "pydantic", "pyyaml"),
+    *("pandas", "numpy", "openpyxl", "altair", "vl-convert-python"),
+)
 
 T = TypeVar("T")
 
@@ -39,7 +44,7 @@ def cache_dir() -> Path:
 def file_identity(path: Path) -> tuple[str, int, int, int, int]:
     """(resolved path, size, mtime, ctime, inode): changes whenever the file is rewritten.
 
-    ctime cannot be set back by a program, so an edit that restores mtime still shows.
+    Programs cannot set ctime back, so an edit that restores the mtime still shows.
     """
     stat = path.stat()
     return (str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
@@ -51,7 +56,7 @@ def code_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     package = Path(__file__).parent
-    digest = hashlib.blake2b(digest_size=16)
+    digest = hashlib.blake2b(sys.version.encode(), digest_size=16)
     for path in [*sorted(package.glob("*.py")), *(package.parent / s for s in _SOURCES)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for name in _LIBRARIES:

@@ -64,10 +64,10 @@ def all_uses(root: Path) -> list[Use]:
     lessons = [p for p in sorted((root / "tracks").rglob("*.md")) if "_build" not in p.parts]
     exercises = sorted((root / "exercises" / "source").glob("*/exercise.yml"))
 
-    def find() -> list[tuple[str, ...]]:
+    def find() -> list[list[str]]:
         uses = [u for p in lessons for u in _lesson_uses(p, root)]
         uses += [u for p in exercises for u in _exercise_uses(p, root)]
-        return [astuple(u) for u in sorted(set(uses))]
+        return [list(astuple(u)) for u in sorted(set(uses))]
 
     key = [str(root.resolve()), *(file_identity(p) for p in [*lessons, *exercises])]
     return [Use(*row) for row in remember("dataset-uses", key, find)]
