@@ -148,6 +148,21 @@ class Learner:
         handle.press("Home")
         for _ in range(round((value - low) / step)):
             handle.press("ArrowRight")
+        wait_for_readout(self.page, label, value)
+
+
+def wait_for_readout(page, label: str, value: float) -> None:
+    """Wait until the slider shows `value` (its new value has reached the kernel's model)."""
+    page.wait_for_function(
+        """([label, value]) => Array.from(document.querySelectorAll('.academy-slider')).some(box => {
+            const name = box.querySelector('.widget-label');
+            const out = box.querySelector('.widget-readout');
+            return name && out && name.textContent.trim() === label
+                && Math.abs(parseFloat(out.textContent.replace(/,/g, '')) - value) < 1e-6;
+        })""",
+        arg=[label, value],
+    )
+    page.wait_for_timeout(150)
 
 
 def do_step(learner: Learner, step: dict) -> None:
@@ -275,6 +290,7 @@ def test_lesson_with_keyboard_only(built: Path, server, browser) -> None:
                 page.keyboard.press("Home")
                 for _ in range(round((step["answer"] - step["min"]) / step["step"])):
                     page.keyboard.press("ArrowRight")
+                wait_for_readout(page, "Your guess", step["answer"])
                 _tab_to(page, "Check my guess")
                 page.keyboard.press("Space")
                 learner.expect_feedback(RIGHT)

@@ -127,6 +127,23 @@ def test_code_that_ignores_interrupts_stops_the_notebook():
     ]
 
 
+def test_a_cohort_the_sandbox_could_read_is_refused(tmp_path, monkeypatch):
+    from cohort_support import EXERCISE, make_cohort
+
+    from academy.cohort import grade
+    from academy.cohort.manifest import load_manifest
+
+    folder = make_cohort(tmp_path, ["ana"])
+    real = detect_runtime
+
+    def leaky(setting, paths, env):
+        return real(setting, [*paths, tmp_path], env)
+
+    monkeypatch.setattr(grade, "detect_runtime", leaky)
+    with pytest.raises(AcademyError, match="graded notebooks may read"):
+        grade.sandbox_runtime(folder, load_manifest(folder, EXERCISE))
+
+
 def test_executors_by_name():
     pool = make_executor("threads", 2)
     assert pool.submit(json.dumps, [1]).result() == "[1]"

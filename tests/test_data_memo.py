@@ -33,9 +33,9 @@ def computed(monkeypatch) -> list[str]:
     calls: list[str] = []
     check, render = validation_module._package_findings, cards_module._render_page
 
-    def counting_check(path, *args):
-        calls.append(f"check {path.parent.name}")
-        return check(path, *args)
+    def counting_check(shown, *args):
+        calls.append(f"check {Path(shown).parent.name}")
+        return check(shown, *args)
 
     def counting_render(info, *args):
         calls.append(f"page {info.id}")

@@ -21,6 +21,21 @@ from academy.curriculum import Book
 from academy.findings import rel
 
 STAMP = ".academy-inputs"
+# Package modules no book page runs or renders; editing them does not rebuild the books.
+NOT_IN_BOOKS = frozenset(
+    {
+        "cohort",
+        "cli.py",
+        "serve.py",
+        "build.py",
+        "validate.py",
+        "catalogue.py",
+        "links.py",
+        "portal_plugin.py",
+        "reference.py",
+        "progress.py",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +79,11 @@ def environment_fingerprint(root: Path, city: str) -> str:
     inputs = [root / "tracks" / "_book_defaults.yml", root / "curriculum" / "objectives.yml"]
     inputs += [p for p in (root / "datasets").rglob("*") if p.suffix in {".json", ".yml"}]
     inputs += [p for p in (root / "exercises" / "source").rglob("*") if p.is_file()]
-    inputs += list(package.rglob("*.py"))
+    inputs += [
+        p
+        for p in package.rglob("*.py")
+        if not NOT_IN_BOOKS.intersection(p.relative_to(package).parts)
+    ]
     return hashlib.sha256(f"{city}:{_hash_files(inputs, root)}".encode()).hexdigest()
 
 

@@ -31,24 +31,29 @@ class YamlDoc:
         return self.lines.get((), 1)
 
 
-def _build(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> Any:
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _build(
+    node: yaml.Node, loc: Loc, lines: dict[Loc, int], make: yaml.constructor.SafeConstructor
+) -> Any:
     lines.setdefault(loc, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node))
+            key = make.construct_object(key_node, deep=True)
             lines[(*loc, key)] = key_node.start_mark.line + 1
-            out[key] = _build(value_node, (*loc, key), lines)
+            out[key] = _build(value_node, (*loc, key), lines, make)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*loc, i), lines) for i, item in enumerate(node.value)]
-    return yaml.safe_load(yaml.serialize(node))
+        return [_build(item, (*loc, i), lines, make) for i, item in enumerate(node.value)]
+    return make.construct_object(node, deep=True)
 
 
 def parse_yaml(text: str, path: Path, first_line: int = 1) -> YamlDoc:
     """Parse YAML text; `first_line` is the file line the text starts on."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + first_line) if mark else first_line
@@ -57,7 +62,7 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> YamlDoc:
             f"{path}:{line}: yaml-syntax: {problem}; fix the YAML syntax on that line"
         ) from exc
     lines: dict[Loc, int] = {}
-    data = _build(node, (), lines) if node is not None else None
+    data = _build(node, (), lines, yaml.constructor.SafeConstructor()) if node is not None else None
     if first_line != 1:
         lines = {k: v + first_line - 1 for k, v in lines.items()}
     return YamlDoc(path=path, data=data, lines=lines)

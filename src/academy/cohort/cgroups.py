@@ -26,7 +26,20 @@ from pathlib import Path
 
 ROOT = Path("/sys/fs/cgroup")
 CONTROLLERS = ("pids", "memory")
+PREFIX = "academy-sandbox-"
+#: Groups older than this with nothing in them were left by a killed grader.
+STALE_SECONDS = 3600
 _lock = threading.Lock()
+
+
+def _remove_stale(parent: Path) -> None:
+    for old in parent.glob(f"{PREFIX}*"):
+        with contextlib.suppress(OSError, ValueError):
+            if (
+                time.time() - old.stat().st_mtime > STALE_SECONDS
+                and not (old / "cgroup.procs").read_text().strip()
+            ):
+                old.rmdir()
 
 
 def _own_paths() -> dict[str, str]:
@@ -61,11 +74,12 @@ class SandboxCgroup:
             own = _own_paths()
         except OSError:
             return None
-        name = f"academy-sandbox-{uuid.uuid4().hex[:12]}"
+        name = f"{PREFIX}{uuid.uuid4().hex[:12]}"
         dirs: dict[str, Path] = {}
         try:
             if (ROOT / "cgroup.controllers").is_file():  # v2
                 origin = ROOT / own.get("", "/").lstrip("/")
+                _remove_stale(origin)
                 enabled = (origin / "cgroup.subtree_control").read_text().split()
                 if "pids" not in enabled:
                     return None
@@ -79,6 +93,7 @@ class SandboxCgroup:
             if "pids" not in origins:
                 return None
             for controller, origin in origins.items():
+                _remove_stale(origin)
                 dirs[controller] = origin / name
                 dirs[controller].mkdir()
             _write(dirs["pids"] / "pids.max", str(pids_max))

@@ -3,6 +3,7 @@ function of academy.cohort and prints what it returned."""
 
 from __future__ import annotations
 
+import signal
 import warnings
 from datetime import UTC, datetime
 from pathlib import Path
@@ -242,6 +243,10 @@ def import_cmd(
         out.print(f"No submission yet from: {', '.join(report.missing)}")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _grade_line(record: GradeRecord) -> str:
     flags = (
         f" [red]flagged: {'; '.join(f.message for f in record.flags)}[/]" if record.flags else ""
@@ -291,6 +296,7 @@ def grade_cmd(
             ):
                 bar.console.print(_grade_line(record))
 
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill`, systemd, CI timeouts: stop cleanly
         run = grade_exercise(
             folder,
             exercise,

@@ -29,12 +29,25 @@ class Executor(Protocol):
     def stop(self, cancel: bool) -> None: ...
 
 
+def _stop_on_term(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _worker_signals() -> None:
+    """In each pool process: SIGTERM and Ctrl+C end the running job through its `finally`
+    blocks (which kill its sandbox), even where the parent started with SIGINT ignored."""
+    signal.signal(signal.SIGTERM, _stop_on_term)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 class LocalPool:
     """A process pool whose running jobs can be interrupted cleanly."""
 
     def __init__(self, jobs: int):
         self._pool = cf.ProcessPoolExecutor(
-            max_workers=jobs, mp_context=multiprocessing.get_context("spawn")
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_signals,
         )
 
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> cf.Future[Any]:
@@ -42,10 +55,10 @@ class LocalPool:
 
     def stop(self, cancel: bool) -> None:
         if cancel:
-            # SIGINT lets each worker's running job kill its sandbox before it returns.
+            # SIGTERM lets each worker's running job kill its sandbox before it returns.
             for process in list(getattr(self._pool, "_processes", {}).values()):
                 with contextlib.suppress(ProcessLookupError, OSError):
-                    os.kill(process.pid, signal.SIGINT)
+                    os.kill(process.pid, signal.SIGTERM)
         self._pool.shutdown(wait=True, cancel_futures=cancel)
 
 

@@ -33,8 +33,10 @@ from typing import Any
 from academy.cohort import messages
 from academy.cohort.data_access import sandbox_data, warm_data
 from academy.cohort.executor import Executor, default_jobs, make_executor
-from academy.cohort.folder import CohortFolder, atomic_write, nbgrader_config, nbgrader_settings
+from academy.cohort.folder import CohortFolder, atomic_write, nbgrader_settings
+from academy.cohort.gradebook import open_submission, submission_scores, zero_submission
 from academy.cohort.manifest import ExerciseManifest, load_manifest
+from academy.cohort.pipeline import Pipeline, fail_all, merge_outputs, read_notebook, reset_metadata
 from academy.cohort.records import (
     GradeRecord,
     QuestionResult,
@@ -55,9 +57,6 @@ from academy.cohort.sandbox_worker import KERNEL_DIED, NOTEBOOK_TIME_LIMIT, UNRE
 from academy.cohort.submissions import import_note
 from academy.cohort.tamper import find_tampering
 from academy.errors import AcademyError
-
-MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
-FAILED_RUN = "GradingFailed"
 
 Progress = Callable[[int, int, GradeRecord | None], None]
 
@@ -131,203 +130,6 @@ def plan(
         else:
             tasks.append(GradeTask(learner_id, path if path.is_file() else None, others, sha))
     return tasks, skipped, missing
-
-
-def read_notebook(path: Path) -> tuple[Any | None, str | None]:
-    """The notebook, or None and what is wrong with the file."""
-    import nbformat
-
-    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-        return None, f"the file is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return None, "the file is not text (is it really a notebook?)"
-    if not text.strip():
-        return None, "the file is empty"
-    try:
-        notebook = nbformat.reads(text, as_version=4)
-    except Exception:  # nbformat raises many kinds for damaged JSON
-        return None, "the file is damaged (it is not valid notebook JSON)"
-    if not isinstance(notebook.get("cells"), list):
-        return None, "the file is not a notebook (it has no cells)"
-    return notebook, None
-
-
-def reset_metadata(notebook: Any, manifest: ExerciseManifest) -> None:
-    """Give every nbgrader cell the released grading settings; drop unknown ones.
-
-    Learners can edit cell metadata; nbgrader restores some of it (points, locked) but not
-    all (grade, solution), fails on ids it does not know, and (with add_missing_cells)
-    crashes on duplicated ids. Of duplicates only the last copy keeps its id, as nbgrader's
-    DeduplicateIds would decide. `tamper.find_tampering` reports all of this first.
-    """
-    last: dict[str, Any] = {}
-    for cell in notebook.cells:
-        meta = cell.get("metadata", {}).get("nbgrader")
-        if isinstance(meta, dict) and manifest.cell(meta.get("grade_id")) is not None:
-            last[meta["grade_id"]] = cell
-    for cell in notebook.cells:
-        meta = cell.get("metadata", {}).get("nbgrader")
-        if meta is None:
-            continue
-        released = manifest.cell(meta.get("grade_id")) if isinstance(meta, dict) else None
-        if released is None or last[released.grade_id] is not cell:
-            del cell.metadata["nbgrader"]
-            continue
-        fresh = {
-            "grade": released.grade,
-            "solution": released.solution,
-            "locked": released.locked,
-            "grade_id": released.grade_id,
-            "schema_version": 3,
-        }
-        if released.grade:
-            fresh["points"] = released.points
-        cell.metadata["nbgrader"] = fresh
-
-
-class Pipeline:
-    """nbgrader's autograde preprocessors, split around Execute (which runs sandboxed)."""
-
-    def __init__(self, folder: CohortFolder, manifest: ExerciseManifest):
-        from nbgrader.converters import Autograde
-        from nbgrader.coursedir import CourseDirectory
-        from nbgrader.preprocessors import Execute
-
-        self.folder = folder
-        self.manifest = manifest
-        self.config = nbgrader_config(folder)
-        converter = Autograde(coursedir=CourseDirectory(config=self.config), config=self.config)
-        self.sanitize = list(converter.sanitize_preprocessors)
-        steps = list(converter.autograde_preprocessors)
-        if Execute not in steps:
-            raise AcademyError("nbgrader's autograde_preprocessors must include Execute")
-        self.before = steps[: steps.index(Execute)]
-        self.after = steps[steps.index(Execute) + 1 :]
-
-    def resources(self, learner: str) -> dict[str, Any]:
-        return {
-            "unique_key": self.manifest.notebook_id,
-            "metadata": {"path": str(self.folder.autograded(learner, self.manifest.exercise))},
-            "nbgrader": {
-                "student": learner,
-                "assignment": self.manifest.exercise,
-                "notebook": self.manifest.notebook_id,
-                "db_url": self.folder.db_url,
-            },
-        }
-
-    def run(self, classes: list[type], notebook: Any, learner: str) -> Any:
-        resources = self.resources(learner)
-        for cls in classes:
-            notebook, resources = cls(config=self.config)(notebook, resources)
-        return notebook
-
-
-def _submission_time(folder: CohortFolder, learner: str, exercise: str) -> datetime | None:
-    from nbgrader.utils import parse_utc
-
-    stamp = folder.submitted(learner, exercise) / "timestamp.txt"
-    if not stamp.is_file():
-        return None
-    try:
-        return parse_utc(stamp.read_text().strip())
-    except (ValueError, OverflowError):
-        return None
-
-
-def _open_submission(folder: CohortFolder, manifest: ExerciseManifest, learner: str) -> None:
-    """What nbgrader's autograde does first: the student and the submission rows."""
-    from nbgrader.api import Gradebook
-
-    learners = {x.id: x for x in roster(folder)}
-    person = learners.get(learner)
-    with Gradebook(folder.db_url, folder.name) as gradebook:
-        if person is not None:
-            first, last = person.first_last
-            gradebook.update_or_create_student(
-                learner, first_name=first, last_name=last, email=person.email
-            )
-        else:
-            gradebook.update_or_create_student(learner)
-        timestamp = _submission_time(folder, learner, manifest.exercise)
-        if timestamp:
-            gradebook.update_or_create_submission(manifest.exercise, learner, timestamp=timestamp)
-        else:
-            gradebook.update_or_create_submission(manifest.exercise, learner)
-
-
-def _zero_submission(folder: CohortFolder, manifest: ExerciseManifest, learner: str) -> None:
-    """What nbgrader does for a missing notebook: every grade is zero."""
-    from nbgrader.api import Gradebook
-
-    _open_submission(folder, manifest, learner)
-    with Gradebook(folder.db_url, folder.name) as gradebook:
-        submission = gradebook.find_submission_notebook(
-            manifest.notebook_id, manifest.exercise, learner
-        )
-        for grade in submission.grades:
-            grade.auto_score = 0
-            grade.needs_manual_grade = False
-        gradebook.db.commit()
-
-
-def _scores(
-    folder: CohortFolder, manifest: ExerciseManifest, learner: str
-) -> tuple[dict[str, tuple[float | None, float]], float]:
-    from nbgrader.api import Gradebook
-
-    with Gradebook(folder.db_url, folder.name) as gradebook:
-        notebook = gradebook.find_submission_notebook(
-            manifest.notebook_id, manifest.exercise, learner
-        )
-        scores = {
-            g.name: (
-                g.score if g.auto_score is not None or g.manual_score is not None else None,
-                g.max_score,
-            )
-            for g in notebook.grades
-        }
-        late = gradebook.find_submission(manifest.exercise, learner).total_seconds_late
-    return scores, float(late or 0)
-
-
-def _merge(notebook: Any, result: SandboxResult) -> str | None:
-    """Put the sandbox's outputs into the trusted notebook; the problem if they do not fit."""
-    import nbformat
-
-    cells = result.cells
-    if cells is None:
-        return result.stop_reason or "no result"
-    if not isinstance(cells, list) or len(cells) != len(notebook.cells):
-        return "the result does not match the notebook"
-    for cell, outcome in zip(notebook.cells, cells, strict=True):
-        if cell.cell_type != "code":
-            continue
-        if not isinstance(outcome, dict) or not isinstance(outcome.get("outputs"), list):
-            return "the result is malformed"
-        cell.outputs = [nbformat.from_dict(o) for o in outcome["outputs"]]
-        count = outcome.get("execution_count")
-        cell.execution_count = count if isinstance(count, int) else None
-    try:
-        nbformat.validate(notebook)
-    except nbformat.ValidationError:
-        return "the result is malformed"
-    return None
-
-
-def _fail_all(notebook: Any, reason: str) -> None:
-    import nbformat
-
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [
-                nbformat.from_dict(
-                    {"output_type": "error", "ename": FAILED_RUN, "evalue": reason, "traceback": []}
-                )
-            ]
-            cell.execution_count = None
 
 
 RUN_NOTES = {
@@ -409,7 +211,7 @@ class Grader:
             return record
 
     def _zero(self, task: GradeTask, outcome: str, note: str) -> GradeRecord:
-        _zero_submission(self.folder, self.manifest, task.learner)
+        zero_submission(self.folder, self.manifest, task.learner)
         autograded = self.folder.autograded(task.learner, self.manifest.exercise)
         shutil.rmtree(autograded, ignore_errors=True)
         return self._record(task, outcome, [], [note], [], 0.0, cells={})
@@ -423,10 +225,10 @@ class Grader:
         notes: list[str] = []
         if self.runtime.mode != "bwrap":
             problems.append("graded without the bubblewrap sandbox (resource limits only)")
-        failure = _merge(notebook, result)
+        failure = merge_outputs(notebook, result)
         outcome = "graded"
         if failure is not None:
-            _fail_all(notebook, failure)
+            fail_all(notebook, failure)
             outcome = "grading-failed"
             problems.append(f"grading failed: {failure} after {result.seconds:.0f} s")
             notes.append(FAILED_NOTE)
@@ -437,7 +239,7 @@ class Grader:
             problems.append(
                 f"stopped early: {result.stop_reason} at cell {(result.stopped_at or 0) + 1}"
             )
-        _open_submission(self.folder, self.manifest, task.learner)
+        open_submission(self.folder, self.manifest, task.learner)
         notebook = self.pipeline.run(self.pipeline.after, notebook, task.learner)
         autograded = self.folder.autograded(task.learner, self.manifest.exercise)
         if autograded.exists():
@@ -480,7 +282,7 @@ class Grader:
     ) -> GradeRecord:
         from nbgrader import utils
 
-        scores, late = _scores(self.folder, self.manifest, task.learner)
+        scores, late = submission_scores(self.folder, self.manifest, task.learner)
         note = import_note(self.folder, self.manifest.exercise, task.learner)
         if note and note.renamed_from:
             notes.insert(
@@ -559,12 +361,22 @@ def sandbox_runtime(folder: CohortFolder, manifest: ExerciseManifest) -> Sandbox
     if manifest.datasets:
         warm_data(folder.academy_root, manifest.datasets)
     try:
-        return detect_runtime(folder.settings.sandbox, paths, env)
+        runtime = detect_runtime(folder.settings.sandbox, paths, env)
     except SandboxUnavailable as exc:
         raise AcademyError(
             f"{folder.path / 'cohort.yml'}: `sandbox: bwrap` is set but {exc}; install bubblewrap "
             "(apt-get install bubblewrap) or change the setting"
         ) from exc
+    secrets = (folder.path, folder.academy_root / "exercises")
+    for readable in map(Path, runtime.read_only):
+        for secret in secrets:
+            if secret.resolve() == readable or readable in secret.resolve().parents:
+                raise AcademyError(
+                    f"{secret}: it is inside {readable}, which graded notebooks may read; keep "
+                    "cohorts and the academy's exercises outside the Python environment and the "
+                    "data folders (move the cohort with --dir)"
+                )
+    return runtime
 
 
 def grade_exercise(

@@ -149,12 +149,12 @@ def explain_test(
     limits: GradingLimits,
 ) -> Verdict:
     """The verdict on one autograded question, in words a learner can act on."""
+    if score is not None and score >= points:
+        return Verdict("passed", "All checks passed.")
     if not attempted:
         return Verdict(
             "not-attempted", "Not attempted yet: the answer cell still has the starter code."
         )
-    if score is not None and score >= points:
-        return Verdict("passed", "All checks passed.")
     own = answer_problem(answer_cells, limits)
     error = first_error(test_cell)
     if score is not None and 0 < score < points and error is None:

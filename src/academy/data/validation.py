@@ -32,6 +32,7 @@ from pathlib import Path
 from academy.data.catalogue import (
     CANONICAL_FILE,
     SpecError,
+    SpecProblem,
     datasets_dir,
     load_canonical,
     package_paths,
@@ -181,7 +182,7 @@ def _check_quality_columns(info: DatasetInfo, out: _Out) -> None:
                 )
 
 
-def _check_file(info: DatasetInfo, root: Path, canonical: CanonicalFile | None, out: _Out) -> None:
+def _check_file(info: DatasetInfo, canonical: CanonicalFile | None, out: _Out) -> None:
     """Checks that need the data file; skipped when it is not available locally."""
     from academy.data.fetch import check_file
     from academy.data.reading import read_header
@@ -265,10 +266,12 @@ def check_package(
     """
     shown = rel(path, root)
     text = path.read_text(encoding="utf-8")
+    info: DatasetInfo | None
+    problems: list[SpecProblem] = []
     try:
-        info: DatasetInfo | None = parse_package(text, path, root)
-    except SpecError:
-        info = None
+        info = parse_package(text, path, root)
+    except SpecError as exc:
+        info, problems = None, exc.problems
     key = {
         "package": shown,
         "text": text,
@@ -278,15 +281,18 @@ def check_package(
     found = remember(
         "package-findings",
         key,
-        lambda: [f.as_dict() for f in _package_findings(path, text, root, canonical)],
+        lambda: [f.as_dict() for f in _package_findings(shown, text, info, problems, canonical)],
     )
     return [Finding(**f) for f in found], info
 
 
 def _package_findings(
-    path: Path, text: str, root: Path, canonical: CanonicalFile | None
+    shown: str,
+    text: str,
+    info: DatasetInfo | None,
+    problems: list[SpecProblem],
+    canonical: CanonicalFile | None,
 ) -> list[Finding]:
-    shown = rel(path, root)
     try:
         descriptor = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -294,16 +300,14 @@ def _package_findings(
     out = _Out(shown, json_lines(text))
     if isinstance(descriptor, dict):
         _frictionless_findings(descriptor, out)
-    try:
-        info = parse_package(text, path, root)
-    except SpecError as exc:
-        for problem in exc.problems:
-            out.findings.append(Finding(shown, problem.line, "datapackage-schema", problem.message))
+    for problem in problems:
+        out.findings.append(Finding(shown, problem.line, "datapackage-schema", problem.message))
+    if info is None:
         return out.findings
     _check_quality_columns(info, out)
     if info.adapter is not None and canonical is not None:
         _check_adapter(info, canonical, out)
-    _check_file(info, root, canonical, out)
+    _check_file(info, canonical, out)
     return out.findings
 
 
