@@ -30,6 +30,8 @@ def _prose(html: str) -> str:
     for cell in article.select("div.cell"):
         if cell.select_one("div.cell_input"):
             cell.decompose()
+    for code in article.select("code, pre"):  # `NaT` named in a sentence about pandas
+        code.decompose()
     return article.get_text(" ")
 
 

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import ValidationError
-
+from academy.cohort.academy_files import course_exercises, read_academy, read_track, track_lessons
 from academy.cohort.folder import CohortFolder, atomic_write
 from academy.cohort.html import render
 from academy.cohort.lessons import (
@@ -28,13 +27,10 @@ from academy.cohort.lessons import (
     ProgressSource,
     default_progress_source,
     learner_progress,
-    read_track,
-    track_lessons,
 )
 from academy.cohort.scores import LearnerScores, cohort_scores, passed
 from academy.errors import AcademyError
-from academy.models import Academy, Track
-from academy.yamlfile import read_yaml
+from academy.models import Track
 
 
 @dataclass(frozen=True)
@@ -62,12 +58,9 @@ class CertificateRun:
 def track_requirements(root: Path, track: Track) -> Requirements:
     """Exercises and click-through lessons a learner must finish to complete the track."""
     courses = {course.id for course in track.courses}
-    exercises = []
-    for sidecar in sorted((root / "exercises" / "source").glob("*/exercise.yml")):
-        data = read_yaml(sidecar).data
-        if isinstance(data, dict) and data.get("course") in courses:
-            exercises.append(sidecar.parent.name)
-    return Requirements(exercises=exercises, lessons=track_lessons(root, track))
+    return Requirements(
+        exercises=course_exercises(root, courses), lessons=track_lessons(root, track)
+    )
 
 
 def missing_for(
@@ -112,16 +105,6 @@ def verification_code(cohort: str, learner: str, track: str, completed: datetime
     return hashlib.sha256(text.encode()).hexdigest()[:12].upper()
 
 
-def _academy(root: Path) -> Academy:
-    path = root / "curriculum" / "academy.yml"
-    try:
-        return Academy.model_validate(read_yaml(path).data)
-    except ValidationError as exc:
-        raise AcademyError(
-            f"{path}: not valid ({exc.errors()[0]['msg']}); run `academy validate`"
-        ) from exc
-
-
 def write_pdf(html: str, target: Path) -> None:
     from weasyprint import HTML
 
@@ -144,7 +127,7 @@ def issue_certificates(
     root = folder.academy_root
     track = read_track(root, folder.settings.track)
     requirements = track_requirements(root, track)
-    academy = _academy(root)
+    academy = read_academy(root)
     source = progress if progress is not None else default_progress_source()
     lessons = learner_progress(source)
     target = out or folder.path / "certificates"

@@ -1,20 +1,18 @@
-"""Click-through lessons of a track and each learner's progress in them.
+"""Each learner's progress in the click-through lessons, from the progress store.
 
-Lesson ids follow the progress store's convention, '<course>/<lesson>': the course folder
-and the stem of `tracks/<track>/<course>/clickthrough/<lesson>.yml`. The store is optional
-(`academy.progress.ProgressStore`): a cohort taught without click-through lessons, or a
-store that cannot be opened, simply has no lesson progress.
+Lesson ids follow the store's convention, '<course>/<lesson>' (see
+`academy_files.track_lessons`). The store is optional (`academy.progress.ProgressStore`):
+a cohort taught without click-through lessons, or a store that cannot be opened, simply
+has no lesson progress.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Protocol
 
 from academy.errors import AcademyError
-from academy.models import Track
 
 
 class ProgressSource(Protocol):
@@ -32,29 +30,6 @@ class LessonProgress:
     steps_total: int
     completed: bool
     last_at: datetime | None
-
-
-def read_track(root: Path, track_id: str) -> Track:
-    from pydantic import ValidationError
-
-    from academy.yamlfile import read_yaml
-
-    path = root / "curriculum" / "tracks" / f"{track_id}.yml"
-    try:
-        return Track.model_validate(read_yaml(path).data)
-    except ValidationError as exc:
-        raise AcademyError(
-            f"{path}: not a valid track ({exc.errors()[0]['msg']}); run `academy validate`"
-        ) from exc
-
-
-def track_lessons(root: Path, track: Track) -> list[str]:
-    """Every click-through lesson of the track's courses, as '<course>/<lesson>'."""
-    lessons = []
-    for course in track.courses:
-        folder = root / "tracks" / track.id / course.id / "clickthrough"
-        lessons += [f"{course.id}/{p.stem}" for p in sorted(folder.glob("*.yml"))]
-    return lessons
 
 
 def default_progress_source() -> ProgressSource | None:

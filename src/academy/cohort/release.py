@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
+from academy.cohort.academy_files import objective_statements, read_model
 from academy.cohort.folder import CohortFolder, nbgrader_config
 from academy.cohort.manifest import (
     ExerciseManifest,
@@ -25,8 +24,7 @@ from academy.cohort.manifest import (
     tree_sha256,
 )
 from academy.errors import AcademyError
-from academy.models import ExerciseSidecar, ObjectivesFile
-from academy.yamlfile import read_yaml
+from academy.models import ExerciseSidecar
 
 
 @dataclass(frozen=True)
@@ -50,26 +48,6 @@ def exercise_dir(root: Path, exercise: str) -> Path:
             f"{path}: no exercise {exercise!r} in the academy (exercises: {known}); check the name"
         )
     return path
-
-
-def read_sidecar(path: Path) -> ExerciseSidecar:
-    doc = read_yaml(path)
-    try:
-        return ExerciseSidecar.model_validate(doc.data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        line = doc.line(tuple(error["loc"]))
-        raise AcademyError(f"{path}:{line}: {error['msg']}; run `academy validate`") from exc
-
-
-def _statements(root: Path) -> dict[str, str]:
-    try:
-        objectives = ObjectivesFile.model_validate(
-            read_yaml(root / "curriculum" / "objectives.yml").data
-        )
-    except (AcademyError, ValidationError):
-        return {}
-    return {o.id: o.statement for o in objectives.objectives}
 
 
 def _api(folder: CohortFolder, exchange_root: Path | None = None) -> Any:
@@ -118,7 +96,7 @@ def release_exercise(
         )
     newly = not already or refresh
     if newly:
-        sidecar = read_sidecar(checkout / "exercise.yml")
+        sidecar = read_model(ExerciseSidecar, checkout / "exercise.yml", folder.academy_root)
         if not (checkout / sidecar.notebook).is_file():
             raise AcademyError(
                 f"{checkout / 'exercise.yml'}: notebook {sidecar.notebook!r} does not exist; fix `notebook:`"
@@ -148,7 +126,7 @@ def release_exercise(
             due=due,
             source_sha256=tree_sha256(frozen),
             objectives=sidecar.grade_ids,
-            statements=_statements(folder.academy_root),
+            statements=objective_statements(folder.academy_root),
         )
         save_manifest(folder, manifest)
     else:

@@ -14,6 +14,7 @@ from pathlib import Path
 from statistics import mean
 
 from academy.cohort import charts
+from academy.cohort.academy_files import read_track, track_lessons
 from academy.cohort.folder import CohortFolder, atomic_write
 from academy.cohort.html import render
 from academy.cohort.lessons import (
@@ -21,8 +22,6 @@ from academy.cohort.lessons import (
     ProgressSource,
     default_progress_source,
     learner_progress,
-    read_track,
-    track_lessons,
 )
 from academy.cohort.records import GradeRecord, load_records
 from academy.cohort.scores import CohortScores, cohort_scores, passed

@@ -113,8 +113,13 @@ def _shrink(output: Any, budget: int) -> None:
     elif kind == "error":
         output["evalue"] = output.get("evalue", "")[:2000]
         output["traceback"] = [line[:2000] for line in output.get("traceback", [])[:60]]
-    else:
-        output["data"] = {"text/plain": OUTPUT_TRUNCATED.strip()}
+    else:  # keep a short text/plain: nbgrader reads partial credit from an execute_result's
+        text = output.get("data", {}).get("text/plain", "")
+        text = "".join(text) if isinstance(text, list) else str(text)
+        keep = max(budget, 1000)
+        output["data"] = {
+            "text/plain": text if len(text) <= keep else text[:keep] + OUTPUT_TRUNCATED
+        }
         output["metadata"] = {}
 
 
