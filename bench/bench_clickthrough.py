@@ -49,7 +49,9 @@ def build(out: Path) -> None:
 
     site = out / "site"
     site.mkdir(parents=True)
-    (site / "index.html").write_text("<!DOCTYPE html><html lang='en'><title>x</title><h1>x</h1></html>")
+    (site / "index.html").write_text(
+        "<!DOCTYPE html><html lang='en'><title>x</title><h1>x</h1></html>"
+    )
     cur, _ = load_curriculum(REPO)
     city = os.environ.get("ACADEMY_CITY") or (cur.academy.city if cur.academy else "baltimore")
     build_clickthrough(cur, city, out, site)
@@ -104,8 +106,17 @@ def run_mode(out: Path, preheat: bool) -> dict:
     home = out / f"home-{preheat}"
     home.mkdir()
     env = {**os.environ, "ACADEMY_HOME": str(home)}
-    cmd = [sys.executable, "-m", "academy.clickthrough.voila", "--lessons", str(out / "lessons"),
-           "--site", str(out / "site"), "--port", str(port)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "academy.clickthrough.voila",
+        "--lessons",
+        str(out / "lessons"),
+        "--site",
+        str(out / "site"),
+        "--port",
+        str(port),
+    ]
     cmd += ["--pool-size", "0", "--pool", f"{LESSON}={CONCURRENT}"] if preheat else ["--no-preheat"]
     log = open(home / "server.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -161,8 +172,12 @@ def main() -> None:
         out = Path(tmp)
         build(out)
         results = [run_mode(out, preheat=True), run_mode(out, preheat=False)]
-    print(f"lesson {LESSON}, {os.cpu_count()} cores; seconds until the first step is ready (server side)")
-    print(f"{'mode':<10} {'1 p50':>7} {'1 p95':>7} {'20 p50':>7} {'20 p95':>7} {'MB/learner':>11} {'max MB':>7} {'server MB':>9}")
+    print(
+        f"lesson {LESSON}, {os.cpu_count()} cores; seconds until the first step is ready (server side)"
+    )
+    print(
+        f"{'mode':<10} {'1 p50':>7} {'1 p95':>7} {'20 p50':>7} {'20 p95':>7} {'MB/learner':>11} {'max MB':>7} {'server MB':>9}"
+    )
     for r in results:
         print(
             f"{r['mode']:<10} {r['single_p50']:7.3f} {r['single_p95']:7.3f} {r['concurrent_p50']:7.3f} "

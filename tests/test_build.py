@@ -28,8 +28,14 @@ def test_build_assembles_portal_and_books(mini: Path) -> None:
     report = build(mini)
     site = report.site
     assert [b.status for b in report.books] == ["built"]
-    for page in ["index.html", "tracks/basics.html", "courses/first-course.html", "roles.html",
-                 "books/basics/first-course/lesson-one.html", "books/basics/first-course/intro.html"]:
+    for page in [
+        "index.html",
+        "tracks/basics.html",
+        "courses/first-course.html",
+        "roles.html",
+        "books/basics/first-course/lesson-one.html",
+        "books/basics/first-course/intro.html",
+    ]:
         assert (site / page).is_file(), page
     course = (site / "courses/first-course.html").read_text()
     assert 'href="../books/basics/first-course/lesson-one.html"' in course
@@ -47,7 +53,12 @@ def test_second_build_reuses_unchanged_books(mini: Path) -> None:
 
 def test_failing_cell_names_lesson_line_and_error(mini: Path, tmp_path: Path) -> None:
     broken = write_mini_academy(tmp_path / "broken")
-    edit(broken, LESSON_PATH, "![A bar chart of rows](chart.png)", "```{code-cell} ipython3\ntotal = 1 / 0\n```")
+    edit(
+        broken,
+        LESSON_PATH,
+        "![A bar chart of rows](chart.png)",
+        "```{code-cell} ipython3\ntotal = 1 / 0\n```",
+    )
     with pytest.raises(AcademyError) as info:
         build(broken)
     message = str(info.value)
@@ -69,8 +80,13 @@ def test_cli_error_is_one_line_without_traceback(tmp_path: Path) -> None:
     edit(root, "curriculum/tracks/basics.yml", "audience: Everyone.", "audience: [Everyone.")
     result = subprocess.run(
         [sys.executable, "-c", "from academy.cli import run; run()", "build", "--root", str(root)],
-        capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}, timeout=120,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+        timeout=120,
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
-    assert re.search(r"^curriculum/tracks/basics.yml:\d+: yaml-syntax: ", result.stdout, re.MULTILINE)
+    assert re.search(
+        r"^curriculum/tracks/basics.yml:\d+: yaml-syntax: ", result.stdout, re.MULTILINE
+    )

@@ -57,9 +57,22 @@ def server(built: Path, tmp_path_factory):
     env.pop("JUPYTERHUB_USER", None)
     log = open(home / "server.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-m", "academy.clickthrough.voila", "--lessons", str(built / "lessons"),
-         "--site", str(built / "site"), "--port", str(port), "--pool-size", "1"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "academy.clickthrough.voila",
+            "--lessons",
+            str(built / "lessons"),
+            "--site",
+            str(built / "site"),
+            "--port",
+            str(port),
+            "--pool-size",
+            "1",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
@@ -228,7 +241,9 @@ def test_lesson_by_clicking(lesson_id: str, built: Path, server, browser) -> Non
         learner.button("Start the lesson").click()
         for n, step in enumerate(lesson["steps"]):
             do_step(learner, step)
-            if n == next(i for i, s in enumerate(lesson["steps"]) if s["kind"] not in {"read", "table"}):
+            if n == next(
+                i for i, s in enumerate(lesson["steps"]) if s["kind"] not in {"read", "table"}
+            ):
                 problems += learner.axe()
             learner.button("Finish" if n == len(lesson["steps"]) - 1 else "Next").click()
         learner.page.locator(".academy-step-heading", has_text="Well done").wait_for()
@@ -244,10 +259,14 @@ def test_lesson_by_clicking(lesson_id: str, built: Path, server, browser) -> Non
     for number in questions:
         tries = [a for a in attempts if a.step == number]
         seen = [(a.step, a.attempt, a.correct, a.answer) for a in attempts]
-        assert [a.correct for a in tries][:1] == [False], f"step {number}: first answer should be wrong; got {seen}"
+        assert [a.correct for a in tries][:1] == [False], (
+            f"step {number}: first answer should be wrong; got {seen}"
+        )
         assert tries[-1].correct, f"step {number}: last answer should be right"
         assert [a.attempt for a in tries] == list(range(1, len(tries) + 1))
-    summary = next(s for s in store.lesson_summaries() if s.learner == learner_name and s.lesson == lesson_id)
+    summary = next(
+        s for s in store.lesson_summaries() if s.learner == learner_name and s.lesson == lesson_id
+    )
     assert summary.completed and summary.steps_done == summary.steps_total == len(lesson["steps"])
     assert store.resume_step(learner_name, lesson_id) == len(lesson["steps"]) + 1
 
@@ -297,7 +316,9 @@ def test_lesson_with_keyboard_only(built: Path, server, browser) -> None:
                 page.keyboard.press("Space")
                 learner.expect_feedback(RIGHT)
             else:
-                assert step["kind"] in {"read", "table"}, "extend the keyboard test for this step kind"
+                assert step["kind"] in {"read", "table"}, (
+                    "extend the keyboard test for this step kind"
+                )
             _tab_to(page, "Finish" if n == len(lesson["steps"]) - 1 else "Next")
             page.keyboard.press("Enter")
         page.locator(".academy-step-heading", has_text="Well done").wait_for()
@@ -310,7 +331,12 @@ def test_unknown_lesson_and_static_site(server) -> None:
     base, _ = server
     with urllib.request.urlopen(f"{base}/") as home:
         assert b"<h1>Home</h1>" in home.read()
-    for path in ("/lessons/no-such/lesson/", "/voila/render/x.ipynb", "/voila/tree", "/nothing-here.html"):
+    for path in (
+        "/lessons/no-such/lesson/",
+        "/voila/render/x.ipynb",
+        "/voila/tree",
+        "/nothing-here.html",
+    ):
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(f"{base}{path}")
         assert err.value.code == 404, path

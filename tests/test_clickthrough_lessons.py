@@ -38,7 +38,9 @@ FRAME = pd.DataFrame(
     {
         "kind": ["pothole", "pothole", "trash", None, "trash", "light"],
         "n": [1.0, 2.0, 3.0, 4.0, None, 6.0],
-        "when": pd.to_datetime(["2020-01-01", "2020-01-01", "2020-02-01", "2020-03-01", "2020-03-05", None]),
+        "when": pd.to_datetime(
+            ["2020-01-01", "2020-01-01", "2020-02-01", "2020-03-01", "2020-03-05", None]
+        ),
     }
 )
 
@@ -46,8 +48,13 @@ FRAME = pd.DataFrame(
 def lesson_with(queries: dict) -> ClickLesson:
     return ClickLesson.model_validate(
         {
-            "title": "t", "summary": "s", "objectives": ["x"], "key_points": ["k"], "minutes": 1,
-            "datasets": ["rows"], "queries": queries,
+            "title": "t",
+            "summary": "s",
+            "objectives": ["x"],
+            "key_points": ["k"],
+            "minutes": 1,
+            "datasets": ["rows"],
+            "queries": queries,
             "steps": [{"kind": "read", "title": "a"}, {"kind": "read", "title": "b"}],
         }
     )
@@ -59,18 +66,36 @@ def test_query_vocabulary() -> None:
             "total": {"from": "rows", "steps": [{"count": True}]},
             "by_kind": {"from": "rows", "steps": [{"count_by": {"column": "kind"}}]},
             "top": {"from": "by_kind", "steps": [{"pick": {"column": "kind"}}]},
-            "trash_share": {"from": "rows", "steps": [{"share": {"column": "kind", "equals": "trash"}}]},
+            "trash_share": {
+                "from": "rows",
+                "steps": [{"share": {"column": "kind", "equals": "trash"}}],
+            },
             "middle": {"from": "rows", "steps": [{"median": "n"}]},
-            "blank_kind": {"from": "rows", "steps": [{"filter": {"column": "kind", "missing": True}}, {"count": True}]},
-            "repeats": {"from": "rows", "steps": [{"mark_duplicates": {"columns": ["kind", "when"], "into": "r"}},
-                                                  {"filter": {"column": "r", "equals": True}}, {"count": True}]},
-            "monthly": {"from": "rows", "steps": [{"count_by_period": {"column": "when", "period": "month"}}]},
+            "blank_kind": {
+                "from": "rows",
+                "steps": [{"filter": {"column": "kind", "missing": True}}, {"count": True}],
+            },
+            "repeats": {
+                "from": "rows",
+                "steps": [
+                    {"mark_duplicates": {"columns": ["kind", "when"], "into": "r"}},
+                    {"filter": {"column": "r", "equals": True}},
+                    {"count": True},
+                ],
+            },
+            "monthly": {
+                "from": "rows",
+                "steps": [{"count_by_period": {"column": "when", "period": "month"}}],
+            },
             "growth": {"from": "rows", "steps": [{"change": {"column": "n", "by": "when"}}]},
         }
     )
     results = evaluate_queries(lesson, lambda name: FRAME)
     assert results["total"] == 6
-    assert results["by_kind"].to_dict("list") == {"kind": ["pothole", "trash", "light"], "count": [2, 2, 1]}
+    assert results["by_kind"].to_dict("list") == {
+        "kind": ["pothole", "trash", "light"],
+        "count": [2, 2, 1],
+    }
     assert results["top"] == "pothole"
     assert results["trash_share"] == pytest.approx(2 / 6)
     assert results["middle"] == 3.0
@@ -84,12 +109,17 @@ def test_query_columns_checked_without_data() -> None:
     lesson = lesson_with(
         {
             "bad": {"from": "rows", "steps": [{"filter": {"column": "knd", "equals": "x"}}]},
-            "fine": {"from": "rows", "steps": [{"count_by": {"column": "kind"}}, {"pick": {"column": "count"}}]},
+            "fine": {
+                "from": "rows",
+                "steps": [{"count_by": {"column": "kind"}}, {"pick": {"column": "count"}}],
+            },
             "late": {"from": "rows", "steps": [{"count": True}, {"head": 2}]},
             "nowhere": {"from": "nope", "steps": []},
         }
     )
-    shapes, problems = check_queries(lesson, lambda name: ["kind", "n", "when"] if name == "rows" else None)
+    shapes, problems = check_queries(
+        lesson, lambda name: ["kind", "n", "when"] if name == "rows" else None
+    )
     messages = {p.loc: p.message for p in problems}
     assert "no column 'knd'" in messages[("queries", "bad", "steps", 0, "filter", "column")]
     assert shapes["fine"].is_value and not shapes["bad"].is_value
@@ -103,7 +133,10 @@ def test_text_formatting() -> None:
     assert format_value(-0.002, "percent") == "less than 1%"
     assert format_value(pd.Timestamp("2018-04-03 10:00"), None) == "April 3, 2018"
     assert format_value(pd.Timestamp("2018-04-03"), "month") == "April 2018"
-    assert to_html("Hi **you** <b>\n\n- a\n- b") == "<p>Hi <strong>you</strong> &lt;b&gt;</p><ul><li>a</li><li>b</li></ul>"
+    assert (
+        to_html("Hi **you** <b>\n\n- a\n- b")
+        == "<p>Hi <strong>you</strong> &lt;b&gt;</p><ul><li>a</li><li>b</li></ul>"
+    )
 
 
 # --- validation: bad input gives file and line ----------------------------------------------
@@ -192,7 +225,9 @@ def test_real_lessons_are_valid(cur) -> None:
 @pytest.fixture(scope="module", params=["baltimore", "pittsburgh"])
 def resolved(request, cur):
     load = data_loader(REPO, request.param)
-    return request.param, {item.id: resolve_file(item, cur, request.param, load) for item in lesson_files(cur)}
+    return request.param, {
+        item.id: resolve_file(item, cur, request.param, load) for item in lesson_files(cur)
+    }
 
 
 def _words(lesson: dict) -> list[str]:
@@ -202,7 +237,11 @@ def _words(lesson: dict) -> list[str]:
         out += [c["text"] + ". " + c["feedback"] for c in step.get("choices", [])]
         out += step.get("items", [])
         out += [step.get(k, "") for k in ("right", "wrong", "too_low", "too_high")]
-    return [w.strip() + ("" if w.strip().endswith((".", "?", "!", ":")) else ".") for w in out if w and w.strip()]
+    return [
+        w.strip() + ("" if w.strip().endswith((".", "?", "!", ":")) else ".")
+        for w in out
+        if w and w.strip()
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -212,7 +251,9 @@ def offline_syllables():
 
     words = rl._offline_cmudict()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_count_syllables, "get_cmudict", lambda lang: words if lang.startswith("en") else None)
+        patch.setattr(
+            _count_syllables, "get_cmudict", lambda lang: words if lang.startswith("en") else None
+        )
         yield
 
 
@@ -228,7 +269,10 @@ def test_every_lesson_builds_for_both_cities(resolved) -> None:
 
 def test_reading_level_at_most_grade_8(resolved, offline_syllables) -> None:
     city, lessons = resolved
-    grades = {lid: textstat.flesch_kincaid_grade(" ".join(_words(lesson))) for lid, lesson in lessons.items()}
+    grades = {
+        lid: textstat.flesch_kincaid_grade(" ".join(_words(lesson)))
+        for lid, lesson in lessons.items()
+    }
     too_hard = {k: round(v, 1) for k, v in grades.items() if v > MAX_GRADE}
     assert not too_hard, f"above grade {MAX_GRADE} for {city}: {too_hard}"
 
@@ -274,9 +318,20 @@ def test_broken_lesson_file_gives_a_plain_message(tmp_path) -> None:
         load_resolved(tmp_path / "x.json")
     assert start(str(tmp_path / "x.json")) is None
     assert "Traceback" not in unavailable("x").value
-    app = LessonApp({"id": "a/b", "title": "T", "course_title": "C", "summary": "S", "minutes": 1,
-                     "objectives": [], "key_points": ["k"], "steps": [{"kind": "read", "title": "t", "html": "", "media": []}]},
-                    NullStore(), learner="z")
+    app = LessonApp(
+        {
+            "id": "a/b",
+            "title": "T",
+            "course_title": "C",
+            "summary": "S",
+            "minutes": 1,
+            "objectives": [],
+            "key_points": ["k"],
+            "steps": [{"kind": "read", "title": "t", "html": "", "media": []}],
+        },
+        NullStore(),
+        learner="z",
+    )
     app.advance()
     assert "Well done" in app.main.children[0].value
 

@@ -21,7 +21,9 @@ def test_records_and_reads_attempts(tmp_path) -> None:
     s.record("dev", "good-data/duplicates", 1, 1, True, None, at=t0)
     got = s.attempts(learner="maria")
     assert [a.step for a in got] == [1, 2, 2]
-    assert got[1] == Attempt("maria", "good-data/duplicates", 2, 1, False, {"row": 3}, t0 + timedelta(minutes=1))
+    assert got[1] == Attempt(
+        "maria", "good-data/duplicates", 2, 1, False, {"row": 3}, t0 + timedelta(minutes=1)
+    )
     assert len(s.attempts(lesson="good-data/duplicates")) == 4
     assert s.attempt_count("maria", "good-data/duplicates", 2) == 2
 
@@ -38,7 +40,12 @@ def test_summaries_and_resume(tmp_path) -> None:
     assert s.resume_step("a", "c/l") == 4  # past the end: show the summary
     (summary,) = s.lesson_summaries()
     assert isinstance(summary, LessonSummary)
-    assert (summary.learner, summary.steps_done, summary.steps_total, summary.completed) == ("a", 3, 3, True)
+    assert (summary.learner, summary.steps_done, summary.steps_total, summary.completed) == (
+        "a",
+        3,
+        3,
+        True,
+    )
 
 
 def test_gaps_resume_at_first_missing_step(tmp_path) -> None:

@@ -70,7 +70,10 @@ def test_every_catalogue_page_and_lesson_is_built(site: Path, curriculum: Curric
     expected += [f"tracks/{t.id}.html" for t in curriculum.tracks]
     for book in curriculum.books:
         expected.append(f"courses/{book.course.id}.html")
-        expected += [f"books/{book.track.id}/{book.course.id}/{lesson.docname}.html" for lesson in book.lessons]
+        expected += [
+            f"books/{book.track.id}/{book.course.id}/{lesson.docname}.html"
+            for lesson in book.lessons
+        ]
     missing = [page for page in expected if not (site / page).is_file()]
     assert missing == []
 
@@ -90,8 +93,12 @@ def test_site_has_no_broken_links_or_remote_assets(site: Path) -> None:
 def test_lessons_are_written_for_each_city(built: dict[str, dict[str, str]]) -> None:
     for city, texts in built.items():
         for lesson, text in texts.items():
-            assert not re.search(r"\b(nan|NaN|NaT)\b|<NA>", text), f"{city}: {lesson} shows a missing value"
-    differing = [name for name in built["baltimore"] if built["baltimore"][name] != built["pittsburgh"][name]]
+            assert not re.search(r"\b(nan|NaN|NaT)\b|<NA>", text), (
+                f"{city}: {lesson} shows a missing value"
+            )
+    differing = [
+        name for name in built["baltimore"] if built["baltimore"][name] != built["pittsburgh"][name]
+    ]
     assert differing, "no lesson changed between cities: are the numbers coming from the data?"
 
 
@@ -101,7 +108,10 @@ def _pages(site: Path, curriculum: Curriculum) -> list[str]:
     pages += sorted(str(p.relative_to(site)) for p in (site / "datasets").rglob("*.html"))[:2]
     for book in curriculum.books:
         pages.append(f"courses/{book.course.id}.html")
-        pages += [f"books/{book.track.id}/{book.course.id}/{lesson.docname}.html" for lesson in book.lessons[:2]]
+        pages += [
+            f"books/{book.track.id}/{book.course.id}/{lesson.docname}.html"
+            for lesson in book.lessons[:2]
+        ]
     return list(dict.fromkeys(pages))
 
 

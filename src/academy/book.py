@@ -21,7 +21,8 @@ from academy.curriculum import Book
 from academy.findings import rel
 
 STAMP = ".academy-inputs"
-# Package modules no book page runs or renders; editing them does not rebuild the books.
+# Top-level package modules and folders no book page runs or renders: editing them does
+# not rebuild the books.
 NOT_IN_BOOKS = frozenset(
     {
         "cohort",
@@ -80,9 +81,7 @@ def environment_fingerprint(root: Path, city: str) -> str:
     inputs += [p for p in (root / "datasets").rglob("*") if p.suffix in {".json", ".yml"}]
     inputs += [p for p in (root / "exercises" / "source").rglob("*") if p.is_file()]
     inputs += [
-        p
-        for p in package.rglob("*.py")
-        if not NOT_IN_BOOKS.intersection(p.relative_to(package).parts)
+        p for p in package.rglob("*.py") if p.relative_to(package).parts[0] not in NOT_IN_BOOKS
     ]
     return hashlib.sha256(f"{city}:{_hash_files(inputs, root)}".encode()).hexdigest()
 

@@ -108,15 +108,21 @@ def serve_cmd(
         str, typer.Option("--host", help="Address to bind; only change this on purpose.")
     ] = "127.0.0.1",
     preheat: Annotated[
-        bool, typer.Option("--preheat/--no-preheat", help="Keep warm kernels so lessons open at once.")
+        bool,
+        typer.Option("--preheat/--no-preheat", help="Keep warm kernels so lessons open at once."),
     ] = True,
-    pool_size: Annotated[int, typer.Option("--pool-size", help="Warm kernels kept per lesson.")] = 1,
+    pool_size: Annotated[
+        int, typer.Option("--pool-size", help="Warm kernels kept per lesson.")
+    ] = 1,
     pool: Annotated[
         list[str] | None,
-        typer.Option("--pool", help="More warm kernels for one lesson: COURSE/LESSON=N (repeatable)."),
+        typer.Option(
+            "--pool", help="More warm kernels for one lesson: COURSE/LESSON=N (repeatable)."
+        ),
     ] = None,
     cull_idle: Annotated[
-        int, typer.Option("--cull-idle", help="Stop a learner's kernel after this many idle seconds.")
+        int,
+        typer.Option("--cull-idle", help="Stop a learner's kernel after this many idle seconds."),
     ] = 600,
 ) -> None:
     """Serve the built site and every click-through lesson on http://127.0.0.1:PORT/."""
@@ -125,7 +131,9 @@ def serve_cmd(
     build = build_dir(_root(root))
     if not lessons_built(build):
         server = site_server(build / "site", host=host, port=port)
-        out.print(f"Serving the academy at http://{host}:{port}/ (no click-through lessons built; Ctrl+C to stop)")
+        out.print(
+            f"Serving the academy at http://{host}:{port}/ (no click-through lessons built; Ctrl+C to stop)"
+        )
         try:
             server.serve_forever()
         except KeyboardInterrupt:
@@ -139,16 +147,29 @@ def serve_cmd(
     for item in pool or []:
         lesson, _, size = item.partition("=")
         if not size.isdigit():
-            raise AcademyError(f"--pool {item}: write it as COURSE/LESSON=N, e.g. good-data/duplicates=10")
+            raise AcademyError(
+                f"--pool {item}: write it as COURSE/LESSON=N, e.g. good-data/duplicates=10"
+            )
         pools[lesson] = int(size)
-    options = ServerOptions(host=host, port=port, preheat=preheat, pool_size=pool_size, pools=pools, cull_idle_seconds=cull_idle)
+    options = ServerOptions(
+        host=host,
+        port=port,
+        preheat=preheat,
+        pool_size=pool_size,
+        pools=pools,
+        cull_idle_seconds=cull_idle,
+    )
     app_server = academy_server(build, options)
-    out.print(f"Serving the academy and its click-through lessons at http://{host}:{port}/ (Ctrl+C to stop)")
+    out.print(
+        f"Serving the academy and its click-through lessons at http://{host}:{port}/ (Ctrl+C to stop)"
+    )
     app_server.start()
 
 
 @app.command("schema")
-def schema_cmd(out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the JSON Schemas to.")]) -> None:
+def schema_cmd(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the JSON Schemas to.")],
+) -> None:
     """Write a JSON Schema for every curriculum file format."""
     from academy.reference import schemas
 

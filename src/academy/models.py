@@ -10,9 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Strict(BaseModel):
-    """Base for every curriculum model: unknown keys are errors."""
+    """Base for every model of a file people write: unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class Frozen(Strict):
+    """A strict model whose values never change once read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Academy(Strict):

@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable
 
 import altair as alt
-import vl_convert as vlc
 import pandas as pd
+import vl_convert as vlc
 from IPython.display import HTML
 from myst_nb import glue
 

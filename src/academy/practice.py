@@ -41,9 +41,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from academy.errors import AcademyError
+from academy.models import Frozen as Strict
 from academy.paths import find_root
 from academy.yamlfile import read_yaml
 
@@ -60,10 +61,6 @@ NOT_ATTEMPTED = "not attempted yet"
 
 
 # --- hints.yml ------------------------------------------------------------------------
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class SimilarQuestion(Strict):

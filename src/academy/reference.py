@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from academy.clickthrough.model import ClickLesson
+from academy.data.spec import CanonicalFile
 from academy.models import Academy, ExerciseSidecar, LessonMeta, ObjectivesFile, RolesFile, Track
 
 FILES: list[tuple[str, type[BaseModel]]] = [
@@ -15,6 +17,8 @@ FILES: list[tuple[str, type[BaseModel]]] = [
     ("curriculum/tracks/<track>.yml", Track),
     ("lesson front matter, under academy:", LessonMeta),
     ("exercises/source/<exercise>/exercise.yml", ExerciseSidecar),
+    ("tracks/<track>/<course>/clickthrough/<lesson>.yml", ClickLesson),
+    ("datasets/canonical.yml", CanonicalFile),
 ]
 
 
@@ -59,5 +63,12 @@ def reference_page() -> str:
         defs = schema.get("$defs", {})
         out += ["", f"## {where}", "", (model.__doc__ or "").strip(), "", *_table(schema, defs)]
         for name, sub in defs.items():
-            out += ["", f"### {sub.get('title', name)}", "", sub.get("description", ""), "", *_table(sub, defs)]
+            out += [
+                "",
+                f"### {sub.get('title', name)}",
+                "",
+                sub.get("description", ""),
+                "",
+                *_table(sub, defs),
+            ]
     return "\n".join(out) + "\n"

@@ -318,7 +318,8 @@ def check_books(cur: Curriculum) -> list[Finding]:
                         toc_path,
                         _toc_line(book.toc_doc, docname, i),
                         "toc-orphan",
-                        f"'{docname}' is listed but no {docname}.md or .ipynb exists; create it or remove the entry",
+                        f"'{docname}' is listed but no {docname}.md, .ipynb or click-through .yml exists; "
+                        "create it or remove the entry",
                     )
                 )
         if book.root_doc and not any(

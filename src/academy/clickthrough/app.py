@@ -35,6 +35,8 @@ def _log_to_server() -> None:
         handler.setFormatter(logging.Formatter("[academy lesson] %(levelname)s %(message)s"))
         log.addHandler(handler)
         log.propagate = False
+
+
 QUESTION_KINDS = frozenset(["choice", "chart", "order", "spot", "estimate", "simulation"])
 LEARNER_RE = re.compile(r"^[\w .@'-]{1,80}$")
 FORMAT_VERSION = 1
@@ -53,7 +55,11 @@ def load_resolved(path: str | Path) -> dict[str, Any]:
         lesson = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise LessonUnavailable(f"{file}: {exc}") from exc
-    if not isinstance(lesson, dict) or lesson.get("format") != FORMAT_VERSION or not lesson.get("steps"):
+    if (
+        not isinstance(lesson, dict)
+        or lesson.get("format") != FORMAT_VERSION
+        or not lesson.get("steps")
+    ):
         raise LessonUnavailable(f"{file}: not a lesson built by this version; run `academy build`")
     return lesson
 
@@ -136,7 +142,11 @@ class LessonApp:
             log.exception("progress store call failed")
             if not self.saving_failed:
                 self.saving_failed = True
-                say(self.status, None, "Your answers cannot be saved right now. You can still do the lesson.")
+                say(
+                    self.status,
+                    None,
+                    "Your answers cannot be saved right now. You can still do the lesson.",
+                )
             return default
 
     @property
@@ -165,11 +175,15 @@ class LessonApp:
     def welcome(self) -> None:
         lesson = self.lesson
         goals = "".join(f"<li>{escape(o)}</li>" for o in lesson["objectives"])
-        note = f'<p class="academy-data-note">{escape(lesson["data_note"])}</p>' if lesson.get("data_note") else ""
+        note = (
+            f'<p class="academy-data-note">{escape(lesson["data_note"])}</p>'
+            if lesson.get("data_note")
+            else ""
+        )
         intro = html(
             f'<h2 class="academy-step-heading" tabindex="-1">Welcome</h2>'
-            f'<p>{escape(lesson["summary"])}</p>'
-            f'<p>It takes about {lesson["minutes"]} minutes. In this lesson you will:</p><ul>{goals}</ul>{note}',
+            f"<p>{escape(lesson['summary'])}</p>"
+            f"<p>It takes about {lesson['minutes']} minutes. In this lesson you will:</p><ul>{goals}</ul>{note}",
             "academy-body",
         )
         name = w.Text(
@@ -185,7 +199,11 @@ class LessonApp:
         def on_start(_: Any) -> None:
             learner = clean_learner(name.value)
             if learner is None:
-                say(feedback, None, "Please type your name or staff ID first (letters and numbers only).")
+                say(
+                    feedback,
+                    None,
+                    "Please type your name or staff ID first (letters and numbers only).",
+                )
                 return
             self.begin(learner)
 
@@ -201,18 +219,33 @@ class LessonApp:
             self.store = open_store()
             if isinstance(self.store, NullStore):
                 self.saving_failed = True
-                say(self.status, None, "Your answers cannot be saved right now. You can still do the lesson.")
+                say(
+                    self.status,
+                    None,
+                    "Your answers cannot be saved right now. You can still do the lesson.",
+                )
         self.header.value = self._header_html()
         total = len(self.steps)
-        self._safely(lambda: self.store.register_lesson(self.lesson_id, total, self.lesson["title"]))
-        self.done = {s - 1 for s in self._safely(lambda: self.store.done_steps(learner, self.lesson_id), set())}
+        self._safely(
+            lambda: self.store.register_lesson(self.lesson_id, total, self.lesson["title"])
+        )
+        self.done = {
+            s - 1
+            for s in self._safely(lambda: self.store.done_steps(learner, self.lesson_id), set())
+        }
         resume = self._safely(lambda: self.store.resume_step(learner, self.lesson_id), 1) or 1
         if resume > total:
-            say(self.status, None, f"Welcome back, {learner}. You have finished this lesson before.")
+            say(
+                self.status, None, f"Welcome back, {learner}. You have finished this lesson before."
+            )
             self.summary()
             return
         if resume > 1:
-            say(self.status, None, f"Welcome back, {learner}. You stopped at step {resume}, so we start there.")
+            say(
+                self.status,
+                None,
+                f"Welcome back, {learner}. You stopped at step {resume}, so we start there.",
+            )
         self.go(resume - 1)
 
     def go(self, index: int) -> None:
@@ -229,8 +262,12 @@ class LessonApp:
         """Called by a step's widgets for every answer."""
         number = self.index + 1
         learner = self.learner or "anonymous"
-        attempt = self._safely(lambda: self.store.attempt_count(learner, self.lesson_id, number), 0) + 1
-        self._safely(lambda: self.store.record(learner, self.lesson_id, number, attempt, correct, answer))
+        attempt = (
+            self._safely(lambda: self.store.attempt_count(learner, self.lesson_id, number), 0) + 1
+        )
+        self._safely(
+            lambda: self.store.record(learner, self.lesson_id, number, attempt, correct, answer)
+        )
         self.first_try.setdefault(self.index, bool(correct))
         if correct:
             self.done.add(self.index)
@@ -242,7 +279,9 @@ class LessonApp:
         if step["kind"] not in QUESTION_KINDS and self.index not in self.done:
             self.done.add(self.index)
             learner = self.learner or "anonymous"
-            self._safely(lambda: self.store.record(learner, self.lesson_id, self.index + 1, 1, True, None))
+            self._safely(
+                lambda: self.store.record(learner, self.lesson_id, self.index + 1, 1, True, None)
+            )
         self.status.value = ""
         if self.index == len(self.steps) - 1:
             self.summary()

@@ -63,11 +63,19 @@ def city_title(city: str) -> str:
 
 
 def resolve_file(
-    item: LessonFile, cur: Curriculum, city: str, load: Callable[[str], pd.DataFrame], depth: int = 3
+    item: LessonFile,
+    cur: Curriculum,
+    city: str,
+    load: Callable[[str], pd.DataFrame],
+    depth: int = 3,
 ) -> dict[str, Any]:
     """The resolved lesson for one file; problems raise AcademyError with file and line."""
     if item.lesson is None:
-        first = item.findings[0] if item.findings else f"{rel(item.path, cur.root)}:1: schema: cannot read"
+        first = (
+            item.findings[0]
+            if item.findings
+            else f"{rel(item.path, cur.root)}:1: schema: cannot read"
+        )
         raise AcademyError(f"{first}; run `academy validate`")
     where = rel(item.path, cur.root)
     up = "../" * depth
@@ -85,7 +93,9 @@ def resolve_file(
             lesson_id=item.id,
             lesson_dir=item.path.parent,
             course_title=book.course.title,
-            objectives=[cur.objectives[o].statement for o in item.lesson.objectives if o in cur.objectives],
+            objectives=[
+                cur.objectives[o].statement for o in item.lesson.objectives if o in cur.objectives
+            ],
             city=city,
             city_name=city_title(city),
             links=links,
@@ -98,13 +108,17 @@ def resolve_file(
 
 def notebook_json(title: str, resolved_name: str) -> dict[str, Any]:
     """The one-cell notebook Voilà runs for a lesson."""
-    source = (
-        "from academy.clickthrough.app import start\n"
-        f"lesson = start({resolved_name!r})"
-    )
+    source = f"from academy.clickthrough.app import start\nlesson = start({resolved_name!r})"
     return {
         "cells": [
-            {"cell_type": "code", "execution_count": None, "id": "lesson", "metadata": {}, "outputs": [], "source": source}
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "lesson",
+                "metadata": {},
+                "outputs": [],
+                "source": source,
+            }
         ],
         "metadata": {
             "title": title,
@@ -120,18 +134,20 @@ def fallback_page(item: LessonFile, resolved: dict[str, Any]) -> str:
     links = resolved["links"]
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(resolved['title'])}</title>
+<title>{escape(resolved["title"])}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.6;color:#1b1b1b}}
 a{{color:#0b4f9c}}</style></head>
-<body><main><h1>{escape(resolved['title'])}</h1>
+<body><main><h1>{escape(resolved["title"])}</h1>
 <p>This is a click-through lesson. It opens when the academy runs its lesson server
 (<code>academy serve</code>); ask your trainer for the address.</p>
-<ul><li><a href="{escape(links['printable'], quote=True)}">Read the printable version</a></li>
-<li><a href="{escape(links['course'], quote=True)}">Back to the course</a></li></ul></main></body></html>
+<ul><li><a href="{escape(links["printable"], quote=True)}">Read the printable version</a></li>
+<li><a href="{escape(links["course"], quote=True)}">Back to the course</a></li></ul></main></body></html>
 """
 
 
-def build_clickthrough(cur: Curriculum, city: str, build: Path, site: Path | None) -> list[BuiltLesson]:
+def build_clickthrough(
+    cur: Curriculum, city: str, build: Path, site: Path | None
+) -> list[BuiltLesson]:
     """Resolve every lesson for `city` into build/lessons; stand-in pages into `site`."""
     out_root = build / LESSONS_DIR
     if out_root.exists():
@@ -151,12 +167,19 @@ def build_clickthrough(cur: Curriculum, city: str, build: Path, site: Path | Non
         resolved_path = folder / f"{item.name}.json"
         resolved_path.write_text(json.dumps(resolved, ensure_ascii=False), encoding="utf-8")
         notebook = folder / f"{item.name}.ipynb"
-        notebook.write_text(json.dumps(notebook_json(resolved["title"], resolved_path.name), indent=1), encoding="utf-8")
+        notebook.write_text(
+            json.dumps(notebook_json(resolved["title"], resolved_path.name), indent=1),
+            encoding="utf-8",
+        )
         if site is not None:
             page = site / LESSONS_DIR / item.book.course.id / item.name / "index.html"
             page.parent.mkdir(parents=True, exist_ok=True)
             page.write_text(fallback_page(item, resolved), encoding="utf-8")
-        built.append(BuiltLesson(item.id, item.book.course.id, item.name, resolved["title"], notebook, resolved_path))
+        built.append(
+            BuiltLesson(
+                item.id, item.book.course.id, item.name, resolved["title"], notebook, resolved_path
+            )
+        )
     if errors:
         raise AcademyError("\n".join(errors))
     vendor = cur.root / FONTAWESOME

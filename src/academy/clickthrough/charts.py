@@ -21,11 +21,15 @@ def build_chart(spec: ChartSpec, frame: pd.DataFrame) -> alt.Chart:
     quantity = alt.Scale(zero=spec.axis_from_zero, nice=spec.axis_from_zero)
     if spec.type == "bar":
         x = alt.X(spec.x, type="quantitative", title=spec.x_title, scale=quantity)
-        y = alt.Y(spec.y, type="nominal", title=spec.y_title, sort="-x", axis=alt.Axis(labelLimit=260))
+        y = alt.Y(
+            spec.y, type="nominal", title=spec.y_title, sort="-x", axis=alt.Axis(labelLimit=260)
+        )
         chart = alt.Chart(data).mark_bar(color=INK).encode(x=x, y=y)
         height = max(120, 34 * len(data))
     elif spec.type == "column":
-        x = alt.X(spec.x, type="nominal", title=spec.x_title, sort=None, axis=alt.Axis(labelAngle=0))
+        x = alt.X(
+            spec.x, type="nominal", title=spec.x_title, sort=None, axis=alt.Axis(labelAngle=0)
+        )
         y = alt.Y(spec.y, type="quantitative", title=spec.y_title, scale=quantity)
         chart = alt.Chart(data).mark_bar(color=INK).encode(x=x, y=y)
         height = 300

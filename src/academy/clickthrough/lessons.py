@@ -51,7 +51,9 @@ def line_of(doc: YamlDoc, loc: Loc) -> int:
     node: Any = doc.data
     real: list[str | int] = []
     for part in loc:
-        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and part < len(node)):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
             node = node[part]
             real.append(part)
         elif isinstance(part, str) and part in TAGS:
@@ -75,7 +77,11 @@ def _message(error: dict[str, Any], doc: YamlDoc) -> str:
         got = error.get("input", {}).get("kind") if isinstance(error.get("input"), dict) else None
         return f"unknown step kind '{got}'; use one of: {', '.join(STEP_KINDS)}"
     if kind == "unknown_operation":
-        got = next(iter(error["input"]), None) if isinstance(error.get("input"), dict) else error.get("input")
+        got = (
+            next(iter(error["input"]), None)
+            if isinstance(error.get("input"), dict)
+            else error.get("input")
+        )
         return f"unknown query operation '{got}'; use one of: {', '.join(OP_MODELS)}"
     return f"'{where}': {error['msg']}"
 
@@ -96,14 +102,18 @@ def read_lesson_file(book: Book, path: Path, root: Path) -> LessonFile:
         item.findings.append(Finding(where, line, "yaml-syntax", text))
         return item
     if not isinstance(item.doc.data, dict):
-        item.findings.append(Finding(where, 1, "schema", "a lesson file must be a mapping of keys; see the docs"))
+        item.findings.append(
+            Finding(where, 1, "schema", "a lesson file must be a mapping of keys; see the docs")
+        )
         return item
     try:
         item.lesson = ClickLesson.model_validate(item.doc.data)
     except ValidationError as exc:
         seen = set()
         for error in exc.errors():
-            finding = Finding(where, line_of(item.doc, error["loc"]), "schema", _message(error, item.doc))
+            finding = Finding(
+                where, line_of(item.doc, error["loc"]), "schema", _message(error, item.doc)
+            )
             if finding not in seen:
                 seen.add(finding)
                 item.findings.append(finding)

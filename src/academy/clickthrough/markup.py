@@ -22,13 +22,23 @@ def table_html(table: dict[str, Any], numbered: bool = False) -> str:
         if numbered:
             row.append(f'<th scope="row">{i + 1}</th>')
         if marked_any:
-            flag = '<span aria-hidden="true">⚑</span><span class="academy-sr">marked</span>' if marked else ""
+            flag = (
+                '<span aria-hidden="true">⚑</span><span class="academy-sr">marked</span>'
+                if marked
+                else ""
+            )
             row.append(f"<td>{flag}</td>")
         row += [
-            f'<td class="academy-blank">{escape(c)}</td>' if c == "(blank)" else f"<td>{escape(c)}</td>"
+            f'<td class="academy-blank">{escape(c)}</td>'
+            if c == "(blank)"
+            else f"<td>{escape(c)}</td>"
             for c in cells
         ]
-        rows.append(f'<tr class="academy-marked">{"".join(row)}</tr>' if marked else f"<tr>{''.join(row)}</tr>")
+        rows.append(
+            f'<tr class="academy-marked">{"".join(row)}</tr>'
+            if marked
+            else f"<tr>{''.join(row)}</tr>"
+        )
     caption = f"<caption>{escape(table['caption'])}</caption>" if table.get("caption") else ""
     return (
         f'<div class="academy-table-wrap" role="region" tabindex="0" aria-label="{escape(table.get("caption") or "Table of data", quote=True)}">'

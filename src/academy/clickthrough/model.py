@@ -14,13 +14,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
+from academy.models import Strict
+
 Scalar = str | int | float | bool
-
-
-class Strict(BaseModel):
-    """Base: unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 # --- conditions and query operations ---------------------------------------------------
@@ -42,21 +38,34 @@ class Condition(Strict):
     """Which rows to keep (or mark): one column and exactly one test on it."""
 
     column: str = Field(description="Column to test, as the table names it.")
-    equals: Scalar | None = Field(default=None, description="Keep rows whose value is exactly this.")
-    not_equals: Scalar | None = Field(default=None, description="Keep rows whose value is not this.")
-    one_of: list[Scalar] | None = Field(default=None, description="Keep rows whose value is in this list.")
+    equals: Scalar | None = Field(
+        default=None, description="Keep rows whose value is exactly this."
+    )
+    not_equals: Scalar | None = Field(
+        default=None, description="Keep rows whose value is not this."
+    )
+    one_of: list[Scalar] | None = Field(
+        default=None, description="Keep rows whose value is in this list."
+    )
     not_one_of: list[Scalar] | None = Field(
         default=None, description="Keep rows whose value is not in this list."
     )
     contains: str | None = Field(
         default=None, description="Keep rows whose text contains this (any upper/lower case)."
     )
-    starts_with: str | None = Field(default=None, description="Keep rows whose text starts with this.")
-    missing: bool | None = Field(
-        default=None, description="true: keep rows with no value here; false: keep rows that have one."
+    starts_with: str | None = Field(
+        default=None, description="Keep rows whose text starts with this."
     )
-    above: float | None = Field(default=None, description="Keep rows whose number is greater than this.")
-    below: float | None = Field(default=None, description="Keep rows whose number is less than this.")
+    missing: bool | None = Field(
+        default=None,
+        description="true: keep rows with no value here; false: keep rows that have one.",
+    )
+    above: float | None = Field(
+        default=None, description="Keep rows whose number is greater than this."
+    )
+    below: float | None = Field(
+        default=None, description="Keep rows whose number is less than this."
+    )
 
     @model_validator(mode="after")
     def _one_test(self) -> Condition:
@@ -118,7 +127,8 @@ class ParseSpec(Strict):
     column: str = Field(description="Column to convert.")
     to: Literal["date", "number"] = Field(description="'date' or 'number'.")
     format: str | None = Field(
-        default=None, description="Date pattern such as '%m/%d/%y' (dates only; guessed when left out)."
+        default=None,
+        description="Date pattern such as '%m/%d/%y' (dates only; guessed when left out).",
     )
 
 
@@ -215,7 +225,9 @@ class MarkDuplicatesSpec(Strict):
 
 
 class MarkDuplicatesOp(Strict):
-    mark_duplicates: MarkDuplicatesSpec = Field(description="Add a yes/no column marking repeated rows.")
+    mark_duplicates: MarkDuplicatesSpec = Field(
+        description="Add a yes/no column marking repeated rows."
+    )
 
 
 class CountByOp(Strict):
@@ -409,9 +421,12 @@ class TableSpec(Strict):
     )
     max_rows: int = Field(default=8, gt=0, le=25, description="Show at most this many rows.")
     highlight: Condition | None = Field(
-        default=None, description="Mark the rows that pass this test (marked with a flag, not only colour)."
+        default=None,
+        description="Mark the rows that pass this test (marked with a flag, not only colour).",
     )
-    caption: str | None = Field(default=None, description="One line under the table saying what it is.")
+    caption: str | None = Field(
+        default=None, description="One line under the table saying what it is."
+    )
 
 
 class ChartSpec(Strict):
@@ -490,12 +505,15 @@ class ChoiceStep(StepBase):
 
     kind: Literal["choice"] = Field(description="choice")
     question: str = Field(description="The question.")
-    choices: list[Choice] = Field(min_length=2, max_length=6, description="The answers to pick from.")
+    choices: list[Choice] = Field(
+        min_length=2, max_length=6, description="The answers to pick from."
+    )
     answer: str | list[str] = Field(
         description="The right answer's text, exactly as in `choices` (a list: every right answer must be picked)."
     )
     shuffle: bool = Field(
-        default=False, description="true: show the choices in a mixed order (the same on every build)."
+        default=False,
+        description="true: show the choices in a mixed order (the same on every build).",
     )
 
     @property
@@ -516,7 +534,9 @@ class OrderStep(StepBase):
     kind: Literal["order"] = Field(description="order")
     question: str = Field(description="What to put in order.")
     items: list[str] = Field(
-        min_length=3, max_length=7, description="The things, written in the RIGHT order (they are shuffled)."
+        min_length=3,
+        max_length=7,
+        description="The things, written in the RIGHT order (they are shuffled).",
     )
     right: str = Field(description="Told when the order is right.")
     wrong: str = Field(description="Told when it is not right yet: a hint, not the answer.")
@@ -542,11 +562,16 @@ class EstimateStep(StepBase):
     min: float = Field(description="Left end of the slider.")
     max: float = Field(description="Right end of the slider.")
     step: float = Field(default=1, gt=0, description="How far one move of the slider goes.")
-    start: float | None = Field(default=None, description="Where the slider starts (the middle if left out).")
-    tolerance: float = Field(gt=0, description="How far from the right answer still counts as right.")
+    start: float | None = Field(
+        default=None, description="Where the slider starts (the middle if left out)."
+    )
+    tolerance: float = Field(
+        gt=0, description="How far from the right answer still counts as right."
+    )
     unit: str = Field(default="", description="Word after the number, e.g. '%' or 'requests'.")
     as_percent: bool = Field(
-        default=False, description="true when the answer is a share (0 to 1) and the slider counts in %."
+        default=False,
+        description="true when the answer is a share (0 to 1) and the slider counts in %.",
     )
     right: str = Field(description="Told when the guess is close enough; may use {answer}.")
     too_low: str = Field(description="Told when the guess is too low: a hint.")
@@ -560,7 +585,9 @@ class Scenario(Strict):
     jobs_per_crew_per_day: float = Field(gt=0, description="Jobs one crew finishes in a day.")
     backlog: int = Field(gt=0, description="Open jobs at the start, shared out like the data.")
     new_per_day: int = Field(ge=0, description="New jobs a day, shared out like the data.")
-    goal_days: int = Field(gt=0, le=60, description="Every area should be clear within this many days.")
+    goal_days: int = Field(
+        gt=0, le=60, description="Every area should be clear within this many days."
+    )
 
 
 class SimulationStep(StepBase):
@@ -611,9 +638,12 @@ class ClickLesson(Strict):
     title: str = Field(description="Lesson title as learners see it.")
     summary: str = Field(description="One sentence on what the learner will do.")
     objectives: list[str] = Field(
-        min_length=1, description="Objective ids this lesson teaches (from curriculum/objectives.yml)."
+        min_length=1,
+        description="Objective ids this lesson teaches (from curriculum/objectives.yml).",
     )
-    key_points: list[str] = Field(min_length=1, description="Plain sentences that sum up the lesson.")
+    key_points: list[str] = Field(
+        min_length=1, description="Plain sentences that sum up the lesson."
+    )
     minutes: int = Field(gt=0, le=60, description="How long the lesson takes, in minutes.")
     datasets: list[str] = Field(
         min_length=1,

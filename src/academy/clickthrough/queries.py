@@ -60,7 +60,9 @@ def _need(columns: list[str], name: str, loc: Loc, problems: list[Problem]) -> N
         problems.append(Problem(loc, f"no column '{name}' here; the columns are: {shown}"))
 
 
-def _condition_columns(cond: Condition, columns: list[str], loc: Loc, problems: list[Problem]) -> None:
+def _condition_columns(
+    cond: Condition, columns: list[str], loc: Loc, problems: list[Problem]
+) -> None:
     _need(columns, cond.column, (*loc, "column"), problems)
 
 
@@ -121,7 +123,9 @@ def _step_shape(op: BaseModel, shape: Shape, loc: Loc, problems: list[Problem]) 
     return Shape(columns=cols, is_value=name in VALUE_OPS)
 
 
-def check_queries(lesson: ClickLesson, columns_of: ColumnsOf) -> tuple[dict[str, Shape], list[Problem]]:
+def check_queries(
+    lesson: ClickLesson, columns_of: ColumnsOf
+) -> tuple[dict[str, Shape], list[Problem]]:
     """The shape of every query and every problem found, without reading data."""
     shapes: dict[str, Shape] = {}
     problems: list[Problem] = []
@@ -283,17 +287,23 @@ def apply_step(op: BaseModel, frame: pd.DataFrame) -> pd.DataFrame | Value:
     elif name == "rename":
         out = frame.rename(columns=spec)
     elif name == "sort":
-        out = frame.sort_values(spec.by, ascending=not spec.descending, kind="stable", na_position="last")
+        out = frame.sort_values(
+            spec.by, ascending=not spec.descending, kind="stable", na_position="last"
+        )
     elif name == "head":
         out = frame.head(spec)
     elif name == "sample":
-        out = frame.sample(n=min(spec.n, len(frame)), random_state=spec.seed) if len(frame) else frame
+        out = (
+            frame.sample(n=min(spec.n, len(frame)), random_state=spec.seed) if len(frame) else frame
+        )
     elif name == "shuffle":
         out = frame.sample(frac=1.0, random_state=spec) if len(frame) else frame
     elif name == "parse":
         out = frame.copy()
         if spec.to == "number":
-            cleaned = out[spec.column].astype("string").str.replace(",", "", regex=False).str.strip()
+            cleaned = (
+                out[spec.column].astype("string").str.replace(",", "", regex=False).str.strip()
+            )
             out[spec.column] = pd.to_numeric(cleaned, errors="coerce")
         else:
             out[spec.column] = pd.to_datetime(out[spec.column], format=spec.format, errors="coerce")

@@ -96,7 +96,11 @@ def format_cell(value: Any, column: str) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         if value.is_integer():
-            return f"{int(value):,}" if column in {"count"} or abs(value) >= 100000 else str(int(value))
+            return (
+                f"{int(value):,}"
+                if column in {"count"} or abs(value) >= 100000
+                else str(int(value))
+            )
         if column == "share":
             return f"{value * 100:.0f}%"
         return f"{value:.4f}".rstrip("0") if abs(value) < 1000 else f"{value:,.1f}"
@@ -112,7 +116,9 @@ def loc_number(loc: Loc) -> int:
 class Resolver:
     """Resolves one lesson for one city's query results."""
 
-    def __init__(self, lesson: ClickLesson, results: dict[str, Any], lesson_dir: Path, seed_key: str):
+    def __init__(
+        self, lesson: ClickLesson, results: dict[str, Any], lesson_dir: Path, seed_key: str
+    ):
         self.lesson = lesson
         self.results = results
         self.lesson_dir = lesson_dir
@@ -143,9 +149,13 @@ class Resolver:
     def table(self, spec: TableSpec, loc: Loc) -> dict[str, Any]:
         frame = self.frame(spec.query, (*loc, "query")).head(spec.max_rows)
         if frame.empty:
-            raise ResolveError((*loc, "query"), f"query '{spec.query}' gives no rows for this city's data")
+            raise ResolveError(
+                (*loc, "query"), f"query '{spec.query}' gives no rows for this city's data"
+            )
         marked = (
-            condition_mask(frame, spec.highlight).tolist() if spec.highlight else [False] * len(frame)
+            condition_mask(frame, spec.highlight).tolist()
+            if spec.highlight
+            else [False] * len(frame)
         )
         return {
             "type": "table",
@@ -158,7 +168,9 @@ class Resolver:
     def chart(self, spec: ChartSpec, loc: Loc) -> dict[str, Any]:
         frame = self.frame(spec.query, (*loc, "query"))
         if frame.empty:
-            raise ResolveError((*loc, "query"), f"query '{spec.query}' gives no rows for this city's data")
+            raise ResolveError(
+                (*loc, "query"), f"query '{spec.query}' gives no rows for this city's data"
+            )
         alt_text = self.text(spec.alt, (*loc, "alt"))
         svg = chart_to_svg(spec, frame, alt_text)
         if "<path" not in svg and "<rect" not in svg:
@@ -171,7 +183,11 @@ class Resolver:
             raise ResolveError((*loc, "src"), f"no picture '{spec.src}' beside the lesson file")
         kind = mimetypes.guess_type(path.name)[0] or "image/png"
         data = base64.b64encode(path.read_bytes()).decode()
-        return {"type": "image", "src": f"data:{kind};base64,{data}", "alt": self.text(spec.alt, (*loc, "alt"))}
+        return {
+            "type": "image",
+            "src": f"data:{kind};base64,{data}",
+            "alt": self.text(spec.alt, (*loc, "alt")),
+        }
 
     def media(self, step: StepBase, loc: Loc, skip_table: bool = False) -> list[dict[str, Any]]:
         out = []
@@ -211,7 +227,9 @@ class Resolver:
         return base
 
     def choice(self, step: ChoiceStep, loc: Loc) -> dict[str, Any]:
-        texts = [self.text(c.text, (*loc, "choices", i, "text")) for i, c in enumerate(step.choices)]
+        texts = [
+            self.text(c.text, (*loc, "choices", i, "text")) for i, c in enumerate(step.choices)
+        ]
         if len(set(texts)) != len(texts):
             raise ResolveError(
                 (*loc, "choices"),
@@ -225,7 +243,12 @@ class Resolver:
             "question": self.text(step.question, (*loc, "question")),
             "multiple": isinstance(step.answer, list),
             "choices": [
-                {"text": texts[i], "feedback": self.text(step.choices[i].feedback, (*loc, "choices", i, "feedback"))}
+                {
+                    "text": texts[i],
+                    "feedback": self.text(
+                        step.choices[i].feedback, (*loc, "choices", i, "feedback")
+                    ),
+                }
                 for i in order
             ],
             "answer": [n for n, c in enumerate(choices) if c.text in step.answers],
@@ -274,11 +297,21 @@ class Resolver:
                 (*loc, "answer"),
                 f"the answer ({answer:g}) is outside the slider ({step.min:g} to {step.max:g}) for this city's data",
             )
-        start = step.start if step.start is not None else round((step.min + step.max) / 2 / step.step) * step.step
+        start = (
+            step.start
+            if step.start is not None
+            else round((step.min + step.max) / 2 / step.step) * step.step
+        )
         if abs(start - answer) <= step.tolerance:
             start = step.min if abs(step.min - answer) > abs(step.max - answer) else step.max
-        number = f"{answer:,.1f}" if step.step < 1 and not float(round(answer, 1)).is_integer() else f"{answer:,.0f}"
-        answer_text = f"{number}{step.unit}" if step.unit == "%" else f"{number} {step.unit}".strip()
+        number = (
+            f"{answer:,.1f}"
+            if step.step < 1 and not float(round(answer, 1)).is_integer()
+            else f"{answer:,.0f}"
+        )
+        answer_text = (
+            f"{number}{step.unit}" if step.unit == "%" else f"{number} {step.unit}".strip()
+        )
         extra = {"answer": answer_text}
         return {
             "question": self.text(step.question, (*loc, "question")),
@@ -309,7 +342,10 @@ class Resolver:
     def simulate(self, step: SimulationStep, loc: Loc, extra: dict[str, str]) -> dict[str, Any]:
         frame = self.frame(step.areas, (*loc, "areas"))
         if not {"area", "share"} <= set(frame.columns) or frame.empty:
-            raise ResolveError((*loc, "areas"), f"query '{step.areas}' must give rows with columns 'area' and 'share'")
+            raise ResolveError(
+                (*loc, "areas"),
+                f"query '{step.areas}' must give rows with columns 'area' and 'share'",
+            )
         s = step.scenario
         areas = [
             simulation.Area(
@@ -321,20 +357,26 @@ class Resolver:
         ]
         start = simulation.even_split(len(areas), s.crews)
         best = simulation.best_split(areas, s.crews, s.jobs_per_crew_per_day)
-        if simulation.goal_met(simulation.run(areas, start, s.jobs_per_crew_per_day, s.goal_days), s.crews):
+        if simulation.goal_met(
+            simulation.run(areas, start, s.jobs_per_crew_per_day, s.goal_days), s.crews
+        ):
             raise ResolveError(
                 (*loc, "scenario"),
                 "with this city's data an even split of crews already meets the goal; "
                 "make the goal shorter or the workload bigger",
             )
-        if not simulation.goal_met(simulation.run(areas, best, s.jobs_per_crew_per_day, s.goal_days), s.crews):
+        if not simulation.goal_met(
+            simulation.run(areas, best, s.jobs_per_crew_per_day, s.goal_days), s.crews
+        ):
             raise ResolveError(
                 (*loc, "scenario"),
                 "with this city's data no share-out of crews meets the goal; add crews or make the goal longer",
             )
         return {
             "question": self.text(step.question, (*loc, "question"), extra),
-            "areas": [{"name": a.name, "backlog": a.backlog, "new_per_day": a.new_per_day} for a in areas],
+            "areas": [
+                {"name": a.name, "backlog": a.backlog, "new_per_day": a.new_per_day} for a in areas
+            ],
             "crews_total": s.crews,
             "per_crew": s.jobs_per_crew_per_day,
             "goal_days": s.goal_days,
@@ -363,13 +405,17 @@ def resolve_lesson(
     for i, step in enumerate(lesson.steps):
         if resolver.shown(step):
             steps.append(resolver.step(step, ("steps", i)))
-    if not any(s["kind"] in {"choice", "chart", "order", "spot", "estimate", "simulation"} for s in steps):
+    if not any(
+        s["kind"] in {"choice", "chart", "order", "spot", "estimate", "simulation"} for s in steps
+    ):
         raise ResolveError(("steps",), "the lesson asks no question for this city's data; add one")
     data_city = lesson.city
     note = None
     if data_city:
         note = f"This lesson uses data published by {data_city.replace('-', ' ').title()}"
-        note += "." if data_city == city else f", even though your academy is set up for {city_name}."
+        note += (
+            "." if data_city == city else f", even though your academy is set up for {city_name}."
+        )
     return {
         "format": FORMAT_VERSION,
         "id": lesson_id,
@@ -403,8 +449,8 @@ def answer_text(step: dict[str, Any]) -> str:
     if kind == "estimate":
         return f"{step['answer_text']} (anything within {step['tolerance']:g} counts)"
     if kind == "simulation":
-        split = ", ".join(f"{a['name']} {n}" for a, n in zip(step["areas"], step["example"], strict=True))
+        split = ", ".join(
+            f"{a['name']} {n}" for a, n in zip(step["areas"], step["example"], strict=True)
+        )
         return f"one share-out that works: {split}"
     return ""
-
-

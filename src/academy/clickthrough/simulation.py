@@ -52,7 +52,9 @@ def run(areas: list[Area], crews: list[int], per_crew: float, goal_days: int) ->
 
 
 def goal_met(outcomes: list[Outcome], crews_total: int) -> bool:
-    return sum(o.crews for o in outcomes) <= crews_total and all(o.cleared_in_time for o in outcomes)
+    return sum(o.crews for o in outcomes) <= crews_total and all(
+        o.cleared_in_time for o in outcomes
+    )
 
 
 def even_split(n_areas: int, crews_total: int) -> list[int]:

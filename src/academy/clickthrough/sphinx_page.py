@@ -88,7 +88,7 @@ def step_html(step: dict[str, Any]) -> str:
         items = "".join(f"<li>{escape(step['items'][i])}</li>" for i in step["start"])
         parts.append(
             "<p>Number these from 1 (first) to "
-            f"{len(step['items'])} (last):</p><ul class=\"academy-print-choices\">"
+            f'{len(step["items"])} (last):</p><ul class="academy-print-choices">'
             + items.replace("<li>", "<li>___ ")
             + "</ul>"
         )
@@ -97,10 +97,16 @@ def step_html(step: dict[str, Any]) -> str:
         parts.append(_blank("Row number:"))
     elif kind == "estimate":
         unit = step["unit"]
-        parts.append(_blank(f"Your guess (between {step['min']:g} and {step['max']:g} {unit}):".replace(" %", "%")))
+        parts.append(
+            _blank(
+                f"Your guess (between {step['min']:g} and {step['max']:g} {unit}):".replace(
+                    " %", "%"
+                )
+            )
+        )
     elif kind == "simulation":
         rows = "".join(
-            f"<tr><th scope=\"row\">{escape(a['name'])}</th><td>{a['backlog']:,}</td><td>{a['new_per_day']:,}</td><td></td></tr>"
+            f'<tr><th scope="row">{escape(a["name"])}</th><td>{a["backlog"]:,}</td><td>{a["new_per_day"]:,}</td><td></td></tr>'
             for a in step["areas"]
         )
         parts.append(
@@ -146,7 +152,11 @@ class ClickthroughParser(Parser):
             document += section
             return
         env.metadata[env.docname]["academy"] = json.dumps(
-            {"objectives": _objective_ids(source), "key_points": lesson["key_points"], "minutes": lesson["minutes"]}
+            {
+                "objectives": _objective_ids(source),
+                "key_points": lesson["key_points"],
+                "minutes": lesson["minutes"],
+            }
         )
         page = _section(lesson["title"], lesson["id"].split("/")[-1])
         intro = (

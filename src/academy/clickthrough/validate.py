@@ -27,7 +27,9 @@ from academy.curriculum import Curriculum
 from academy.findings import Finding, rel
 
 ESTIMATE_WORDS = frozenset(["answer"])
-SIMULATION_WORDS = frozenset(["crews", "jobs_per_crew_per_day", "backlog", "new_per_day", "goal_days"])
+SIMULATION_WORDS = frozenset(
+    ["crews", "jobs_per_crew_per_day", "backlog", "new_per_day", "goal_days"]
+)
 
 
 class Columns:
@@ -47,7 +49,9 @@ class Columns:
 
         try:
             canonical = load_canonical(self.root)
-            self._canonical = {name: [f.name for f in t.fields] for name, t in canonical.tables.items()}
+            self._canonical = {
+                name: [f.name for f in t.fields] for name, t in canonical.tables.items()
+            }
         except Exception:
             self._canonical = {}
         try:
@@ -90,7 +94,13 @@ def _texts(lesson: ClickLesson) -> Iterator[tuple[Loc, str, frozenset[str]]]:
         for key in ("title", "text", "question", "right", "wrong", "too_low", "too_high"):
             value = getattr(step, key, None)
             if isinstance(value, str):
-                yield (*loc, key), value, extra if key in {"text", "question", "right", "wrong", "too_low", "too_high"} else frozenset()
+                yield (
+                    (*loc, key),
+                    value,
+                    extra
+                    if key in {"text", "question", "right", "wrong", "too_low", "too_high"}
+                    else frozenset(),
+                )
         if isinstance(step, ChoiceStep):
             for c, choice in enumerate(step.choices):
                 yield (*loc, "choices", c, "text"), choice.text, frozenset()
@@ -144,7 +154,11 @@ class LessonChecker:
         for i, name in enumerate(self.lesson.datasets):
             if "/" in name:
                 if not self.columns.known_dataset(name):
-                    self.add(("datasets", i), "ref-unresolved", f"unknown dataset '{name}'; see `academy data list`")
+                    self.add(
+                        ("datasets", i),
+                        "ref-unresolved",
+                        f"unknown dataset '{name}'; see `academy data list`",
+                    )
                 elif not self.lesson.city:
                     self.add(
                         ("datasets", i),
@@ -152,7 +166,11 @@ class LessonChecker:
                         f"'{name}' is one city's file: add `city: {name.split('/')[0]}` so the lesson says whose data it is",
                     )
                 elif name.split("/")[0] != self.lesson.city:
-                    self.add(("datasets", i), "ref-unresolved", f"'{name}' is not a {self.lesson.city} dataset")
+                    self.add(
+                        ("datasets", i),
+                        "ref-unresolved",
+                        f"'{name}' is not a {self.lesson.city} dataset",
+                    )
             elif self.columns.of(name) is None:
                 self.add(("datasets", i), "ref-unresolved", f"unknown canonical table '{name}'")
             elif not self.columns.provided(name):
@@ -164,9 +182,21 @@ class LessonChecker:
         declared = set(self.lesson.datasets)
         for name, query in self.lesson.queries.items():
             for j, source in enumerate(query.sources):
-                if source not in self.lesson.queries and source not in declared and self.columns.of(source) is not None:
-                    loc = ("queries", name, "from") if isinstance(query.source, str) else ("queries", name, "from", j)
-                    self.add(loc, "ref-unresolved", f"'{source}' is read here but not listed in `datasets:`; add it")
+                if (
+                    source not in self.lesson.queries
+                    and source not in declared
+                    and self.columns.of(source) is not None
+                ):
+                    loc = (
+                        ("queries", name, "from")
+                        if isinstance(query.source, str)
+                        else ("queries", name, "from", j)
+                    )
+                    self.add(
+                        loc,
+                        "ref-unresolved",
+                        f"'{source}' is read here but not listed in `datasets:`; add it",
+                    )
 
     def check_queries(self) -> None:
         self.shapes, problems = check_queries(self.lesson, self.columns.of)
@@ -176,14 +206,22 @@ class LessonChecker:
     def _value_query(self, name: str, loc: Loc, what: str) -> None:
         shape = self.shapes.get(name)
         if name not in self.lesson.queries:
-            self.add(loc, "clickthrough-query", f"unknown query '{name}'; define it under `queries:`")
+            self.add(
+                loc, "clickthrough-query", f"unknown query '{name}'; define it under `queries:`"
+            )
         elif shape is not None and not shape.is_value:
-            self.add(loc, "clickthrough-query", f"query '{name}' gives rows; {what} needs one value (end it with count, median, pick ...)")
+            self.add(
+                loc,
+                "clickthrough-query",
+                f"query '{name}' gives rows; {what} needs one value (end it with count, median, pick ...)",
+            )
 
     def _rows_query(self, name: str, loc: Loc) -> list[str] | None:
         shape = self.shapes.get(name)
         if name not in self.lesson.queries:
-            self.add(loc, "clickthrough-query", f"unknown query '{name}'; define it under `queries:`")
+            self.add(
+                loc, "clickthrough-query", f"unknown query '{name}'; define it under `queries:`"
+            )
             return None
         if shape is None or shape.is_value:
             self.add(loc, "clickthrough-query", f"query '{name}' gives one value; this needs rows")
@@ -192,7 +230,11 @@ class LessonChecker:
 
     def _column(self, columns: list[str] | None, name: str, loc: Loc) -> None:
         if columns is not None and name not in columns:
-            self.add(loc, "clickthrough-query", f"no column '{name}' in these rows; they have: {', '.join(columns)}")
+            self.add(
+                loc,
+                "clickthrough-query",
+                f"no column '{name}' in these rows; they have: {', '.join(columns)}",
+            )
 
     def check_table(self, spec: TableSpec, loc: Loc) -> None:
         columns = self._rows_query(spec.query, (*loc, "query"))
@@ -209,9 +251,17 @@ class LessonChecker:
                 if name in extra:
                     continue
                 if name not in self.lesson.queries:
-                    self.add(loc, "clickthrough-text", f"'{{{name}}}' names no query of this lesson; define it or fix the name")
+                    self.add(
+                        loc,
+                        "clickthrough-text",
+                        f"'{{{name}}}' names no query of this lesson; define it or fix the name",
+                    )
                 elif not self.shapes.get(name, Shape()).is_value:
-                    self.add(loc, "clickthrough-text", f"query '{name}' gives rows; text can only show one value")
+                    self.add(
+                        loc,
+                        "clickthrough-text",
+                        f"query '{name}' gives rows; text can only show one value",
+                    )
 
     def check_step(self, step: StepBase, loc: Loc) -> None:
         for key in ("when", "unless"):
@@ -232,7 +282,11 @@ class LessonChecker:
         if isinstance(step, EstimateStep):
             self._value_query(step.answer, (*loc, "answer"), "an estimate answer")
             if step.min >= step.max:
-                self.add((*loc, "max"), "clickthrough-step", "the slider's max must be bigger than its min")
+                self.add(
+                    (*loc, "max"),
+                    "clickthrough-step",
+                    "the slider's max must be bigger than its min",
+                )
             if step.start is not None and not step.min <= step.start <= step.max:
                 self.add((*loc, "start"), "clickthrough-step", "the slider starts outside min..max")
         if isinstance(step, SimulationStep):
@@ -240,13 +294,21 @@ class LessonChecker:
             for col in ("area", "share"):
                 self._column(columns, col, (*loc, "areas"))
         if isinstance(step, ChartStep) and step.table is not None:
-            self.add((*loc, "table"), "clickthrough-step", "a chart question shows its chart; move the table to a step before it")
+            self.add(
+                (*loc, "table"),
+                "clickthrough-step",
+                "a chart question shows its chart; move the table to a step before it",
+            )
 
     def check_choices(self, step: ChoiceStep, loc: Loc) -> None:
         texts = [c.text for c in step.choices]
         for i, text in enumerate(texts):
             if texts.index(text) != i:
-                self.add((*loc, "choices", i, "text"), "clickthrough-answer", f"the answer '{text}' is listed twice")
+                self.add(
+                    (*loc, "choices", i, "text"),
+                    "clickthrough-answer",
+                    f"the answer '{text}' is listed twice",
+                )
         answers = step.answers
         if not answers:
             self.add((*loc, "answer"), "clickthrough-answer", "give at least one right answer")
@@ -259,7 +321,11 @@ class LessonChecker:
                     f"the answer '{answer}' is not among the choices; copy one choice's text exactly",
                 )
         if isinstance(step.answer, list) and len(set(answers)) == len(texts):
-            self.add((*loc, "answer"), "clickthrough-answer", "every choice is right; add at least one wrong choice")
+            self.add(
+                (*loc, "answer"),
+                "clickthrough-answer",
+                "every choice is right; add at least one wrong choice",
+            )
 
 
 def validate_clickthrough(cur: Curriculum) -> list[Finding]:

@@ -29,7 +29,11 @@ from academy.errors import AcademyError
 
 TEMPLATE = "academy"
 JUPYTER_DIR = Path(__file__).parent / "jupyter"
-DENIED_EXTENSIONS = ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension", "@voila-dashboards/jupyterlab-preview"]
+DENIED_EXTENSIONS = [
+    "@jupyter/nbgrader",
+    "@jupyter-notebook/lab-extension",
+    "@voila-dashboards/jupyterlab-preview",
+]
 NAME = r"[a-z0-9][a-z0-9-]*"
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",

@@ -51,7 +51,9 @@ def say(area: w.HTML, correct: bool | None, message: str) -> None:
     elif correct:
         area.value = f'<p class="academy-right"><strong>Right.</strong> {escape(message)}</p>'
     else:
-        area.value = f'<p class="academy-wrong"><strong>Not quite yet.</strong> {escape(message)}</p>'
+        area.value = (
+            f'<p class="academy-wrong"><strong>Not quite yet.</strong> {escape(message)}</p>'
+        )
 
 
 def step_header(step: dict[str, Any]) -> list[w.Widget]:
@@ -117,8 +119,10 @@ def choice_step(step: dict[str, Any], check: Check) -> list[w.Widget]:
             wrong = picked - right
             hint = [choices[i]["feedback"] for i in sorted(wrong)]
             if missing:
-                hint.append(f"There {'is' if len(missing) == 1 else 'are'} {len(missing)} more right answer"
-                            f"{'' if len(missing) == 1 else 's'} to tick.")
+                hint.append(
+                    f"There {'is' if len(missing) == 1 else 'are'} {len(missing)} more right answer"
+                    f"{'' if len(missing) == 1 else 's'} to tick."
+                )
             say(feedback, False, " ".join(hint))
         check(sorted(choices[i]["text"] for i in picked), correct)
 
@@ -160,8 +164,12 @@ def order_step(step: dict[str, Any], check: Check) -> list[w.Widget]:
             if correct:
                 say(feedback, True, step["right"])
             else:
-                say(feedback, False, f"{in_place} of {len(items)} are in the right place. {step['wrong']} "
-                    "Press Start the order again to try again.")
+                say(
+                    feedback,
+                    False,
+                    f"{in_place} of {len(items)} are in the right place. {step['wrong']} "
+                    "Press Start the order again to try again.",
+                )
             check([items[i] for i in picked], correct)
 
         return on_click
@@ -258,11 +266,21 @@ def estimate_step(step: dict[str, Any], check: Check) -> list[w.Widget]:
 
     def on_reveal(_: w.Button) -> None:
         slider.value = step["answer"] if not whole else round(step["answer"])
-        say(feedback, None, f"The real number is {step['answer_text']}. The slider is there now: press Check my guess to go on.")
+        say(
+            feedback,
+            None,
+            f"The real number is {step['answer_text']}. The slider is there now: press Check my guess to go on.",
+        )
 
     submit.on_click(on_submit)
     reveal.on_click(on_reveal)
-    return [*step_header(step), question(step["question"]), slider, w.HBox([submit, reveal]), feedback]
+    return [
+        *step_header(step),
+        question(step["question"]),
+        slider,
+        w.HBox([submit, reveal]),
+        feedback,
+    ]
 
 
 def simulation_step(step: dict[str, Any], check: Check) -> list[w.Widget]:
@@ -317,7 +335,9 @@ def simulation_step(step: dict[str, Any], check: Check) -> list[w.Widget]:
         )
         result.value = (
             over
-            + simulation.chart_svg(found, goal, f"Days to clear each area. {label}. Goal: {goal} days.")
+            + simulation.chart_svg(
+                found, goal, f"Days to clear each area. {label}. Goal: {goal} days."
+            )
             + f"<ul>{lines}</ul>"
         )
 
@@ -329,16 +349,32 @@ def simulation_step(step: dict[str, Any], check: Check) -> list[w.Widget]:
         if met:
             say(feedback, True, step["right"])
         elif used > total:
-            say(feedback, False, f"You only have {total} crews. Move some crews back and check again.")
+            say(
+                feedback,
+                False,
+                f"You only have {total} crews. Move some crews back and check again.",
+            )
         else:
-            say(feedback, False, f"{', '.join(late)} will not be clear in {goal} days. {step['wrong']}")
+            say(
+                feedback,
+                False,
+                f"{', '.join(late)} will not be clear in {goal} days. {step['wrong']}",
+            )
         check({o.name: o.crews for o in found}, met)
 
     for slider in sliders:
         slider.observe(redraw, names="value")
     submit.on_click(on_submit)
     redraw()
-    return [*step_header(step), question(step["question"]), workload, *sliders, result, submit, feedback]
+    return [
+        *step_header(step),
+        question(step["question"]),
+        workload,
+        *sliders,
+        result,
+        submit,
+        feedback,
+    ]
 
 
 BUILDERS: dict[str, Callable[[dict[str, Any], Check], list[w.Widget]]] = {
@@ -356,5 +392,3 @@ BUILDERS: dict[str, Callable[[dict[str, Any], Check], list[w.Widget]]] = {
 def build_step(step: dict[str, Any], check: Check) -> list[w.Widget]:
     """The widgets for one resolved step."""
     return BUILDERS[step["kind"]](step, check)
-
-

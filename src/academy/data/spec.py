@@ -14,12 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class Strict(BaseModel):
-    """Base for every data spec: unknown keys are errors, values never change."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+from academy.models import Frozen as Strict
 
 # --- canonical tables ------------------------------------------------------------
 
