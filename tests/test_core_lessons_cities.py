@@ -6,15 +6,9 @@ dates, Foundations pages show no code, and every chart carries a text alternativ
 from __future__ import annotations
 
 import re
-from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import pytest
 
-from academy.book import BookResult, build_book, job_for
-from academy.curriculum import load_curriculum
-
-REPO = Path(__file__).resolve().parents[1]
 COURSES = ("data-basics", "service-performance")
 CITIES = ("baltimore", "pittsburgh")
 pytestmark = pytest.mark.slow
@@ -22,21 +16,18 @@ LABELLED_CHART = re.compile(r'<figure class="academy-chart"><svg role="img" aria
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], str]:
+def pages(built_cities) -> dict[tuple[str, str], str]:
     """(city, '<course>/<page>') -> the built page's HTML."""
-    cur, _ = load_curriculum(REPO)
-    out = tmp_path_factory.mktemp("books")
-    books = [b for b in cur.books if b.course.id in COURSES]
-    jobs = [job_for(book, REPO, out, city) for city in CITIES for book in books]
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        results: list[BookResult] = list(pool.map(build_book, jobs))
-    failed = [r.error for r in results if r.status == "failed"]
-    assert not failed, "\n".join(failed)
     found = {}
-    for job, result in zip(jobs, results, strict=True):
-        for page in result.html.glob("*.html"):
-            if page.stem not in {"genindex", "search", "index"}:
-                found[(job.city, f"{job.course_id}/{page.stem}")] = page.read_text(encoding="utf-8")
+    for city in CITIES:
+        for result in built_cities[city].books:
+            if result.course_id not in COURSES:
+                continue
+            for page in result.html.glob("*.html"):
+                if page.stem not in {"genindex", "search", "index"}:
+                    found[(city, f"{result.course_id}/{page.stem}")] = page.read_text(
+                        encoding="utf-8"
+                    )
     return found
 
 
