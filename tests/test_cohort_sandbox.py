@@ -42,7 +42,14 @@ def test_the_command_isolates_network_and_binds_only_what_it_needs(tmp_path):
     data.mkdir()
     runtime = detect_runtime("rlimits", [data], {"ACADEMY_DATA_DIR": str(data)})
     argv = bwrap_argv(
-        runtime.__class__("bwrap", runtime.python, runtime.read_only, runtime.env, "bwrap"),
+        runtime.__class__(
+            "bwrap",
+            runtime.python,
+            runtime.read_only,
+            runtime.env,
+            "bwrap",
+            bwrap_options=("--disable-userns", "--size"),
+        ),
         FAST_LIMITS,
         (("helper.py", str(tmp_path / "helper.py")),),
     )
@@ -63,6 +70,14 @@ def test_the_command_isolates_network_and_binds_only_what_it_needs(tmp_path):
     assert str(data) in binds and str(tmp_path / "helper.py") in binds
     assert "/" not in binds and "/home" not in binds and "/root" not in binds
     assert all(not b.startswith(str(Path(__file__).parents[1] / "exercises")) for b in binds)
+
+
+def test_an_older_bubblewrap_gets_only_the_options_it_knows():
+    runtime = detect_runtime("rlimits", [], {})
+    old = runtime.__class__("bwrap", runtime.python, runtime.read_only, runtime.env, "bwrap")
+    argv = bwrap_argv(old, FAST_LIMITS, ())
+    assert "--size" not in argv and "--disable-userns" not in argv
+    assert "--unshare-all" in argv and "--tmpfs" in argv
 
 
 def test_missing_bubblewrap_falls_back_loudly_or_refuses(monkeypatch):

@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -71,6 +71,8 @@ class SandboxRuntime:
     env: tuple[tuple[str, str], ...]
     bwrap: str | None = None
     warning: str | None = None
+    #: Newer bubblewrap options this bwrap has (older ones lack --size and --disable-userns).
+    bwrap_options: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,6 @@ class SandboxResult:
     returncode: int | None
     log: str = ""
     peak_memory_bytes: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _runtime_paths(extra: list[Path]) -> tuple[str, ...]:
@@ -142,11 +143,12 @@ def bwrap_argv(
 ) -> list[str]:
     """The full bubblewrap command line for one sandbox."""
     assert runtime.bwrap is not None
+    has = set(runtime.bwrap_options)
     args = [
         runtime.bwrap,
         "--unshare-all",
         "--unshare-user",
-        "--disable-userns",
+        *(["--disable-userns"] if "--disable-userns" in has else []),
         "--uid", "1000",
         "--gid", "1000",
         "--cap-drop", "ALL",
@@ -155,7 +157,7 @@ def bwrap_argv(
         "--hostname", "grader",
         "--proc", "/proc",
         "--dev", "/dev",
-        "--size", str(limits.scratch_mb * 1024 * 1024),
+        *(["--size", str(limits.scratch_mb * 1024 * 1024)] if "--size" in has else []),
         "--tmpfs", "/tmp",
         "--dir", WORKDIR,
         "--dir", "/tmp/home",
@@ -192,9 +194,11 @@ def _sandbox_env(runtime: SandboxRuntime, home: str, tmp: str) -> list[tuple[str
 
 
 def _user_process_count() -> int:
+    """Processes and threads of this user (RLIMIT_NPROC counts them all); 0 without /proc."""
     uid = os.getuid()
     count = 0
-    for entry in Path("/proc").iterdir():
+    proc = Path("/proc")
+    for entry in proc.iterdir() if proc.is_dir() else []:
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
                 if entry.stat().st_uid == uid:
@@ -239,7 +243,7 @@ def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
         proc.kill()
 
 
-def _parse(job: SandboxJob, stdout: bytes) -> dict[str, Any]:
+def _parse(stdout: bytes) -> dict[str, Any]:
     if not stdout:
         return {}
     if len(stdout) > MAX_RESULT_BYTES:
@@ -285,13 +289,13 @@ def run_sandboxed(job: SandboxJob) -> SandboxResult:
                 env=env or None,
                 start_new_session=True,
             )
-        extra: dict[str, Any] = {}
+        hard_timeout = False
         try:
             stdout, stderr = proc.communicate(payload, timeout=hard_limit)
         except subprocess.TimeoutExpired:
             _kill_tree(proc)
             stdout, stderr = proc.communicate()
-            extra["hard_timeout"] = True
+            hard_timeout = True
         finally:
             if proc.poll() is None:
                 _kill_tree(proc)
@@ -300,24 +304,34 @@ def run_sandboxed(job: SandboxJob) -> SandboxResult:
         if group is not None:
             group.close()
         shutil.rmtree(scratch, ignore_errors=True)
-    data = _parse(job, stdout)
-    stop_reason = data.get("stop_reason")
-    if extra.get("hard_timeout"):
-        stop_reason = "hard-timeout"
-    elif data.get("cells") is None and stop_reason is None:
+    data = {} if hard_timeout else _parse(stdout)
+    stop_reason = "hard-timeout" if hard_timeout else data.get("stop_reason")
+    if data.get("cells") is None and stop_reason is None:
         stop_reason = "worker-died"
     return SandboxResult(
         key=job.key,
         mode=runtime.mode,
-        cells=data.get("cells") if stop_reason not in ("hard-timeout",) else None,
+        cells=data.get("cells"),
         stop_reason=stop_reason,
         stopped_at=data.get("stopped_at"),
         seconds=round(time.monotonic() - started, 3),
         returncode=proc.returncode,
         log=stderr.decode("utf-8", "replace")[-4000:],
         peak_memory_bytes=group.memory_peak if group else None,
-        extra=extra,
     )
+
+
+OPTIONAL_OPTIONS = ("--disable-userns", "--size")
+
+
+def _bwrap_options(bwrap: str | None) -> tuple[str, ...]:
+    if bwrap is None:
+        return ()
+    try:
+        text = subprocess.run([bwrap, "--help"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    return tuple(option for option in OPTIONAL_OPTIONS if option in text)
 
 
 def _probe(runtime: SandboxRuntime) -> str | None:
@@ -353,7 +367,9 @@ def detect_runtime(
         )
     bwrap = shutil.which("bwrap")
     problem = "bubblewrap (bwrap) is not installed" if bwrap is None else None
-    runtime = SandboxRuntime("bwrap", python, paths, pairs, bwrap=bwrap)
+    runtime = SandboxRuntime(
+        "bwrap", python, paths, pairs, bwrap=bwrap, bwrap_options=_bwrap_options(bwrap)
+    )
     if bwrap is not None:
         complaint = _probe(runtime)
         if complaint:
