@@ -50,6 +50,7 @@ def peak_rss(process: subprocess.Popen, stop: threading.Event, result: list[int]
 
 
 def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, str]:
+    """Wall time, peak memory (the process and its descendants) and output of a command."""
     stop, peak = threading.Event(), []
     started = time.monotonic()
     process = subprocess.Popen(
@@ -143,7 +144,9 @@ def main() -> None:
             f"{len(learners)} submissions of {exercise}: {MIX}; cell timeout {args.cell_timeout} s; "
             f"{os.cpu_count()} CPUs"
         )
+        loads = [os.getloadavg()[0]]
         nb_wall, nb_peak, _ = timed(["nbgrader", "autograde", exercise, "--force"], env, twin)
+        loads.append(os.getloadavg()[0])
         grade = [
             str(Path(sys.executable).parent / "academy"),
             "cohort",
@@ -156,6 +159,7 @@ def main() -> None:
         if args.jobs:
             grade += ["--jobs", str(args.jobs)]
         ac_wall, ac_peak, output = timed(grade, env, ROOT)
+        loads.append(os.getloadavg()[0])
         notebook = Path(release.manifest.notebook).stem
         ours = scores(folder.path, exercise, notebook, learners)
         theirs = scores(twin, exercise, notebook, learners)
@@ -173,7 +177,10 @@ def main() -> None:
             f"({len(theirs)} question scores compared)"
         )
         sandbox = "bwrap" if "(bwrap sandbox)" in " ".join(output.split()) else "NOT SANDBOXED"
-        print(f"academy sandbox: {sandbox}")
+        print(
+            f"academy sandbox: {sandbox}; 1-minute load average before/between/after: "
+            f"{' / '.join(f'{x:.1f}' for x in loads)} (other work on the machine skews the figures)"
+        )
         for key in differ[:20]:
             print(f"  differs: {key}: nbgrader {theirs[key]} academy {ours.get(key)}")
     finally:

@@ -18,9 +18,9 @@ Hardening against the learner's kernel, which runs as a child of this process:
   run (an error output, so their tests score zero exactly as a timeout would).
 
 Kept import-light on purpose (this starts once per submission): it blocks the optional
-`rfc3987_syntax` grammar (1 s to import, only used by jsonschema's IRI format checks) and
-loads nbgrader's Execute preprocessor without running `nbgrader/__init__.py`, which would
-import the Jupyter server extensions (2 s).
+`rfc3987_syntax` grammar (1 s to import, only used by jsonschema's IRI format checks; the
+kernel blocks it too, see KERNEL_PRELUDE) and loads nbgrader's Execute preprocessor without
+running the `__init__` of the nbgrader and nbconvert packages (see `_load_nbgrader_execute`).
 """
 
 from __future__ import annotations
@@ -44,6 +44,10 @@ UNRESPONSIVE = "KernelUnresponsive"
 NOTEBOOK_TIME_LIMIT = "NotebookTimeLimit"
 NOT_RUN = "NotRun"
 OUTPUT_TRUNCATED = "\n… output truncated by the grader (too much output) …\n"
+#: Run by the kernel before the notebook (leaving no names behind): the same block of the
+#: optional grammar as in this worker. Importing altair would otherwise spend ~0.9 s of
+#: every submission on it; altair's schema validation never checks IRI formats.
+KERNEL_PRELUDE = "exec(\"import sys as _s; _s.modules.setdefault('rfc3987_syntax', None); del _s\")"
 
 _RLIMITS = {
     "memory_bytes": resource.RLIMIT_AS,
@@ -72,20 +76,39 @@ def _set_non_dumpable() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_dumpable, 0, 0, 0, 0)
 
 
-def _load_nbgrader_execute() -> type:
-    """nbgrader's Execute preprocessor, without importing nbgrader's server extensions."""
-    spec = importlib.util.find_spec("nbgrader")
+def _bare_packages(name: str) -> None:
+    """Register `name` and `name.preprocessors` as empty packages, so that importing one
+    of their modules skips the package `__init__` (which imports everything else)."""
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("nbgrader is not installed in the grading environment")
-    if "nbgrader" not in sys.modules:
-        package = types.ModuleType("nbgrader")
-        package.__path__ = list(spec.submodule_search_locations)
-        sys.modules["nbgrader"] = package
-        preprocessors = types.ModuleType("nbgrader.preprocessors")
-        preprocessors.__path__ = [str(Path(package.__path__[0]) / "preprocessors")]
-        sys.modules["nbgrader.preprocessors"] = preprocessors
-        base = importlib.import_module("nbgrader.preprocessors.base")
-        preprocessors.NbGraderPreprocessor = base.NbGraderPreprocessor  # type: ignore[attr-defined]
+        raise RuntimeError(f"{name} is not installed in the grading environment")
+    package = types.ModuleType(name)
+    package.__path__ = list(spec.submodule_search_locations)
+    sys.modules[name] = package
+    preprocessors = types.ModuleType(f"{name}.preprocessors")
+    preprocessors.__path__ = [str(Path(package.__path__[0]) / "preprocessors")]
+    sys.modules[f"{name}.preprocessors"] = preprocessors
+
+
+def _load_nbgrader_execute() -> type:
+    """nbgrader's Execute preprocessor, importing only the modules it is made of.
+
+    The packages' `__init__`s would add about 2 s (nbgrader's server extensions) and 0.2 s
+    (nbconvert's exporters and filters) to every submission; the names they would have
+    provided are set on the bare packages instead.
+    """
+    _bare_packages("nbconvert")
+    _bare_packages("nbgrader")
+    converting = sys.modules["nbconvert.preprocessors"]
+    converting.Preprocessor = importlib.import_module("nbconvert.preprocessors.base").Preprocessor  # type: ignore[attr-defined]
+    execute = importlib.import_module("nbconvert.preprocessors.execute")
+    converting.ExecutePreprocessor = execute.ExecutePreprocessor  # type: ignore[attr-defined]
+    converting.CellExecutionError = execute.CellExecutionError  # type: ignore[attr-defined]
+    grading = sys.modules["nbgrader.preprocessors"]
+    base = importlib.import_module("nbgrader.preprocessors.base")
+    grading.NbGraderPreprocessor = base.NbGraderPreprocessor  # type: ignore[attr-defined]
     return importlib.import_module("nbgrader.preprocessors.execute").Execute
 
 
@@ -200,7 +223,19 @@ def make_executor(execute_config: dict[str, Any], job: dict[str, Any]) -> Any:
         return max(1, min(cell_timeout, int(deadline - time.monotonic()) + 1))
 
     # The sandbox is torn down afterwards anyway: do not wait for a graceful kernel exit.
-    config = Config({"Execute": {**execute_config, "shutdown_kernel": "immediate"}})
+    kernel_args = [
+        *execute_config.get("extra_arguments", []),
+        f"--IPKernelApp.exec_lines={KERNEL_PRELUDE}",
+    ]
+    config = Config(
+        {
+            "Execute": {
+                **execute_config,
+                "shutdown_kernel": "immediate",
+                "extra_arguments": kernel_args,
+            }
+        }
+    )
     executor = SandboxExecute(config=config)
     executor.used = {}
     executor.timeout_func = timeout_for

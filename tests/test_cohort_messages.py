@@ -1,0 +1,86 @@
+"""Feedback messages: detail for visible checks only, never anything from a hidden one."""
+
+from __future__ import annotations
+
+from academy.cohort.messages import explain_test, failing_line, hidden_lines
+from academy.cohort.settings import GradingLimits
+
+LIMITS = GradingLimits(cell_timeout=7)
+SOURCE = (
+    'assert total([1, 2, 3]) == 6, "total([1, 2, 3]) should add the three numbers"\n'
+    "### BEGIN HIDDEN TESTS\n"
+    'assert total([-4, 4, 10]) == 10, "secret case -4, 4, 10"\n'
+    "### END HIDDEN TESTS"
+)
+
+
+def _cell(ename: str, evalue: str, line: int, count: int = 5) -> dict:
+    traceback = [
+        "\x1b[31m---------------------------------------------------------------\x1b[39m",
+        f"\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[{count}]\x1b[39m\x1b[32m, line {line}\x1b[39m",
+        f"\x1b[31m{ename}\x1b[39m: {evalue}",
+    ]
+    return {
+        "source": SOURCE,
+        "execution_count": count,
+        "outputs": [
+            {"output_type": "error", "ename": ename, "evalue": evalue, "traceback": traceback}
+        ],
+    }
+
+
+def test_hidden_lines_include_the_markers():
+    assert hidden_lines(SOURCE) == {2, 3, 4}
+
+
+def test_the_failing_line_is_read_from_the_cells_own_frame():
+    assert failing_line(_cell("AssertionError", "x", 3)["outputs"][0], 5) == 3
+    assert failing_line(_cell("AssertionError", "x", 3, count=4)["outputs"][0], 5) is None
+
+
+def test_a_visible_failure_shows_its_message():
+    verdict = explain_test(
+        _cell("AssertionError", "total([1, 2, 3]) should add the three numbers", 1),
+        0,
+        2,
+        True,
+        [],
+        LIMITS,
+    )
+    assert verdict.status == "failed"
+    assert verdict.message == "A check did not pass: total([1, 2, 3]) should add the three numbers"
+
+
+def test_a_hidden_failure_reveals_nothing():
+    verdict = explain_test(
+        _cell("AssertionError", "secret case -4, 4, 10", 3), 0, 2, True, [], LIMITS
+    )
+    assert "secret" not in verdict.message and "-4" not in verdict.message
+    assert "hidden" in verdict.message
+    crash = explain_test(_cell("KeyError", "'secret_column'", 3), 0, 2, True, [], LIMITS)
+    assert "secret" not in crash.message and "KeyError" not in crash.message
+    assert "key or column that does not exist" in crash.message
+
+
+def test_an_unplaceable_error_is_treated_as_hidden():
+    cell = _cell("AssertionError", "secret case", 1)
+    cell["outputs"][0]["traceback"] = []
+    assert "secret" not in explain_test(cell, 0, 2, True, [], LIMITS).message
+
+
+def test_timeouts_not_attempted_and_partial_credit():
+    timeout = {
+        "source": SOURCE,
+        "execution_count": 5,
+        "outputs": [
+            {"output_type": "error", "ename": "KeyboardInterrupt", "evalue": "", "traceback": []},
+            {"output_type": "error", "ename": "CellTimeoutError", "evalue": "", "traceback": []},
+        ],
+    }
+    assert "longer than 7 seconds" in explain_test(timeout, 0, 2, True, [], LIMITS).message
+    assert (
+        explain_test(_cell("NameError", "x", 1), 0, 2, False, [], LIMITS).status == "not-attempted"
+    )
+    partial = {"source": SOURCE, "execution_count": 5, "outputs": []}
+    assert explain_test(partial, 1, 2, True, [], LIMITS).status == "partial"
+    assert explain_test(partial, 2, 2, False, [], LIMITS).status == "passed"
