@@ -9,27 +9,16 @@ In a lesson::
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable
 
 import altair as alt
 import pandas as pd
-import vl_convert as vlc
 from IPython.display import HTML
 from myst_nb import glue
 
+from academy.charts import chart_svg
+
 __all__ = ["chart_svg", "figure", "glue", "html_table"]
-
-_SVG_OPEN = re.compile(r"<svg\b")
-
-
-def chart_svg(chart: alt.TopLevelMixin, alt_text: str) -> str:
-    """The chart rendered to SVG at build time, labelled for screen readers."""
-    if not alt_text.strip():
-        raise ValueError("every chart needs alt text: say what it shows")
-    svg = vlc.vegalite_to_svg(chart.to_dict(format="vega-lite"))
-    label = html.escape(alt_text, quote=True)
-    return _SVG_OPEN.sub(f'<svg role="img" aria-label="{label}"', svg, count=1)
 
 
 def figure(chart: alt.TopLevelMixin, alt: str, caption: str | None = None) -> HTML:

@@ -270,7 +270,7 @@ def _render(result: Any, alt: str | None) -> tuple[str, str]:
     import pandas as pd
 
     if isinstance(result, alt_lib.TopLevelMixin):
-        from academy.notebook import chart_svg
+        from academy.charts import chart_svg
 
         if not alt:
             raise AcademyError("a worked example that draws a chart needs `alt:` text in hints.yml")

@@ -48,6 +48,6 @@ def build_chart(spec: ChartSpec, frame: pd.DataFrame) -> alt.Chart:
 
 def chart_to_svg(spec: ChartSpec, frame: pd.DataFrame, alt_text: str) -> str:
     """The chart as an SVG string with role=img and the alt text as its label."""
-    from academy.notebook import chart_svg
+    from academy.charts import chart_svg
 
     return chart_svg(build_chart(spec, frame), alt_text)

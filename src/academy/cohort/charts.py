@@ -9,41 +9,48 @@ from __future__ import annotations
 
 from typing import Any
 
+from academy.charts import chart_svg
+
 WIDTH = 560
 BUCKET_ORDER = ["full marks", "partly right", "zero", "not handed in"]
 BUCKET_COLOURS = ["#1a7f37", "#bf8700", "#cf222e", "#8c959f"]
 
 
-def _svg(spec: dict[str, Any]) -> str:
-    import vl_convert
-
+def _svg(spec: dict[str, Any], alt_text: str) -> str:
     config = {"font": "DejaVu Sans", "axis": {"labelLimit": 360}}
-    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "config": config, **spec}
-    svg = vl_convert.vegalite_to_svg(spec)
-    return svg[svg.index("<svg") :]
+    return chart_svg({"config": config, **spec}, alt_text)
 
 
-def pass_rate_chart(rows: list[dict[str, Any]]) -> str:
-    """Horizontal bars: share of graded learners with full marks, per question."""
+def _percent_bars(
+    rows: list[dict[str, Any]], label: str, value: str, title: str, colour: str
+) -> str:
+    """Horizontal bars of a percentage per row, 0-100 %."""
     if not rows:
         return ""
+    described = "; ".join(f"{r[label]}: {r[value]:.0f}%" for r in rows)
     return _svg(
         {
             "width": WIDTH,
             "height": {"step": 22},
             "data": {"values": rows},
-            "mark": {"type": "bar", "color": "#0969da"},
+            "mark": {"type": "bar", "color": colour},
             "encoding": {
-                "y": {"field": "question", "type": "nominal", "sort": None, "title": None},
+                "y": {"field": label, "type": "nominal", "sort": None, "title": None},
                 "x": {
-                    "field": "pass_rate",
+                    "field": value,
                     "type": "quantitative",
-                    "title": "Learners with full marks (%)",
+                    "title": title,
                     "scale": {"domain": [0, 100]},
                 },
             },
-        }
+        },
+        f"Bar chart, {title.lower()}: {described}.",
     )
+
+
+def pass_rate_chart(rows: list[dict[str, Any]]) -> str:
+    """Horizontal bars: share of graded learners with full marks, per question."""
+    return _percent_bars(rows, "question", "pass_rate", "Learners with full marks (%)", "#0969da")
 
 
 def distribution_chart(rows: list[dict[str, Any]]) -> str:
@@ -73,7 +80,9 @@ def distribution_chart(rows: list[dict[str, Any]]) -> str:
                 },
                 "order": {"field": "order", "type": "quantitative"},
             },
-        }
+        },
+        "Stacked bar chart: for each question, the share of learners with full marks, "
+        "partly right, zero, and not handed in.",
     )
 
 
@@ -97,28 +106,11 @@ def totals_chart(rows: list[dict[str, Any]]) -> str:
             },
             "width": WIDTH,
             "height": 120,
-        }
+        },
+        "Histogram per exercise: how many learners scored in each 10-point band from 0 to 100%.",
     )
 
 
 def lessons_chart(rows: list[dict[str, Any]]) -> str:
     """Horizontal bars: share of the roster that completed each click-through lesson."""
-    if not rows:
-        return ""
-    return _svg(
-        {
-            "width": WIDTH,
-            "height": {"step": 22},
-            "data": {"values": rows},
-            "mark": {"type": "bar", "color": "#8250df"},
-            "encoding": {
-                "y": {"field": "lesson", "type": "nominal", "sort": None, "title": None},
-                "x": {
-                    "field": "completed",
-                    "type": "quantitative",
-                    "title": "Learners who completed it (%)",
-                    "scale": {"domain": [0, 100]},
-                },
-            },
-        }
-    )
+    return _percent_bars(rows, "lesson", "completed", "Learners who completed it (%)", "#8250df")

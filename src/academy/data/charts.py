@@ -112,7 +112,7 @@ def dataset_chart(spec: ChartSpec, frame: pd.DataFrame) -> tuple[alt.Chart, str]
 
 def chart_figure(spec: ChartSpec, frame: pd.DataFrame) -> str:
     """An HTML <figure> with the chart as inline SVG (no script, no remote data) and a caption."""
-    from academy.notebook import chart_svg
+    from academy.charts import chart_svg
 
     chart, alt_text = dataset_chart(spec, frame)
     svg = chart_svg(chart, alt_text)
