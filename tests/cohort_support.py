@@ -19,6 +19,7 @@ import nbformat
 from academy.cohort.create import create_cohort
 from academy.cohort.folder import CohortFolder, load_folder, write_settings
 from academy.cohort.release import release_exercise
+from academy.cohort.samples import submission
 from academy.cohort.settings import GradingLimits
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cohort"
@@ -82,12 +83,7 @@ def release_notebook(folder: CohortFolder) -> Any:
 
 
 def with_answers(folder: CohortFolder, answers: dict[str, str]) -> Any:
-    notebook = release_notebook(folder)
-    for cell in notebook.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in answers:
-            cell.source = answers[grade_id]
-    return notebook
+    return submission(release_notebook(folder), answers)
 
 
 def cell_index(notebook: Any, grade_id: str) -> int:

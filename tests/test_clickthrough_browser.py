@@ -104,7 +104,7 @@ def browser():
         yield b
 
 
-def lesson_ids(built_dir: Path | None = None) -> list[str]:
+def lesson_ids() -> list[str]:
     folder = REPO / "tracks" / "foundations"
     return sorted(f"{p.parent.parent.name}/{p.stem}" for p in folder.glob("*/clickthrough/*.yml"))
 

@@ -223,7 +223,8 @@ def test_report_puts_aggregates_first_with_inline_charts(cohort, interrupted, tm
     assert html.index("Where the cohort struggles") < html.index("for the trainer only")
     assert html.count("<svg") >= 3 and "<script" not in html
     assert not re.search(r"""(src|href)=["']?https?://""", html)
-    assert "python-basics/reading-lists" in html and "1 of 1" in html  # ada completed the lesson
+    assert "python-basics/reading-lists" in html
+    assert re.search(r"\b1 of 1\b", html)  # ada completed the lesson (not "1 of 10")
     private = html[html.index("for the trainer only") :]
     assert "missing" in private and "late" in private and "edited" in private
     assert "1 of " + str(len(LEARNERS)) in html  # one learner completed the lesson

@@ -160,6 +160,20 @@ def town(tmp_path, monkeypatch) -> Town:
     return made
 
 
+@pytest.fixture
+def sha256_calls(monkeypatch) -> list[int]:
+    """Records each sha256 started by academy.data.fetch (one per file hashed)."""
+    calls: list[int] = []
+    real_sha256 = hashlib.sha256
+
+    def counting(*args):
+        calls.append(1)
+        return real_sha256(*args)
+
+    monkeypatch.setattr(fetch_module.hashlib, "sha256", counting)
+    return calls
+
+
 def test_table_maps_the_fixture_to_canonical_columns(town):
     frame = table("service_requests", root=town.root)
     assert list(frame["request_id"]) == ["1", "2", "3"]
@@ -191,22 +205,14 @@ def test_altered_file_is_a_checksum_error(town):
     assert DATASET in str(caught.value) and "datapackage.json" in str(caught.value)
 
 
-def test_checksum_is_computed_once_per_file_version(town, monkeypatch):
-    calls = []
-    real_sha256 = hashlib.sha256
-
-    def counting(*args):
-        calls.append(1)
-        return real_sha256(*args)
-
-    monkeypatch.setattr(fetch_module.hashlib, "sha256", counting)
+def test_checksum_is_computed_once_per_file_version(town, sha256_calls):
     for _ in range(3):
         dataset_path(DATASET, root=town.root)
-    assert len(calls) == 1
+    assert len(sha256_calls) == 1
     town.csv.write_bytes(town.data + b"4,2020-01-07 12:00,,Pothole,Streets,N,,,,,App\n")
     with pytest.raises(AcademyError, match="does not match its pin"):
         dataset_path(DATASET, root=town.root)
-    assert len(calls) == 2  # a changed file is checked again
+    assert len(sha256_calls) == 2  # a changed file is checked again
 
 
 def test_cache_is_keyed_by_file_and_adapter(town):

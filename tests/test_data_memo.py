@@ -7,7 +7,6 @@ each test an empty cache); the last one compares cached and cold results on the 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from academy.errors import AcademyError
 
 REPO = Path(__file__).resolve().parents[1]
 town = test_data_errors.town  # the fixture: a one-dataset academy with an empty cache
+sha256_calls = test_data_errors.sha256_calls  # the fixture: counts files hashed
 
 
 @pytest.fixture
@@ -101,25 +101,18 @@ def test_a_change_to_the_code_recomputes(town, computed, monkeypatch):
     assert computed == ["check requests"] * 2
 
 
-def test_digests_are_kept_across_runs_per_file_version(town, monkeypatch):
+def test_digests_are_kept_across_runs_per_file_version(town, sha256_calls):
     dataset_path(DATASET, root=town.root)
     fetch_module._digests.clear()  # as in a new process
-    calls = []
-    real_sha256 = hashlib.sha256
-
-    def counting(*args):
-        calls.append(1)
-        return real_sha256(*args)
-
-    monkeypatch.setattr(fetch_module.hashlib, "sha256", counting)
+    sha256_calls.clear()  # count only what happens from here on
     dataset_path(DATASET, root=town.root)
-    assert calls == []  # the verdict came from the cache: the file was not read
+    assert sha256_calls == []  # the verdict came from the cache: the file was not read
     before = town.csv.stat()
     town.csv.write_bytes(town.data.replace(b"Pothole", b"Potho1e"))  # same size
     os.utime(town.csv, ns=(before.st_atime_ns, before.st_mtime_ns))  # and same mtime
     with pytest.raises(AcademyError, match="does not match its pin"):
         dataset_path(DATASET, root=town.root)
-    assert calls == [1]  # a rewrite changes the ctime, so the file is hashed again
+    assert sha256_calls == [1]  # a rewrite changes the ctime, so the file is hashed again
 
 
 def test_cached_page_is_the_cold_page_and_follows_its_inputs(town, computed):

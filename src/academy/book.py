@@ -14,6 +14,7 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import yaml
 
@@ -53,13 +54,16 @@ class BookJob:
     city: str
 
 
+BookStatus = Literal["built", "cached", "failed"]
+
+
 @dataclass(frozen=True)
 class BookResult:
     """What happened to one book: built, reused, or failed with a one-line reason."""
 
     course_id: str
     html: Path
-    status: str  # "built" | "cached" | "failed"
+    status: BookStatus
     error: str = ""
     seconds: float = 0.0
 
@@ -98,14 +102,12 @@ def merged_config(book: Book, root: Path) -> dict:
     own = yaml.safe_load((book.dir / "_config.yml").read_text(encoding="utf-8")) or {}
     config = {**defaults, **own}
     config.setdefault("title", book.course.title)
-    config["html"] = {
-        **defaults.get("html", {}),
-        **own.get("html", {}),
-        "extra_footer": (
-            '<p><a href="../../../index.html">Back to the academy home page</a> · '
-            f'<a href="../../../tracks/{book.track.id}.html">{book.track.title} track</a></p>'
-        ),
+    sphinx = {**defaults.get("sphinx", {}), **own.get("sphinx", {})}
+    sphinx["config"] = {
+        **sphinx.get("config", {}),
+        "academy_track": {"id": book.track.id, "title": book.track.title},
     }
+    config["sphinx"] = sphinx
     return config
 
 

@@ -1,9 +1,11 @@
 """Sphinx extension for course books: every lesson opens with its objectives and
-ends with its key points, both taken from the lesson's `academy:` front matter."""
+ends with its key points, both taken from the lesson's `academy:` front matter, and
+every page's footer links back to the academy's portal."""
 
 from __future__ import annotations
 
 import json
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +61,23 @@ def load_objectives(app: Sphinx) -> None:
     app.env.academy_objectives = _objective_statements(app.srcdir)  # type: ignore[attr-defined]
 
 
+def portal_footer(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    """Links to the portal, relative to this page (books live at books/<track>/<course>/)."""
+    track = app.config.academy_track
+    if not track:
+        return
+    up = "../" * (pagename.count("/") + 3)
+    context["theme_extra_footer"] = (
+        f'<p><a href="{up}index.html">Back to the academy home page</a> · '
+        f'<a href="{up}tracks/{escape(track["id"])}.html">{escape(track["title"])} track</a></p>'
+    )
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("academy_track", None, "html")
+    app.connect("html-page-context", portal_footer)
     app.connect("builder-inited", load_objectives)
     app.connect("doctree-read", add_objectives_and_key_points)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

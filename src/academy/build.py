@@ -22,12 +22,12 @@ from academy.book import (
     is_current,
     job_for,
 )
-from academy.curriculum import Curriculum, load_curriculum
+from academy.curriculum import Book, Curriculum
 from academy.errors import AcademyError
 from academy.findings import Finding
 from academy.links import broken_links
 from academy.paths import build_dir
-from academy.validate import errors, validate
+from academy.validate import errors, load_and_validate
 
 Progress = Callable[[str, int, int], None]
 
@@ -80,7 +80,7 @@ def build_books(jobs: list[BookJob], workers: int, progress: Progress) -> list[B
 
 
 @contextmanager
-def active_city(city: str) -> Iterator[None]:
+def city_environment(city: str) -> Iterator[None]:
     """Set $ACADEMY_CITY for the duration of a build step, then restore it."""
     before = os.environ.get("ACADEMY_CITY")
     os.environ["ACADEMY_CITY"] = city
@@ -146,10 +146,10 @@ class _WarningLog(logging.Handler):
         self.messages.append(" ".join(record.getMessage().split()))
 
 
-def assemble(site: Path, books: list[tuple[BookJob, BookResult]]) -> None:
+def assemble(site: Path, books: list[tuple[Book, BookResult]]) -> None:
     """Copy each built book under site/books/<track>/<course>/."""
-    for job, result in books:
-        target = site / "books" / job.output.parent.name / job.course_id
+    for book, result in books:
+        target = site / "books" / book.track.id / book.course.id
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(
@@ -164,9 +164,10 @@ def build(
 ) -> BuildReport:
     """Validate, build every course book and the portal for `city` (default: the
     active city), and assemble build/site."""
-    if city is None:
-        city = load_curriculum(root)[0].city
-    with active_city(city):
+    from academy.data import active_city
+
+    city = city or active_city(root)
+    with city_environment(city):
         return _build(root, city, workers, progress)
 
 
@@ -174,10 +175,9 @@ def _build(root: Path, city: str, workers: int, progress: Progress) -> BuildRepo
     timings: dict[str, float] = {}
     start = time.perf_counter()
     progress("validate", 0, 1)
-    problems = errors(validate(root))
-    if problems:
-        raise ValidationFailed(problems)
-    cur, _ = load_curriculum(root)
+    cur, findings = load_and_validate(root)
+    if errors(findings):
+        raise ValidationFailed(errors(findings))
     check_data_available(cur)
     progress("validate", 1, 1)
     timings["validate"] = time.perf_counter() - start
@@ -195,7 +195,7 @@ def _build(root: Path, city: str, workers: int, progress: Progress) -> BuildRepo
     progress("portal", 0, 1)
     build_portal(root)
     site = build_dir(root) / "site"
-    assemble(site, list(zip(jobs, results, strict=True)))
+    assemble(site, list(zip(cur.books, results, strict=True)))
     progress("portal", 1, 1)
     timings["portal"] = time.perf_counter() - t
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
+from statistics import median
 
 from academy.curriculum import Book, Curriculum
 from academy.reference import reference_page
@@ -32,6 +33,12 @@ def _minutes(minutes: int) -> str:
     if hours and mins:
         return f"{hours} h {mins} min"
     return f"{hours} h" if hours else f"{mins} min"
+
+
+def typical_lesson_minutes(cur: Curriculum) -> str:
+    """The median lesson length, e.g. '12 minutes', from every lesson's front matter."""
+    minutes = [lesson.meta.minutes for b in cur.books for lesson in b.lessons if lesson.meta]
+    return f"{round(median(minutes))} minutes" if minutes else "a few minutes"
 
 
 def track_cards(cur: Curriculum, depth: int = 0) -> str:

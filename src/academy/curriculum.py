@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from academy.data.city import CITY_ENV
 from academy.errors import AcademyError
 from academy.findings import Finding, rel
 from academy.models import (
@@ -94,7 +95,7 @@ class Curriculum:
     @property
     def city(self) -> str:
         """The active city: $ACADEMY_CITY when set, else academy.yml's `city`."""
-        return os.environ.get("ACADEMY_CITY") or (self.academy.city if self.academy else "")
+        return os.environ.get(CITY_ENV, "").strip() or (self.academy.city if self.academy else "")
 
     def course(self, course_id: str) -> Course | None:
         return next((b.course for b in self.books if b.course.id == course_id), None)

@@ -15,7 +15,8 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from academy.catalogue import catalogue_pages, nav, track_cards
+from academy.catalogue import catalogue_pages, nav, track_cards, typical_lesson_minutes
+from academy.clickthrough.catalogue import course_clickthrough_sections
 from academy.curriculum import Curriculum, load_curriculum
 from academy.errors import AcademyError
 
@@ -50,14 +51,6 @@ def _title(path: Path) -> str:
     return path.stem.replace("-", " ").capitalize()
 
 
-def _extras() -> list:
-    try:
-        from academy.clickthrough.catalogue import course_clickthrough_sections
-    except ImportError:
-        return []
-    return [course_clickthrough_sections]
-
-
 class AcademyPortal(BasePlugin):
     """Adds the generated catalogue pages and builds the navigation."""
 
@@ -68,7 +61,7 @@ class AcademyPortal(BasePlugin):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         cur = _curriculum(config)
         self.state["cur"] = cur
-        self.state["pages"] = catalogue_pages(cur, _extras())
+        self.state["pages"] = catalogue_pages(cur, [course_clickthrough_sections])
         self.state["datasets"] = _dataset_pages(cur)
         config.site_name = cur.academy.name if cur.academy else config.site_name
         docs = Path(config.docs_dir)
@@ -98,6 +91,7 @@ class AcademyPortal(BasePlugin):
             "tracks": lambda: track_cards(cur, depth),
             "tagline": lambda: cur.academy.tagline if cur.academy else "",
             "organisation": lambda: cur.academy.organisation if cur.academy else "",
+            "lesson-minutes": lambda: typical_lesson_minutes(cur),
         }
 
         def replace(match: re.Match) -> str:

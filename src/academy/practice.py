@@ -44,7 +44,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from academy.errors import AcademyError
-from academy.models import Frozen as Strict
+from academy.models import Frozen
 from academy.paths import find_root
 from academy.yamlfile import read_yaml
 
@@ -63,7 +63,7 @@ NOT_ATTEMPTED = "not attempted yet"
 # --- hints.yml ------------------------------------------------------------------------
 
 
-class SimilarQuestion(Strict):
+class SimilarQuestion(Frozen):
     """A worked solution to a question like the graded one, but not the same."""
 
     question: str = Field(description="The similar question, in one or two sentences.")
@@ -76,14 +76,14 @@ class SimilarQuestion(Strict):
     )
 
 
-class PartHints(Strict):
+class PartHints(Frozen):
     """Help for one graded part."""
 
     hints: list[str] = Field(min_length=1, description="Hints, from gentle to specific.")
     similar: SimilarQuestion = Field(description="The worked example `solution()` shows.")
 
 
-class HintsFile(Strict):
+class HintsFile(Frozen):
     """`exercises/source/<exercise>/hints.yml`."""
 
     parts: dict[str, PartHints] = Field(
@@ -270,11 +270,11 @@ def _render(result: Any, alt: str | None) -> tuple[str, str]:
     import pandas as pd
 
     if isinstance(result, alt_lib.TopLevelMixin):
-        from academy.charts import chart_svg
+        from academy.notebook import figure
 
         if not alt:
             raise AcademyError("a worked example that draws a chart needs `alt:` text in hints.yml")
-        return alt, f'<figure class="academy-chart">{chart_svg(result, alt)}</figure>'
+        return alt, figure(result, alt).data
     if isinstance(result, pd.Series):
         result = result.to_frame()
     if isinstance(result, pd.DataFrame):

@@ -566,18 +566,22 @@ CHECKS: list[Check] = [
 ]
 
 
-def validate(root: Path) -> list[Finding]:
-    """Every finding in the academy at `root`, sorted by file and line.
+def load_and_validate(root: Path) -> tuple[Curriculum, list[Finding]]:
+    """The curriculum at `root` and every finding in it, sorted by file and line.
 
     Files that cannot be read (bad YAML, wrong keys) are reported alone: the checks
     across files would only repeat them as a cascade of unresolved references.
     """
     cur, findings = load_curriculum(root)
-    if findings:
-        return sorted(set(findings))
-    for check in CHECKS:
-        findings += check(cur)
-    return sorted(set(findings))
+    if not findings:
+        for check in CHECKS:
+            findings += check(cur)
+    return cur, sorted(set(findings))
+
+
+def validate(root: Path) -> list[Finding]:
+    """Every finding in the academy at `root`, sorted by file and line."""
+    return load_and_validate(root)[1]
 
 
 def errors(findings: list[Finding]) -> list[Finding]:

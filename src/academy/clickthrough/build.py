@@ -22,6 +22,7 @@ import pandas as pd
 from academy.clickthrough.lessons import LessonFile, lesson_files
 from academy.clickthrough.queries import QueryError, evaluate_queries
 from academy.clickthrough.resolve import ResolveError, resolve_lesson
+from academy.clickthrough.text import city_title
 from academy.curriculum import Curriculum
 from academy.errors import AcademyError
 from academy.findings import rel
@@ -56,10 +57,6 @@ def data_loader(root: Path, city: str) -> Callable[[str], pd.DataFrame]:
         return raw(name, root) if "/" in name else table(name, city=city, root=root)
 
     return load
-
-
-def city_title(city: str) -> str:
-    return city.replace("-", " ").title()
 
 
 def resolve_file(

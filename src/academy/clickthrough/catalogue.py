@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from academy.clickthrough.build import LESSONS_DIR
+from academy.clickthrough.build import lesson_url
 from academy.clickthrough.lessons import lesson_files
 from academy.curriculum import Curriculum
 
@@ -19,7 +19,7 @@ def course_clickthrough_sections(cur: Curriculum) -> dict[str, str]:
     listed = [i for i in lesson_files(cur) if i.lesson is not None and i.docname in i.book.toc_docs]
     for item in sorted(listed, key=lambda i: (i.book.course.id, i.book.toc_docs.index(i.docname))):
         assert item.lesson is not None
-        live = f"../{LESSONS_DIR}/{item.book.course.id}/{item.name}/"
+        live = ".." + lesson_url(item.book.course.id, item.name)
         printable = f"../books/{item.book.track.id}/{item.book.course.id}/{item.docname}.html"
         row = (
             f'| <a href="{escape(live, quote=True)}">{escape(item.lesson.title)}</a> '

@@ -20,6 +20,7 @@ import pandas as pd
 from academy.clickthrough import simulation
 from academy.clickthrough.charts import chart_to_svg
 from academy.clickthrough.model import (
+    QUESTION_KINDS,
     ChartSpec,
     ChoiceStep,
     ClickLesson,
@@ -32,7 +33,14 @@ from academy.clickthrough.model import (
     TableSpec,
 )
 from academy.clickthrough.queries import Loc, Value, condition_mask
-from academy.clickthrough.text import MissingValue, fill, format_value, to_html, to_plain
+from academy.clickthrough.text import (
+    MissingValue,
+    city_title,
+    fill,
+    format_value,
+    to_html,
+    to_plain,
+)
 
 FORMAT_VERSION = 1
 BLANK = "(blank)"
@@ -207,11 +215,12 @@ class Resolver:
     # -- steps -----------------------------------------------------------------------
     def step(self, step: Any, loc: Loc) -> dict[str, Any]:
         extra = self.scenario_values(step) if isinstance(step, SimulationStep) else None
+        text = self.text(step.text, (*loc, "text"), extra)
         base = {
             "kind": step.kind,
             "title": self.text(step.title, (*loc, "title")),
-            "html": to_html(self.text(step.text, (*loc, "text"), extra)),
-            "plain": to_plain(self.text(step.text, (*loc, "text"), extra)),
+            "html": to_html(text),
+            "plain": to_plain(text),
             "media": self.media(step, loc, skip_table=isinstance(step, SpotStep)),
         }
         if isinstance(step, ChoiceStep):
@@ -330,14 +339,8 @@ class Resolver:
 
     @staticmethod
     def scenario_values(step: SimulationStep) -> dict[str, str]:
-        s = step.scenario
-        return {
-            "crews": f"{s.crews:,}",
-            "jobs_per_crew_per_day": format_value(s.jobs_per_crew_per_day),
-            "backlog": f"{s.backlog:,}",
-            "new_per_day": f"{s.new_per_day:,}",
-            "goal_days": f"{s.goal_days:,}",
-        }
+        """{crews}, {backlog}, ... for the step's text: every scenario field, formatted."""
+        return {name: format_value(value) for name, value in step.scenario.model_dump().items()}
 
     def simulate(self, step: SimulationStep, loc: Loc, extra: dict[str, str]) -> dict[str, Any]:
         frame = self.frame(step.areas, (*loc, "areas"))
@@ -405,14 +408,12 @@ def resolve_lesson(
     for i, step in enumerate(lesson.steps):
         if resolver.shown(step):
             steps.append(resolver.step(step, ("steps", i)))
-    if not any(
-        s["kind"] in {"choice", "chart", "order", "spot", "estimate", "simulation"} for s in steps
-    ):
+    if not any(is_question(s) for s in steps):
         raise ResolveError(("steps",), "the lesson asks no question for this city's data; add one")
     data_city = lesson.city
     note = None
     if data_city:
-        note = f"This lesson uses data published by {data_city.replace('-', ' ').title()}"
+        note = f"This lesson uses data published by {city_title(data_city)}"
         note += (
             "." if data_city == city else f", even though your academy is set up for {city_name}."
         )
@@ -433,7 +434,7 @@ def resolve_lesson(
 
 
 def is_question(step: dict[str, Any]) -> bool:
-    return step["kind"] in {"choice", "chart", "order", "spot", "estimate", "simulation"}
+    return step["kind"] in QUESTION_KINDS
 
 
 def answer_text(step: dict[str, Any]) -> str:

@@ -39,9 +39,10 @@ def _curriculum(root: Path) -> Any:
     return _cache[key]
 
 
-def resolved_for(source: Path) -> tuple[dict[str, Any], str]:
-    """(resolved lesson, live lesson URL from the page) for a lesson file; raises AcademyError."""
-    from academy.clickthrough.build import data_loader, resolve_file
+def resolved_for(source: Path) -> tuple[dict[str, Any], str, list[str]]:
+    """(resolved lesson, live lesson URL from the page, objective ids) for a lesson file;
+    raises AcademyError."""
+    from academy.clickthrough.build import data_loader, lesson_url, resolve_file
     from academy.clickthrough.lessons import lesson_files
     from academy.errors import AcademyError
     from academy.paths import find_root
@@ -49,15 +50,19 @@ def resolved_for(source: Path) -> tuple[dict[str, Any], str]:
     root = find_root(source.parent)
     cur = _curriculum(root)
     city = os.environ.get("ACADEMY_CITY") or (cur.academy.city if cur.academy else "")
-    item = next((i for i in lesson_files(cur) if i.path.resolve() == source.resolve()), None)
+    files_key = f"files:{root}"
+    if files_key not in _cache:  # read and checked once per build, not once per page
+        _cache[files_key] = lesson_files(cur)
+    item = next((i for i in _cache[files_key] if i.path.resolve() == source.resolve()), None)
     if item is None:
         raise AcademyError(f"{source}: not a click-through lesson of any course in curriculum/")
     loader_key = f"loader:{root}:{city}"
     if loader_key not in _cache:
         _cache[loader_key] = data_loader(root, city)
     resolved = resolve_file(item, cur, city, _cache[loader_key], depth=4)
-    live = f"../../../../lessons/{item.book.course.id}/{item.name}/"
-    return resolved, live
+    live = "../../../.." + lesson_url(item.book.course.id, item.name)
+    objectives = list(item.lesson.objectives) if item.lesson else []
+    return resolved, live, objectives
 
 
 def _raw(html: str) -> nodes.raw:
@@ -145,7 +150,7 @@ class ClickthroughParser(Parser):
         env = document.settings.env
         source = Path(env.doc2path(env.docname))
         try:
-            lesson, live = resolved_for(source)
+            lesson, live, objectives = resolved_for(source)
         except Exception as exc:  # reported as a Sphinx warning, which fails the build
             log.warning(f"click-through lesson cannot be built: {exc}", location=env.docname)
             section = _section(source.stem, source.stem)
@@ -153,7 +158,7 @@ class ClickthroughParser(Parser):
             return
         env.metadata[env.docname]["academy"] = json.dumps(
             {
-                "objectives": _objective_ids(source),
+                "objectives": objectives,
                 "key_points": lesson["key_points"],
                 "minutes": lesson["minutes"],
             }
@@ -176,13 +181,6 @@ class ClickthroughParser(Parser):
         answers += _raw(answers_html(lesson["steps"]))
         page += answers
         document += page
-
-
-def _objective_ids(source: Path) -> list[str]:
-    from academy.yamlfile import read_yaml
-
-    data = read_yaml(source).data
-    return list(data.get("objectives", [])) if isinstance(data, dict) else []
 
 
 def answers_last(app: Sphinx, doctree: nodes.document) -> None:

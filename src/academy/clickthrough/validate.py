@@ -16,6 +16,7 @@ from academy.clickthrough.model import (
     ChoiceStep,
     ClickLesson,
     EstimateStep,
+    Scenario,
     SimulationStep,
     SpotStep,
     StepBase,
@@ -27,9 +28,7 @@ from academy.curriculum import Curriculum
 from academy.findings import Finding, rel
 
 ESTIMATE_WORDS = frozenset(["answer"])
-SIMULATION_WORDS = frozenset(
-    ["crews", "jobs_per_crew_per_day", "backlog", "new_per_day", "goal_days"]
-)
+SIMULATION_WORDS = frozenset(Scenario.model_fields)  # {crews} etc. in simulation text
 
 
 class Columns:

@@ -64,6 +64,14 @@ def step_header(step: dict[str, Any]) -> list[w.Widget]:
     return parts
 
 
+def mark_picked(buttons: list[w.Button], index: int) -> None:
+    """Show which one of a row of answer buttons was pressed last."""
+    for i, b in enumerate(buttons):
+        b.remove_class("academy-picked")
+        if i == index:
+            b.add_class("academy-picked")
+
+
 def question(text: str) -> w.HTML:
     return html(f'<p class="academy-question" id="q">{escape(text)}</p>')
 
@@ -87,10 +95,7 @@ def choice_step(step: dict[str, Any], check: Check) -> list[w.Widget]:
         def pick(index: int) -> Callable[[w.Button], None]:
             def on_click(_: w.Button) -> None:
                 correct = index in right
-                for i, b in enumerate(buttons):
-                    b.remove_class("academy-picked")
-                    if i == index:
-                        b.add_class("academy-picked")
+                mark_picked(buttons, index)
                 say(feedback, correct, choices[index]["feedback"])
                 check(choices[index]["text"], correct)
 
@@ -203,10 +208,7 @@ def spot_step(step: dict[str, Any], check: Check) -> list[w.Widget]:
     def pick(index: int) -> Callable[[w.Button], None]:
         def on_click(_: w.Button) -> None:
             correct = index in wrong_rows
-            for i, b in enumerate(buttons):
-                b.remove_class("academy-picked")
-                if i == index:
-                    b.add_class("academy-picked")
+            mark_picked(buttons, index)
             say(feedback, correct, step["right"] if correct else step["wrong"])
             check({"row": index + 1, "values": grid["rows"][index]}, correct)
 

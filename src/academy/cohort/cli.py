@@ -79,13 +79,14 @@ def create_cmd(
 ) -> None:
     """Create a cohort folder with its roster and gradebook (nothing is created on any error)."""
     from academy.cohort.create import create_cohort
+    from academy.cohort.roster import roster as read_roster
     from academy.paths import find_root
 
     _quiet_gradebook_warnings()
     folder = create_cohort(
         name, roster, find_root(root), directory, track=track, pass_mark=pass_mark
     )
-    count = len(folder.roster_file.read_text(encoding="utf-8").splitlines()) - 1
+    count = len(read_roster(folder))
     out.print(f"Created cohort [bold]{name}[/] with {count} learners in {folder.path}")
     out.print(f"Settings (limits, pass mark, sandbox): {folder.path / 'cohort.yml'}")
 

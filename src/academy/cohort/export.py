@@ -15,6 +15,7 @@ import io
 import json
 from typing import Any, Literal
 
+from academy.cohort.roster import Learner
 from academy.cohort.scores import CohortScores, ExerciseScore, LearnerScores
 
 Format = Literal["csv", "canvas", "json"]
@@ -59,10 +60,10 @@ def to_csv(scores: CohortScores) -> str:
     return buffer.getvalue()
 
 
-def _canvas_name(name: str) -> str:
+def _canvas_name(learner: Learner) -> str:
     """Canvas shows students as 'Last, First'."""
-    parts = name.rsplit(" ", 1)
-    return f"{parts[1]}, {parts[0]}" if len(parts) == 2 else name
+    first, last = learner.first_last
+    return f"{last}, {first}" if last else learner.name
 
 
 def to_canvas(scores: CohortScores) -> str:
@@ -78,7 +79,7 @@ def to_canvas(scores: CohortScores) -> str:
     for row in scores.learners:
         learner = row.learner
         writer.writerow(
-            [_canvas_name(learner.name), "", learner.id, learner.email, learner.team or ""]
+            [_canvas_name(learner), "", learner.id, learner.email, learner.team or ""]
             + [_number(row.exercises[m.exercise].score) for m in scores.manifests]
         )
     return buffer.getvalue()

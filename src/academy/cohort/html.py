@@ -29,7 +29,11 @@ def _environment() -> Any:
     return env
 
 
+@cache
+def _stylesheet() -> str:
+    return (TEMPLATES / "academy.css").read_text(encoding="utf-8")
+
+
 def render(template: str, **context: Any) -> str:
     """A page from `templates/<template>` with the shared stylesheet inlined."""
-    css = (TEMPLATES / "academy.css").read_text(encoding="utf-8")
-    return _environment().get_template(template).render(css=css, **context)
+    return _environment().get_template(template).render(css=_stylesheet(), **context)

@@ -13,14 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from academy.cohort.folder import CohortFolder, atomic_write
 from academy.errors import AcademyError
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from academy.models import Frozen
 
 
 class ManifestCell(Frozen):
@@ -72,9 +69,6 @@ class ExerciseManifest(Frozen):
 
     def cell(self, grade_id: str) -> ManifestCell | None:
         return next((c for c in self.cells if c.grade_id == grade_id), None)
-
-    def question(self, grade_id: str) -> Question | None:
-        return next((q for q in self.questions if q.grade_id == grade_id), None)
 
 
 def tree_sha256(folder: Path) -> str:

@@ -11,20 +11,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from academy.cohort.folder import CohortFolder, atomic_write
 from academy.cohort.messages import Status
+from academy.models import Frozen
 
 Outcome = Literal["graded", "unreadable", "wrong-name", "grading-failed"]
 TamperKind = Literal["edited", "deleted", "duplicated", "changed-metadata", "unknown-cell"]
 
 
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class QuestionResult(Model):
+class QuestionResult(Frozen):
     grade_id: str = Field(description="grade_id of the graded cell.")
     score: float | None = Field(description="Points earned (None: waits for manual grading).")
     points: float = Field(description="Points possible.")
@@ -32,13 +29,13 @@ class QuestionResult(Model):
     message: str = Field(description="Plain-language explanation for the learner.")
 
 
-class TamperFinding(Model):
+class TamperFinding(Frozen):
     grade_id: str = Field(description="The cell concerned.")
     kind: TamperKind = Field(description="What was done to it.")
     message: str = Field(description="Explanation for the trainer.")
 
 
-class GradeRecord(Model):
+class GradeRecord(Frozen):
     learner: str
     exercise: str
     outcome: Outcome = Field(description="Whether the notebook could be graded at all.")

@@ -9,13 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from academy.models import Strict
 
 SandboxMode = Literal["auto", "bwrap", "rlimits"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class GradingLimits(Strict):

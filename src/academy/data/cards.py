@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from academy.data.catalogue import PACKAGE_FILE, get_dataset, list_datasets
-from academy.data.fetch import file_key
+from academy.data.fetch import file_key, verified_path
 from academy.data.memo import remember
 from academy.data.pseudonym import CODE_LENGTH, pseudonym
 from academy.data.spec import Adapter, ColumnSource, DatasetInfo
@@ -284,9 +284,10 @@ def _render_page(info: DatasetInfo, uses: list[Use], root: Path) -> str:
     from academy.data.charts import chart_figure
     from academy.data.profile import learner_text, profile_info
 
-    profile = profile_info(info, root)
+    text = learner_text(info, verified_path(info))  # read once: for the profile and the chart
+    profile = profile_info(info, root, text)
     card = card_markdown(info, uses, root, profile=profile)
-    figure = chart_figure(info.resource.chart, learner_text(info, profile.path))
+    figure = chart_figure(info.resource.chart, text)
     title, _, rest = card.partition("\n")
     return f"{title}\n\n{figure}\n{rest}"
 

@@ -106,8 +106,8 @@ def check_file(info: DatasetInfo) -> FileCheck:
         )
     path, origin = found
     size = path.stat().st_size
-    if size != info.bytes or sha256_of(path) != info.sha256:
-        actual = sha256_of(path)
+    actual = sha256_of(path)  # also when the size is off: the message shows both
+    if size != info.bytes or actual != info.sha256:
         fix = (
             f"replace it with the pinned file (sha256 {info.sha256[:12]}…) in the mirror"
             if origin == "mirror"

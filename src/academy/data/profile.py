@@ -58,10 +58,11 @@ def _reference_loader(root: Path):
     return load
 
 
-def profile_info(info: DatasetInfo, root: Path) -> DatasetProfile:
-    """Profile of a dataset already looked up."""
+def profile_info(info: DatasetInfo, root: Path, text: pd.DataFrame | None = None) -> DatasetProfile:
+    """Profile of a dataset already looked up; `text` is its `learner_text` if already read."""
     path = verified_path(info)
-    text = learner_text(info, path)
+    if text is None:
+        text = learner_text(info, path)
     frame = typed(info, text)
     schema = {f.name: f for f in info.fields}
     columns = []

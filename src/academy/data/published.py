@@ -8,7 +8,7 @@ import pandas as pd
 
 from academy.data.catalogue import get_dataset
 from academy.data.fetch import verified_path
-from academy.data.pseudonym import pseudonymise_columns
+from academy.data.profile import learner_text
 from academy.data.reading import read_text, typed
 from academy.paths import find_root
 
@@ -21,8 +21,5 @@ def raw(dataset_id: str, root: Path | None = None, pseudonymise: bool = True) ->
     instead of names unless `pseudonymise=False`, which only lessons about public records use.
     """
     info = get_dataset(dataset_id, root or find_root())
-    frame = typed(info, read_text(info, verified_path(info)))
-    rule = info.meta.pseudonymise
-    if pseudonymise and rule is not None:
-        frame = pseudonymise_columns(frame, rule.columns, rule.prefix, rule.salt)
-    return frame
+    path = verified_path(info)
+    return typed(info, learner_text(info, path) if pseudonymise else read_text(info, path))
