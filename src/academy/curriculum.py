@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from academy.data.city import CITY_ENV
-from academy.errors import AcademyError
 from academy.findings import Finding, rel
 from academy.models import (
     Academy,
@@ -28,7 +27,7 @@ from academy.models import (
     RolesFile,
     Track,
 )
-from academy.yamlfile import YamlDoc, parse_yaml, read_yaml, split_front_matter
+from academy.yamlfile import YamlDoc, YamlFileError, parse_yaml, read_yaml, split_front_matter
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -137,18 +136,14 @@ def check_model(
 def _read(path: Path, root: Path, findings: list[Finding]) -> YamlDoc | None:
     try:
         return read_yaml(path)
-    except AcademyError as exc:
-        findings.append(_finding_from_error(exc, path, root))
+    except YamlFileError as exc:
+        findings.append(file_error_finding(exc, root))
         return None
 
 
-def _finding_from_error(exc: AcademyError, path: Path, root: Path) -> Finding:
-    text = str(exc)
-    parts = text.split(": ", 2)
-    if len(parts) == 3 and ":" in parts[0]:
-        line = int(parts[0].rsplit(":", 1)[1])
-        return Finding(rel(path, root), line, parts[1], parts[2])
-    return Finding(rel(path, root), 1, "yaml-syntax", text)
+def file_error_finding(exc: YamlFileError, root: Path) -> Finding:
+    """The finding that reports a YAML file that could not be read."""
+    return Finding(rel(exc.path, root), exc.line, exc.rule, exc.message)
 
 
 def _lesson_title(text: str) -> str:
@@ -162,7 +157,7 @@ def _read_clickthrough(path: Path, docname: str) -> Lesson:
     """A click-through lesson YAML as a Lesson; its own rules live in academy.clickthrough."""
     try:
         doc = read_yaml(path)
-    except AcademyError:
+    except YamlFileError:
         return Lesson(path, docname, "", None, None, "")
     data = doc.data if isinstance(doc.data, dict) else {}
     keys = ("objectives", "key_points", "minutes", "datasets")
@@ -207,8 +202,8 @@ def read_lesson(path: Path, docname: str, root: Path) -> tuple[Lesson, list[Find
         if split:
             try:
                 front = parse_yaml(split[0], path, first_line=split[1])
-            except AcademyError as exc:
-                findings.append(_finding_from_error(exc, path, root))
+            except YamlFileError as exc:
+                findings.append(file_error_finding(exc, root))
     meta = None
     if front is not None and isinstance(front.data, dict) and "academy" in front.data:
         meta, found = check_model(LessonMeta, front, root, base=("academy",))

@@ -34,6 +34,14 @@ class YamlDoc:
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class YamlFileError(AcademyError):
+    """A YAML file that cannot be read, with the line and rule id to report it by."""
+
+    def __init__(self, path: Path, line: int, rule: str, message: str):
+        self.path, self.line, self.rule, self.message = path, line, rule, message
+        super().__init__(f"{path}:{line}: {rule}: {message}")
+
+
 def _build(
     node: yaml.Node, loc: Loc, lines: dict[Loc, int], make: yaml.constructor.SafeConstructor
 ) -> Any:
@@ -58,8 +66,8 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> YamlDoc:
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + first_line) if mark else first_line
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise AcademyError(
-            f"{path}:{line}: yaml-syntax: {problem}; fix the YAML syntax on that line"
+        raise YamlFileError(
+            path, line, "yaml-syntax", f"{problem}; fix the YAML syntax on that line"
         ) from exc
     lines: dict[Loc, int] = {}
     data = _build(node, (), lines, yaml.constructor.SafeConstructor()) if node is not None else None
@@ -69,11 +77,11 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> YamlDoc:
 
 
 def read_yaml(path: Path) -> YamlDoc:
-    """Read a YAML file; a missing or malformed file is an AcademyError naming it."""
+    """Read a YAML file; a missing or malformed file is a YamlFileError naming it."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise AcademyError(f"{path}:1: missing-file: file not found; create it") from exc
+        raise YamlFileError(path, 1, "missing-file", "file not found; create it") from exc
     return parse_yaml(text, path)
 
 

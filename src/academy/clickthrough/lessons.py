@@ -9,10 +9,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from academy.clickthrough.model import OP_MODELS, STEP_KINDS, ClickLesson
-from academy.curriculum import Book, Curriculum
-from academy.errors import AcademyError
+from academy.curriculum import Book, Curriculum, file_error_finding
 from academy.findings import Finding, rel
-from academy.yamlfile import Loc, YamlDoc, read_yaml
+from academy.yamlfile import Loc, YamlDoc, YamlFileError, read_yaml
 
 FOLDER = "clickthrough"
 TAGS = frozenset(STEP_KINDS) | frozenset(OP_MODELS)
@@ -92,14 +91,8 @@ def read_lesson_file(book: Book, path: Path, root: Path) -> LessonFile:
     where = rel(path, root)
     try:
         item.doc = read_yaml(path)
-    except AcademyError as exc:
-        text = str(exc)
-        parts = text.split(": ", 2)
-        line = 1
-        if len(parts) == 3 and parts[0].rsplit(":", 1)[-1].isdigit():
-            line = int(parts[0].rsplit(":", 1)[-1])
-            text = parts[2]
-        item.findings.append(Finding(where, line, "yaml-syntax", text))
+    except YamlFileError as exc:
+        item.findings.append(file_error_finding(exc, root))
         return item
     if not isinstance(item.doc.data, dict):
         item.findings.append(
