@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from academy.build import build
+from academy.build.pipeline import build
 
 REPO = Path(__file__).resolve().parents[1]
 

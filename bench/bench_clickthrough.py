@@ -45,7 +45,7 @@ def free_port() -> int:
 
 def build(out: Path) -> None:
     from academy.clickthrough.build import build_clickthrough
-    from academy.curriculum import load_curriculum
+    from academy.curriculum.loading import load_curriculum
 
     site = out / "site"
     site.mkdir(parents=True)
@@ -109,7 +109,7 @@ def run_mode(out: Path, preheat: bool) -> dict:
     cmd = [
         sys.executable,
         "-m",
-        "academy.clickthrough.voila",
+        "academy.serve.voila",
         "--lessons",
         str(out / "lessons"),
         "--site",

@@ -29,11 +29,11 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from academy.core.paths import find_root
 from academy.data import list_datasets, table
 from academy.data.canonical import build_canonical
 from academy.data.catalogue import load_canonical, primary_dataset
 from academy.data.fetch import verified_path
-from academy.paths import find_root
 
 CITIES = ("baltimore", "pittsburgh")
 TARGET_SECONDS = 0.5
@@ -55,7 +55,7 @@ _RESULTS_RUN = """
 import json, time
 from academy.data import list_datasets, validate_datasets
 from academy.data.cards import dataset_page
-from academy.paths import find_root
+from academy.core.paths import find_root
 root = find_root()
 start = time.perf_counter()
 validate_datasets(root)

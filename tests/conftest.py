@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from academy.build import BuildReport, build
+from academy.build.pipeline import BuildReport, build
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))

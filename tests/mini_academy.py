@@ -74,7 +74,7 @@ academy:
 
 ```{code-cell} ipython3
 :tags: [remove-cell]
-from academy.notebook import glue
+from academy.lesson import glue
 glue("three", "3", display=False)
 ```
 

@@ -37,7 +37,7 @@ def free_port() -> int:
 @contextmanager
 def served(site: Path) -> Iterator[str]:
     """Serve `site` with the academy's own server on a free port; yield its base URL."""
-    from academy.serve import site_server
+    from academy.serve.server import site_server
 
     server = site_server(site, port=free_port())
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from mini_academy import LESSON_PATH, edit, write_mini_academy
 
-from academy.build import ValidationFailed, build
-from academy.errors import AcademyError
+from academy.build.pipeline import ValidationFailed, build
+from academy.core.errors import AcademyError
 
 pytestmark = pytest.mark.slow
 

@@ -33,7 +33,7 @@ WRONG = "Not quite yet."
 def built(tmp_path_factory) -> Path:
     """Lessons built for the active city, and a stand-in home page."""
     from academy.clickthrough.build import build_clickthrough
-    from academy.curriculum import load_curriculum
+    from academy.curriculum.loading import load_curriculum
 
     out = tmp_path_factory.mktemp("academy")
     site = out / "site"
@@ -60,7 +60,7 @@ def server(built: Path, tmp_path_factory):
         [
             sys.executable,
             "-m",
-            "academy.clickthrough.voila",
+            "academy.serve.voila",
             "--lessons",
             str(built / "lessons"),
             "--site",
@@ -231,7 +231,7 @@ def do_step(learner: Learner, step: dict) -> None:
 
 @pytest.mark.parametrize("lesson_id", lesson_ids())
 def test_lesson_by_clicking(lesson_id: str, built: Path, server, browser) -> None:
-    from academy.progress import ProgressStore
+    from academy.progress.store import ProgressStore
 
     base, store_url = server
     lesson = json.loads((built / "lessons" / f"{lesson_id}.json").read_text())

@@ -15,12 +15,12 @@ import textstat
 from academy.clickthrough import simulation
 from academy.clickthrough.app import LessonApp, NullStore, load_resolved, unavailable
 from academy.clickthrough.build import build_clickthrough, data_loader, resolve_file
-from academy.clickthrough.lessons import lesson_files
+from academy.clickthrough.lesson_files import lesson_files
 from academy.clickthrough.model import ClickLesson
 from academy.clickthrough.queries import check_queries, evaluate_queries
 from academy.clickthrough.text import format_value, to_html
 from academy.clickthrough.validate import validate_clickthrough
-from academy.curriculum import load_curriculum
+from academy.curriculum.loading import load_curriculum
 
 REPO = Path(__file__).resolve().parents[1]
 MAX_GRADE = 8.0
@@ -204,7 +204,7 @@ def test_bad_lesson_findings_have_file_and_line(bad_academy) -> None:
 
 
 def test_validate_command_reports_the_lesson_missing_from_toc(bad_academy) -> None:
-    from academy.validate import validate
+    from academy.checks.rules import validate
 
     root, rel = bad_academy
     findings = [f for f in validate(root) if f.path == rel]
@@ -292,7 +292,7 @@ def test_city_without_close_dates_is_told_so(resolved) -> None:
 
 
 def test_app_flow_records_and_resumes(tmp_path, cur) -> None:
-    from academy.progress import ProgressStore
+    from academy.progress.store import ProgressStore
 
     out = build_clickthrough(cur, "baltimore", tmp_path, None)
     lesson = load_resolved(next(b.resolved for b in out if b.name == "reading-a-table"))

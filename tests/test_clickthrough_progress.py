@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from academy.progress import Attempt, LessonSummary, ProgressStore
+from academy.progress.store import Attempt, LessonSummary, ProgressStore
 
 
 def store(tmp_path) -> ProgressStore:

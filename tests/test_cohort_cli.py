@@ -111,7 +111,7 @@ def test_a_cohort_from_roster_to_certificates(tmp_path, env):
         tmp_path / "cohorts" / "spring" / "report" / "index.html"
     ).is_file() and "Wrote" in report.stdout
 
-    from academy.progress import ProgressStore
+    from academy.progress.store import ProgressStore
 
     store = ProgressStore(env["ACADEMY_PROGRESS_URL"])
     store.register_lesson("python-basics/reading-lists", 1)

@@ -38,7 +38,7 @@ from academy.cohort.records import load_records
 from academy.cohort.report import cohort_report
 from academy.cohort.scores import cohort_scores
 from academy.cohort.submissions import import_submissions
-from academy.progress import ProgressStore
+from academy.progress.store import ProgressStore
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")]
 

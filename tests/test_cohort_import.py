@@ -8,7 +8,7 @@ import pytest
 from cohort_support import EXERCISE, NOTEBOOK, make_cohort, release_notebook, write_notebook
 
 from academy.cohort.submissions import import_note, import_submissions, match
-from academy.errors import AcademyError
+from academy.core.errors import AcademyError
 
 LEARNERS = ["ana", "ben", "cy.ng", "cy", "dee"]
 

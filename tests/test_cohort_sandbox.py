@@ -20,7 +20,7 @@ from academy.cohort.sandbox import (
     run_sandboxed,
 )
 from academy.cohort.settings import GradingLimits
-from academy.errors import AcademyError
+from academy.core.errors import AcademyError
 
 HAVE_BWRAP = shutil.which("bwrap") is not None
 

@@ -21,7 +21,7 @@ from academy.cohort.roster import (
     remove_learners,
     roster,
 )
-from academy.errors import AcademyError
+from academy.core.errors import AcademyError
 
 ROSTER = "id,name,email,team\nana,Ana Lopez,ana@city.gov,311\nben,Ben Okafor,ben@city.gov,\n"
 

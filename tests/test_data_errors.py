@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from academy.core.errors import AcademyError
 from academy.data import canonical_tables, dataset_path, raw, table, validate_datasets
 from academy.data import fetch as fetch_module
 from academy.data.catalogue import get_dataset
@@ -24,7 +25,6 @@ from academy.data.cli import app as data_app
 from academy.data.fetch import pull_one
 from academy.data.jsonlines import json_lines
 from academy.data.pseudonym import pseudonym, pseudonymise_columns
-from academy.errors import AcademyError
 
 REPO = Path(__file__).resolve().parents[1]
 DATASET = "testville/requests"

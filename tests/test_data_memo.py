@@ -14,13 +14,13 @@ import pytest
 import test_data_errors
 from test_data_errors import DATASET, Town
 
+from academy.core.errors import AcademyError
 from academy.data import cards as cards_module
 from academy.data import dataset_path, list_datasets, validate_datasets
 from academy.data import fetch as fetch_module
 from academy.data import memo as memo_module
 from academy.data import validation as validation_module
 from academy.data.cards import dataset_page
-from academy.errors import AcademyError
 
 REPO = Path(__file__).resolve().parents[1]
 town = test_data_errors.town  # the fixture: a one-dataset academy with an empty cache

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from academy.core.errors import AcademyError
 from academy.data import (
     active_city,
     canonical_tables,
@@ -27,7 +28,6 @@ from academy.data import canonical as canonical_module
 from academy.data.cards import dataset_page, datasets_index, stale_cards
 from academy.data.fetch import verify
 from academy.data.pseudonym import pseudonym
-from academy.errors import AcademyError
 
 REPO = Path(__file__).resolve().parents[1]
 CITIES = ["baltimore", "pittsburgh"]

@@ -1,4 +1,4 @@
-"""Every graded exercise round-trips through nbgrader, for every city; plus academy.practice.
+"""Every graded exercise round-trips through nbgrader, for every city; plus academy.lesson.practice.
 
 For each exercise under exercises/source/ and each city, a copy of exercises/ becomes an
 nbgrader course directory in tmp_path. We release the exercise, hand in the SOURCE
@@ -32,8 +32,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from academy.errors import AcademyError
-from academy.practice import Practice, visible_checks
+from academy.core.errors import AcademyError
+from academy.lesson.practice import Practice, visible_checks
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "exercises"
@@ -285,7 +285,7 @@ def test_exercise_notebook_shape(exercise: str) -> None:
         assert "Hidden check" not in visible_checks(text)
 
 
-# --- academy.practice ----------------------------------------------------------------------
+# --- academy.lesson.practice ----------------------------------------------------------------------
 
 
 @pytest.fixture(params=CITIES)

@@ -13,8 +13,8 @@ import pytest
 from bs4 import BeautifulSoup
 from site_browser import axe_serious, charts, chromium, served, visit
 
-from academy.curriculum import Curriculum, load_curriculum
-from academy.links import broken_links, external_refs
+from academy.build.links import broken_links, external_refs
+from academy.curriculum.loading import Curriculum, load_curriculum
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from mini_academy import LESSON_PATH, edit, write_mini_academy
 
-from academy.validate import validate
+from academy.checks.rules import validate
 
 LESSON = LESSON_PATH
 TRACK = "curriculum/tracks/basics.yml"

@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from academy.cohort import cli as cohort_cli
+from academy.core.errors import AcademyError
+from academy.core.paths import build_dir, find_root
 from academy.data import cli as data_cli
-from academy.errors import AcademyError
-from academy.paths import build_dir, find_root
 
 app = typer.Typer(
     help="City Data Academy: build, check and serve the academy.", no_args_is_help=True
@@ -48,7 +48,7 @@ def validate_cmd(
     format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """Check every curriculum, lesson, exercise and dataset file; exit 1 on any error."""
-    from academy.validate import errors, validate
+    from academy.checks.rules import errors, validate
 
     findings = validate(_root(root))
     if format == "json":
@@ -72,7 +72,7 @@ def build_cmd(
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Books built at once.")] = 2,
 ) -> None:
     """Validate, build every course book and the portal into build/site."""
-    from academy.build import ValidationFailed, build
+    from academy.build.pipeline import ValidationFailed, build
 
     columns = (
         TextColumn("{task.description:<10}"),
@@ -126,7 +126,7 @@ def serve_cmd(
     ] = 600,
 ) -> None:
     """Serve the built site and every click-through lesson on http://127.0.0.1:PORT/."""
-    from academy.serve import academy_server, lessons_built, site_server
+    from academy.serve.server import academy_server, lessons_built, site_server
 
     build = build_dir(_root(root))
     if not lessons_built(build):
@@ -141,7 +141,7 @@ def serve_cmd(
         finally:
             server.server_close()
         return
-    from academy.clickthrough.voila import ServerOptions
+    from academy.serve.voila import ServerOptions
 
     pools = {}
     for item in pool or []:
@@ -171,7 +171,7 @@ def schema_cmd(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the JSON Schemas to.")],
 ) -> None:
     """Write a JSON Schema for every curriculum file format."""
-    from academy.reference import schemas
+    from academy.portal.reference import schemas
 
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, schema in schemas().items():

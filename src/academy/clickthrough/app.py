@@ -88,7 +88,7 @@ class NullStore:
 
 def open_store() -> Any:
     try:
-        from academy.progress import ProgressStore
+        from academy.progress.store import ProgressStore
 
         return ProgressStore()
     except Exception:
@@ -342,7 +342,7 @@ def start(path: str) -> LessonApp | None:
     from IPython.display import display
 
     _log_to_server()
-    import academy.progress  # noqa: F401  (loaded now, so the first answer is saved at once)
+    import academy.progress.store  # noqa: F401  (loaded now, so the first answer is saved at once)
 
     try:
         lesson = load_resolved(path)

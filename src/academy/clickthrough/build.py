@@ -19,13 +19,13 @@ from typing import Any
 
 import pandas as pd
 
-from academy.clickthrough.lessons import LessonFile, lesson_files
+from academy.clickthrough.lesson_files import LessonFile, lesson_files
 from academy.clickthrough.queries import QueryError, evaluate_queries
 from academy.clickthrough.resolve import ResolveError, resolve_lesson
 from academy.clickthrough.text import city_title
-from academy.curriculum import Curriculum
-from academy.errors import AcademyError
-from academy.findings import rel
+from academy.core.errors import AcademyError
+from academy.core.findings import rel
+from academy.curriculum.loading import Curriculum
 
 LESSONS_DIR = "lessons"
 FONTAWESOME = Path("node_modules") / "@fortawesome" / "fontawesome-free"

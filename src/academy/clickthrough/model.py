@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
-from academy.models import Strict
+from academy.core.strict import Strict
 
 Scalar = str | int | float | bool
 

@@ -18,7 +18,6 @@ from typing import Any
 import pandas as pd
 
 from academy.clickthrough import simulation
-from academy.clickthrough.charts import chart_to_svg
 from academy.clickthrough.model import (
     QUESTION_KINDS,
     ChartSpec,
@@ -33,6 +32,7 @@ from academy.clickthrough.model import (
     TableSpec,
 )
 from academy.clickthrough.queries import Loc, Value, condition_mask
+from academy.clickthrough.step_charts import chart_to_svg
 from academy.clickthrough.text import (
     MissingValue,
     city_title,

@@ -1,4 +1,4 @@
-"""`academy validate` rules for click-through lessons (registered in academy.validate.CHECKS).
+"""`academy validate` rules for click-through lessons (registered in academy.checks.rules.CHECKS).
 
 Rule ids: schema, yaml-syntax, ref-unresolved, clickthrough-query, clickthrough-text,
 clickthrough-answer, clickthrough-step. Every finding names the file and line.
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from academy.clickthrough.lessons import LessonFile, lesson_files
+from academy.clickthrough.lesson_files import LessonFile, lesson_files
 from academy.clickthrough.model import (
     ChartStep,
     ChoiceStep,
@@ -24,8 +24,8 @@ from academy.clickthrough.model import (
 )
 from academy.clickthrough.queries import Loc, Shape, check_queries
 from academy.clickthrough.text import placeholders
-from academy.curriculum import Curriculum
-from academy.findings import Finding, rel
+from academy.core.findings import Finding, rel
+from academy.curriculum.loading import Curriculum
 
 ESTIMATE_WORDS = frozenset(["answer"])
 SIMULATION_WORDS = frozenset(Scenario.model_fields)  # {crews} etc. in simulation text

@@ -1,6 +1,6 @@
 """The academy's own files a cohort reads: tracks, exercises, objectives, click-through lessons.
 
-Read through academy.curriculum's model checks, so a broken file gives the same
+Read through academy.curriculum.loading's model checks, so a broken file gives the same
 `path:line: rule: message` that `academy validate` would.
 """
 
@@ -11,10 +11,10 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from academy.curriculum import check_model, load_exercises
-from academy.errors import AcademyError
-from academy.models import Academy, ObjectivesFile, Track
-from academy.yamlfile import read_yaml
+from academy.core.errors import AcademyError
+from academy.core.yamlfile import read_yaml
+from academy.curriculum.loading import check_model, load_exercises
+from academy.curriculum.models import Academy, ObjectivesFile, Track
 
 M = TypeVar("M", bound=BaseModel)
 

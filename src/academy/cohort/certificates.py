@@ -22,15 +22,15 @@ from pathlib import Path
 from academy.cohort.academy_files import course_exercises, read_academy, read_track, track_lessons
 from academy.cohort.folder import CohortFolder, atomic_write
 from academy.cohort.html import render
-from academy.cohort.lessons import (
+from academy.cohort.lesson_progress import (
     LessonProgress,
     ProgressSource,
     default_progress_source,
     learner_progress,
 )
 from academy.cohort.scores import LearnerScores, cohort_scores, passed
-from academy.errors import AcademyError
-from academy.models import Track
+from academy.core.errors import AcademyError
+from academy.curriculum.models import Track
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from academy.errors import AcademyError
+from academy.core.errors import AcademyError
 
 if TYPE_CHECKING:
     from academy.cohort.folder import CohortFolder
@@ -80,7 +80,7 @@ def create_cmd(
     """Create a cohort folder with its roster and gradebook (nothing is created on any error)."""
     from academy.cohort.create import create_cohort
     from academy.cohort.roster import roster as read_roster
-    from academy.paths import find_root
+    from academy.core.paths import find_root
 
     _quiet_gradebook_warnings()
     folder = create_cohort(

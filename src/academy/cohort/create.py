@@ -18,7 +18,7 @@ from academy.cohort.folder import (
 from academy.cohort.gradebook import create_gradebook
 from academy.cohort.roster import read_roster_file, render_roster, sync_gradebook
 from academy.cohort.settings import CohortSettings, GradingLimits, SandboxMode
-from academy.errors import AcademyError
+from academy.core.errors import AcademyError
 
 SUBFOLDERS = ("source", "release", "submitted", "autograded", "feedback", ".academy")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from academy.errors import AcademyError
+from academy.core.errors import AcademyError
 
 
 def sandbox_data(root: Path, datasets: list[str]) -> tuple[list[Path], dict[str, str]]:

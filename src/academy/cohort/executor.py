@@ -20,7 +20,7 @@ import signal
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from academy.errors import AcademyError
+from academy.core.errors import AcademyError
 
 
 class Executor(Protocol):

@@ -23,7 +23,7 @@ from academy.cohort.manifest import ExerciseManifest, load_manifest
 from academy.cohort.records import GradeRecord, load_records
 from academy.cohort.roster import Learner, roster
 from academy.cohort.scores import ExerciseScore, cohort_scores, passed
-from academy.errors import AcademyError
+from academy.core.errors import AcademyError
 
 LABELS = {
     "passed": "passed",

@@ -28,8 +28,8 @@ import yaml
 from pydantic import ValidationError
 
 from academy.cohort.settings import CohortSettings
-from academy.errors import AcademyError
-from academy.paths import user_data_dir
+from academy.core.errors import AcademyError
+from academy.core.paths import user_data_dir
 
 COHORTS_ENV = "ACADEMY_COHORTS_DIR"
 SETTINGS_FILE = "cohort.yml"

@@ -56,7 +56,7 @@ from academy.cohort.sandbox import (
 from academy.cohort.sandbox_worker import KERNEL_DIED, NOTEBOOK_TIME_LIMIT, UNRESPONSIVE
 from academy.cohort.submissions import import_note
 from academy.cohort.tamper import find_tampering
-from academy.errors import AcademyError
+from academy.core.errors import AcademyError
 
 Progress = Callable[[int, int, GradeRecord | None], None]
 

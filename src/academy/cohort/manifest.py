@@ -16,8 +16,8 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 
 from academy.cohort.folder import CohortFolder, atomic_write
-from academy.errors import AcademyError
-from academy.models import Frozen
+from academy.core.errors import AcademyError
+from academy.core.strict import Frozen
 
 
 class ManifestCell(Frozen):

@@ -16,7 +16,7 @@ from typing import Any
 from academy.cohort.folder import CohortFolder, nbgrader_config
 from academy.cohort.manifest import ExerciseManifest
 from academy.cohort.sandbox import SandboxResult
-from academy.errors import AcademyError
+from academy.core.errors import AcademyError
 
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 #: ename of the error put in every code cell when the sandbox returned nothing usable.

@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError
 
 from academy.cohort.folder import CohortFolder, atomic_write
 from academy.cohort.messages import Status
-from academy.models import Frozen
+from academy.core.strict import Frozen
 
 Outcome = Literal["graded", "unreadable", "wrong-name", "grading-failed"]
 TamperKind = Literal["edited", "deleted", "duplicated", "changed-metadata", "unknown-cell"]

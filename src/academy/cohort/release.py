@@ -23,8 +23,8 @@ from academy.cohort.manifest import (
     save_manifest,
     tree_sha256,
 )
-from academy.errors import AcademyError
-from academy.models import ExerciseSidecar
+from academy.core.errors import AcademyError
+from academy.curriculum.models import ExerciseSidecar
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from statistics import mean
 
-from academy.cohort import charts
+from academy.cohort import report_charts
 from academy.cohort.academy_files import read_track, track_lessons
 from academy.cohort.folder import CohortFolder, atomic_write
 from academy.cohort.html import render
-from academy.cohort.lessons import (
+from academy.cohort.lesson_progress import (
     LessonProgress,
     ProgressSource,
     default_progress_source,
@@ -225,7 +225,7 @@ def _distribution_rows(data: ReportData) -> list[dict[str, object]]:
         counts = [q.full, q.partial, q.zero, q.not_handed_in]
         rows += [
             {"question": q.label, "result": name, "learners": count, "order": i}
-            for i, (name, count) in enumerate(zip(charts.BUCKET_ORDER, counts, strict=True))
+            for i, (name, count) in enumerate(zip(report_charts.BUCKET_ORDER, counts, strict=True))
         ]
     return rows
 
@@ -235,16 +235,16 @@ def render_report(data: ReportData) -> str:
         "report.html.j2",
         data=data,
         generated=datetime.now(UTC).strftime("%d %B %Y, %H:%M UTC"),
-        pass_chart=charts.pass_rate_chart(
+        pass_chart=report_charts.pass_rate_chart(
             [
                 {"question": q.label, "pass_rate": q.pass_rate}
                 for q in data.questions
                 if q.pass_rate is not None
             ]
         ),
-        distribution_chart=charts.distribution_chart(_distribution_rows(data)),
-        totals_chart=charts.totals_chart(data.totals),
-        lessons_chart=charts.lessons_chart(
+        distribution_chart=report_charts.distribution_chart(_distribution_rows(data)),
+        totals_chart=report_charts.totals_chart(data.totals),
+        lessons_chart=report_charts.lessons_chart(
             [{"lesson": s.lesson, "completed": s.completed_percent} for s in data.lessons]
         ),
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from academy.cohort.folder import CohortFolder, atomic_write
-from academy.errors import AcademyError
+from academy.core.errors import AcademyError
 
 COLUMNS = ("id", "name", "email", "team")
 REQUIRED = ("id", "name", "email")

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from academy.models import Strict
+from academy.core.strict import Strict
 
 SandboxMode = Literal["auto", "bwrap", "rlimits"]
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from academy.cohort.folder import CohortFolder, atomic_write
 from academy.cohort.manifest import load_manifest
 from academy.cohort.roster import roster
-from academy.errors import AcademyError
+from academy.core.errors import AcademyError
 
 SKIP_PARTS = {"__MACOSX", ".ipynb_checkpoints"}
 MAX_UNZIPPED_BYTES = 2 * 1024**3

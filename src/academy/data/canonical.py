@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from academy.core.errors import AcademyError
+from academy.core.paths import find_root
 from academy.data.adapters import AdapterError, adapter_hash, apply_adapter
 from academy.data.catalogue import get_dataset, load_canonical, primary_dataset
 from academy.data.city import active_city
@@ -17,8 +19,6 @@ from academy.data.fetch import cache_dir, verified_path
 from academy.data.memo import write_atomically
 from academy.data.reading import read_text
 from academy.data.spec import CanonicalTable, DatasetInfo
-from academy.errors import AcademyError
-from academy.paths import find_root
 
 
 def tables_cache_dir() -> Path:

@@ -12,14 +12,14 @@ from dataclasses import astuple
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from academy.core.findings import Finding
+from academy.core.paths import find_root
 from academy.data.catalogue import PACKAGE_FILE, get_dataset, list_datasets
 from academy.data.fetch import file_key, verified_path
 from academy.data.memo import remember
 from academy.data.pseudonym import CODE_LENGTH, pseudonym
 from academy.data.spec import Adapter, ColumnSource, DatasetInfo
 from academy.data.usage import Use, all_uses, uses_of
-from academy.findings import Finding
-from academy.paths import find_root
 
 if TYPE_CHECKING:
     from academy.data.profile import DatasetProfile
@@ -281,7 +281,7 @@ def dataset_page(dataset_id: str, root: Path | None = None) -> str:
 
 
 def _render_page(info: DatasetInfo, uses: list[Use], root: Path) -> str:
-    from academy.data.charts import chart_figure
+    from academy.data.card_charts import chart_figure
     from academy.data.profile import learner_text, profile_info
 
     text = learner_text(info, verified_path(info))  # read once: for the profile and the chart

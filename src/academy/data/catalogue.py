@@ -10,6 +10,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from academy.core.errors import AcademyError
+from academy.core.findings import rel
+from academy.core.paths import find_root
+from academy.core.yamlfile import read_yaml
 from academy.data.jsonlines import Loc, json_lines, line_of
 from academy.data.spec import (
     CanonicalFile,
@@ -18,10 +22,6 @@ from academy.data.spec import (
     ResourceMeta,
     SchemaField,
 )
-from academy.errors import AcademyError
-from academy.findings import rel
-from academy.paths import find_root
-from academy.yamlfile import read_yaml
 
 PACKAGE_FILE = "datapackage.json"
 CANONICAL_FILE = "canonical.yml"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from academy.errors import AcademyError
-from academy.paths import MARKER, find_root
-from academy.yamlfile import read_yaml
+from academy.core.errors import AcademyError
+from academy.core.paths import MARKER, find_root
+from academy.core.yamlfile import read_yaml
 
 CITY_ENV = "ACADEMY_CITY"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

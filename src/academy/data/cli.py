@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
 
-from academy.errors import AcademyError
-from academy.paths import find_root
+from academy.core.errors import AcademyError
+from academy.core.paths import find_root
 
 app = typer.Typer(help="City datasets: list, pull, verify, profile, cards.", no_args_is_help=True)
 out = Console()

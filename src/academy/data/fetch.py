@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
+from academy.core.errors import AcademyError
+from academy.core.paths import find_root
 from academy.data.catalogue import get_dataset, list_datasets
 from academy.data.memo import CACHE_ENV as CACHE_ENV  # re-exported beside MIRROR_ENV
 from academy.data.memo import cache_dir, file_identity, remember
 from academy.data.spec import DatasetInfo
-from academy.errors import AcademyError
-from academy.paths import find_root
 
 MIRROR_ENV = "ACADEMY_DATA_DIR"
 

@@ -20,13 +20,14 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
-from academy.paths import user_data_dir
+from academy.core.paths import user_data_dir
+from academy.core.sources import PACKAGE_DIR, package_files
 
 CACHE_ENV = "ACADEMY_CACHE_DIR"
 
-# Sources besides academy/data/*.py that shape cached results, and libraries that do
-# (their messages, parsing or drawing).
-_SOURCES = ("findings.py", "yamlfile.py", "notebook.py")
+# Packages whose code shapes cached results, and libraries that do (their messages,
+# parsing or drawing).
+_PACKAGES = ("data", "core")
 _LIBRARIES = (
     *("frictionless", "jsonschema", "pydantic", "pyyaml"),
     *("pandas", "numpy", "openpyxl", "altair", "vl-convert-python"),
@@ -52,13 +53,13 @@ def file_identity(path: Path) -> tuple[str, int, int, int, int]:
 
 @cache
 def code_version() -> str:
-    """Hash of the academy.data source files and the versions of the libraries they use."""
+    """Hash of the data and core packages' files and the versions of the libraries they use."""
     from importlib.metadata import PackageNotFoundError, version
 
-    package = Path(__file__).parent
     digest = hashlib.blake2b(sys.version.encode(), digest_size=16)
-    for path in [*sorted(package.glob("*.py")), *(package.parent / s for s in _SOURCES)]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in package_files(*_PACKAGES):
+        name = path.relative_to(PACKAGE_DIR).as_posix()
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     for name in _LIBRARIES:
         try:
             digest.update(f"{name}=={version(name)}\0".encode())

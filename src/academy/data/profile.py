@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from academy.core.paths import find_root
 from academy.data.catalogue import get_dataset
 from academy.data.fetch import check_file, verified_path
 from academy.data.pseudonym import pseudonymise_columns
 from academy.data.quality import QualityResult, quality_results
 from academy.data.reading import read_text, typed
 from academy.data.spec import DatasetInfo
-from academy.paths import find_root
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from academy.core.paths import find_root
 from academy.data.catalogue import get_dataset
 from academy.data.fetch import verified_path
 from academy.data.profile import learner_text
 from academy.data.reading import read_text, typed
-from academy.paths import find_root
 
 
 def raw(dataset_id: str, root: Path | None = None, pseudonymise: bool = True) -> pd.DataFrame:

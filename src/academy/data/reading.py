@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from academy.core.errors import AcademyError
 from academy.data.spec import DatasetInfo, ReadOptions
-from academy.errors import AcademyError
 
 
 def _unreadable(info: DatasetInfo, path: Path, exc: Exception) -> AcademyError:

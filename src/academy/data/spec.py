@@ -14,14 +14,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from academy.models import Frozen as Strict
+from academy.core.strict import Frozen
 
 # --- canonical tables ------------------------------------------------------------
 
 FieldType = Literal["string", "integer", "number", "datetime"]
 
 
-class CanonicalField(Strict):
+class CanonicalField(Frozen):
     """One column of a canonical table, the same for every city."""
 
     name: str = Field(description="Column name lessons use, snake_case, e.g. 'created_at'.")
@@ -39,7 +39,7 @@ class CanonicalField(Strict):
     )
 
 
-class CanonicalTable(Strict):
+class CanonicalTable(Frozen):
     """A table lessons can rely on whatever the active city."""
 
     description: str = Field(description="What one row is and what the table is for.")
@@ -50,7 +50,7 @@ class CanonicalTable(Strict):
         return next((f for f in self.fields if f.name == name), None)
 
 
-class CanonicalFile(Strict):
+class CanonicalFile(Frozen):
     """`datasets/canonical.yml`: every canonical table."""
 
     tables: dict[str, CanonicalTable] = Field(
@@ -61,7 +61,7 @@ class CanonicalFile(Strict):
 # --- city adapters ---------------------------------------------------------------
 
 
-class ColumnSource(Strict):
+class ColumnSource(Frozen):
     """Where a canonical column comes from when it is not one raw column as is."""
 
     column: str | None = Field(default=None, description="One raw column to take the value from.")
@@ -81,7 +81,7 @@ class ColumnSource(Strict):
         return [self.column] if self.column else list(self.columns or [])
 
 
-class DateFormat(Strict):
+class DateFormat(Frozen):
     """How a raw date column is written."""
 
     format: str = Field(description="strptime format such as '%m/%d/%Y %I:%M:%S %p', or 'ISO8601'.")
@@ -92,7 +92,7 @@ class DateFormat(Strict):
     )
 
 
-class Placeholder(Strict):
+class Placeholder(Frozen):
     """Raw values that stand for 'unknown' and must become missing."""
 
     when: dict[str, list[float | str]] = Field(
@@ -106,7 +106,7 @@ class Placeholder(Strict):
     reason: str = Field(description="Why these values are placeholders, for the data card.")
 
 
-class Adapter(Strict):
+class Adapter(Frozen):
     """A city adapter: how one published file becomes a canonical table. Data, not code."""
 
     table: str = Field(description="Name of the canonical table this file provides.")
@@ -137,7 +137,7 @@ class Adapter(Strict):
 # --- reading and describing a file -------------------------------------------------
 
 
-class ReadOptions(Strict):
+class ReadOptions(Frozen):
     """How to read a file that is not a plain CSV with a header on line 1."""
 
     sheet: str | None = Field(default=None, description="Workbook sheet to read (xlsx).")
@@ -161,7 +161,7 @@ QualityKind = Literal[
 ]
 
 
-class QualityCheck(Strict):
+class QualityCheck(Frozen):
     """A machine check that finds a known problem in the file, so profiles can count it."""
 
     kind: QualityKind = Field(
@@ -186,7 +186,7 @@ class QualityCheck(Strict):
     )
 
 
-class QualityProblem(Strict):
+class QualityProblem(Frozen):
     """A known problem in the published file, kept on purpose for data-quality lessons."""
 
     id: str = Field(description="Stable kebab-case id, e.g. 'placeholder-coordinates'.")
@@ -197,7 +197,7 @@ class QualityProblem(Strict):
     )
 
 
-class Pseudonymise(Strict):
+class Pseudonymise(Frozen):
     """Columns holding people's names, replaced by stable pseudonyms in learner-facing use."""
 
     columns: list[str] = Field(min_length=1, description="Raw columns holding personal names.")
@@ -210,7 +210,7 @@ class Pseudonymise(Strict):
     )
 
 
-class PackageMeta(Strict):
+class PackageMeta(Frozen):
     """The `academy` property of a datapackage.json: facts for the data card."""
 
     city: str = Field(description="City id; must match the folder under datasets/.")
@@ -232,7 +232,7 @@ class PackageMeta(Strict):
         return sorted({p.check.reference for p in self.quality if p.check and p.check.reference})
 
 
-class ChartSpec(Strict):
+class ChartSpec(Frozen):
     """The one chart the dataset's portal page shows."""
 
     kind: Literal["top_values", "histogram", "line", "missing"] = Field(
@@ -249,7 +249,7 @@ class ChartSpec(Strict):
     top: int = Field(default=10, ge=2, le=30, description="How many values to show (top_values).")
 
 
-class ResourceMeta(Strict):
+class ResourceMeta(Frozen):
     """The `academy` property of the datapackage's resource."""
 
     read: ReadOptions | None = Field(default=None, description="Reading options (xlsx).")
@@ -277,7 +277,7 @@ class SchemaField(BaseModel):
     description: str = Field(default="", description="What the column holds.")
 
 
-class DatasetInfo(Strict):
+class DatasetInfo(Frozen):
     """One published file the academy knows, as listed by `academy data list`."""
 
     id: str = Field(description="'<city>/<dataset>', the folder under datasets/.")

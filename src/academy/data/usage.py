@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
+from academy.core.errors import AcademyError
+from academy.core.findings import rel
+from academy.core.yamlfile import parse_yaml, read_yaml, split_front_matter
 from academy.data.memo import file_identity, remember
 from academy.data.spec import DatasetInfo
-from academy.errors import AcademyError
-from academy.findings import rel
-from academy.yamlfile import parse_yaml, read_yaml, split_front_matter
 
 
 @dataclass(frozen=True, order=True)

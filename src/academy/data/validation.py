@@ -29,6 +29,9 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from academy.core.errors import AcademyError
+from academy.core.findings import Finding, rel
+from academy.core.paths import find_root
 from academy.data.catalogue import (
     CANONICAL_FILE,
     SpecError,
@@ -42,9 +45,6 @@ from academy.data.fetch import file_key
 from academy.data.jsonlines import Loc, json_lines, line_of
 from academy.data.memo import remember
 from academy.data.spec import CanonicalFile, DatasetInfo
-from academy.errors import AcademyError
-from academy.findings import Finding, rel
-from academy.paths import find_root
 
 DATA_SUFFIXES = {".csv", ".xlsx", ".xls", ".geojson", ".parquet", ".zip", ".json.gz", ".feather"}
 ADAPTER: Loc = ("resources", 0, "academy", "adapter")

@@ -1,0 +1,221 @@
+"""Sphinx extension: each click-through lesson as a static, printable page of its course book.
+
+Listed in tracks/_book_defaults.yml (`sphinx.extra_extensions`), it registers a source
+parser for `clickthrough/<lesson>.yml` toc entries. The page is made from the same
+resolved lesson the Voilà app shows (same rows, same charts as inline SVG), with empty
+boxes to fill in on paper, a link to the click-through version, and the answers at the
+end for the trainer. Objectives and key points come from academy.books.lesson_frame, as on
+every lesson page.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers import Parser
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+from academy.clickthrough.markup import media_html, table_html
+from academy.clickthrough.resolve import answer_text, is_question
+
+log = logging.getLogger(__name__)
+SUFFIX = ".yml"
+FILETYPE = "clickthrough"
+_cache: dict[str, Any] = {}
+
+
+def _curriculum(root: Path) -> Any:
+    key = str(root)
+    if key not in _cache:
+        from academy.curriculum.loading import load_curriculum
+
+        _cache[key] = load_curriculum(root)[0]
+    return _cache[key]
+
+
+def resolved_for(source: Path) -> tuple[dict[str, Any], str, list[str]]:
+    """(resolved lesson, live lesson URL from the page, objective ids) for a lesson file;
+    raises AcademyError."""
+    from academy.clickthrough.build import data_loader, lesson_url, resolve_file
+    from academy.clickthrough.lesson_files import lesson_files
+    from academy.core.errors import AcademyError
+    from academy.core.paths import find_root
+
+    root = find_root(source.parent)
+    cur = _curriculum(root)
+    city = os.environ.get("ACADEMY_CITY") or (cur.academy.city if cur.academy else "")
+    files_key = f"files:{root}"
+    if files_key not in _cache:  # read and checked once per build, not once per page
+        _cache[files_key] = lesson_files(cur)
+    item = next((i for i in _cache[files_key] if i.path.resolve() == source.resolve()), None)
+    if item is None:
+        raise AcademyError(f"{source}: not a click-through lesson of any course in curriculum/")
+    loader_key = f"loader:{root}:{city}"
+    if loader_key not in _cache:
+        _cache[loader_key] = data_loader(root, city)
+    resolved = resolve_file(item, cur, city, _cache[loader_key], depth=4)
+    live = "../../../.." + lesson_url(item.book.course.id, item.name)
+    objectives = list(item.lesson.objectives) if item.lesson else []
+    return resolved, live, objectives
+
+
+def _raw(html: str) -> nodes.raw:
+    return nodes.raw("", html, format="html")
+
+
+def _section(title: str, ident: str) -> nodes.section:
+    section = nodes.section(ids=[nodes.make_id(ident)], names=[nodes.fully_normalize_name(ident)])
+    section += nodes.title(text=title)
+    return section
+
+
+def _blank(label: str) -> str:
+    return f'<p class="academy-print-blank">{escape(label)} <span aria-hidden="true">________________</span></p>'
+
+
+def step_html(step: dict[str, Any]) -> str:
+    """The printable body of one resolved step (text, data, and what to fill in)."""
+    parts = [step.get("html", ""), media_html(step.get("media", []))]
+    kind = step["kind"]
+    if "question" in step:
+        parts.append(f'<p class="academy-question"><strong>{escape(step["question"])}</strong></p>')
+    if kind in {"choice", "chart"}:
+        tick = "Tick every answer that fits." if step["multiple"] else "Tick one answer."
+        items = "".join(f"<li>☐ {escape(c['text'])}</li>" for c in step["choices"])
+        parts.append(f'<p>{tick}</p><ul class="academy-print-choices">{items}</ul>')
+    elif kind == "order":
+        items = "".join(f"<li>{escape(step['items'][i])}</li>" for i in step["start"])
+        parts.append(
+            "<p>Number these from 1 (first) to "
+            f'{len(step["items"])} (last):</p><ul class="academy-print-choices">'
+            + items.replace("<li>", "<li>___ ")
+            + "</ul>"
+        )
+    elif kind == "spot":
+        parts.append(table_html(step["grid"], numbered=True))
+        parts.append(_blank("Row number:"))
+    elif kind == "estimate":
+        unit = step["unit"]
+        parts.append(
+            _blank(
+                f"Your guess (between {step['min']:g} and {step['max']:g} {unit}):".replace(
+                    " %", "%"
+                )
+            )
+        )
+    elif kind == "simulation":
+        rows = "".join(
+            f'<tr><th scope="row">{escape(a["name"])}</th><td>{a["backlog"]:,}</td><td>{a["new_per_day"]:,}</td><td></td></tr>'
+            for a in step["areas"]
+        )
+        parts.append(
+            '<div class="academy-table-wrap"><table class="academy-table"><thead><tr><th scope="col">Part of the city</th>'
+            '<th scope="col">Open jobs</th><th scope="col">New jobs a day</th><th scope="col">Crews you send</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>"
+            f"<p>You have {step['crews_total']} crews. Each finishes {step['per_crew']:g} jobs a day. "
+            f"Every part should be clear within {step['goal_days']} days.</p>"
+        )
+    return f'<div class="academy-print-step">{"".join(parts)}</div>'
+
+
+def answers_html(steps: list[dict[str, Any]]) -> str:
+    items = []
+    for n, step in enumerate(steps, start=1):
+        if not is_question(step):
+            continue
+        why = ""
+        if step["kind"] in {"choice", "chart"}:
+            why = " ".join(step["choices"][i]["feedback"] for i in step["answer"])
+        elif step["kind"] in {"order", "spot", "estimate", "simulation"}:
+            why = step.get("right", "")
+        items.append(
+            f"<li><strong>Step {n}, {escape(step['title'])}:</strong> {escape(answer_text(step))}."
+            f"{' ' + escape(why) if why else ''}</li>"
+        )
+    return f'<ul class="academy-print-answers">{"".join(items)}</ul>'
+
+
+class ClickthroughParser(Parser):
+    """Parses clickthrough/<lesson>.yml into the printable lesson page."""
+
+    supported = (FILETYPE,)
+
+    def parse(self, inputstring: str, document: nodes.document) -> None:
+        env = document.settings.env
+        source = Path(env.doc2path(env.docname))
+        try:
+            lesson, live, objectives = resolved_for(source)
+        except Exception as exc:  # reported as a Sphinx warning, which fails the build
+            log.warning(f"click-through lesson cannot be built: {exc}", location=env.docname)
+            section = _section(source.stem, source.stem)
+            document += section
+            return
+        env.metadata[env.docname]["academy"] = json.dumps(
+            {
+                "objectives": objectives,
+                "key_points": lesson["key_points"],
+                "minutes": lesson["minutes"],
+            }
+        )
+        page = _section(lesson["title"], lesson["id"].split("/")[-1])
+        intro = (
+            f'<p class="academy-print-intro">{escape(lesson["summary"])}</p>'
+            f'<p class="academy-print-live"><a href="{escape(live, quote=True)}">Do this lesson as a click-through '
+            "lesson</a> (it checks your answers as you go). This page is the printable version.</p>"
+        )
+        if lesson.get("data_note"):
+            intro += f'<p class="academy-data-note">{escape(lesson["data_note"])}</p>'
+        page += _raw(intro)
+        for n, step in enumerate(lesson["steps"], start=1):
+            sub = _section(f"Step {n}: {step['title']}", f"step-{n}")
+            sub += _raw(step_html(step))
+            page += sub
+        answers = _section("Answers for the trainer", "answers-for-the-trainer")
+        answers["classes"].append("academy-print-answers-section")
+        answers += _raw(answers_html(lesson["steps"]))
+        page += answers
+        document += page
+
+
+def answers_last(app: Sphinx, doctree: nodes.document) -> None:
+    """Keep the trainer's answers after the key points the book extension appends."""
+    for section in doctree.findall(nodes.section):
+        if "academy-print-answers-section" in section["classes"] and section.parent is not None:
+            parent = section.parent
+            parent.remove(section)
+            parent += section
+            return
+
+
+CSS = """
+.academy-table { border-collapse: collapse; margin: .5rem 0; }
+.academy-table th, .academy-table td { border: 1px solid #c4cad3; padding: .3rem .5rem; text-align: left; }
+.academy-table thead th { background: #e8eef7; }
+.academy-table tr.academy-marked td { background: #fff1bf; font-weight: 600; }
+.academy-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+.academy-chart svg { max-width: 100%; height: auto; }
+.academy-print-choices { list-style: none; padding-left: .5rem; }
+.academy-data-note { background: #fff6d6; border-left: 5px solid #8a6d00; padding: .5rem .8rem; }
+@media print { .academy-print-live { display: none; } .academy-print-answers-section { break-before: page; } }
+"""
+
+
+def add_css(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    if doctree is not None and any(
+        "academy-print-answers-section" in s["classes"] for s in doctree.findall(nodes.section)
+    ):
+        context["body"] = f"<style>{CSS}</style>" + context.get("body", "")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_source_suffix(SUFFIX, FILETYPE)
+    app.add_source_parser(ClickthroughParser)
+    app.connect("doctree-read", answers_last, priority=600)
+    app.connect("html-page-context", add_css)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

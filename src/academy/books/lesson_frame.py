@@ -1,0 +1,83 @@
+"""Sphinx extension for course books: every lesson opens with its objectives and
+ends with its key points, both taken from the lesson's `academy:` front matter, and
+every page's footer links back to the academy's portal."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import yaml
+from docutils import nodes
+from sphinx.application import Sphinx
+
+from academy.core.paths import find_root
+
+
+def _objective_statements(srcdir: str) -> dict[str, str]:
+    root = find_root(Path(srcdir))
+    data = yaml.safe_load((root / "curriculum" / "objectives.yml").read_text(encoding="utf-8"))
+    return {o["id"]: o["statement"] for o in data.get("objectives", [])}
+
+
+def _box(title: str, items: list[str], kind: str) -> nodes.admonition:
+    box = nodes.admonition(classes=[kind, "academy-" + kind])
+    box += nodes.title(text=title)
+    bullets = nodes.bullet_list()
+    for item in items:
+        bullets += nodes.list_item("", nodes.paragraph(text=item))
+    box += bullets
+    return box
+
+
+def _lesson_meta(app: Sphinx) -> dict[str, Any] | None:
+    raw = app.env.metadata.get(app.env.docname, {}).get("academy")
+    if raw is None:
+        return None
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
+def add_objectives_and_key_points(app: Sphinx, doctree: nodes.document) -> None:
+    meta = _lesson_meta(app)
+    if not meta:
+        return
+    statements = app.env.academy_objectives  # type: ignore[attr-defined]
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None:
+        return
+    objectives = [statements.get(o, o) for o in meta.get("objectives", [])]
+    minutes = meta.get("minutes")
+    intro = _box(f"In this lesson ({minutes} minutes) you will", objectives, "tip")
+    title_index = next(
+        i for i, child in enumerate(section.children) if isinstance(child, nodes.title)
+    )
+    section.insert(title_index + 1, intro)
+    section += _box("Key points", meta.get("key_points", []), "important")
+
+
+def load_objectives(app: Sphinx) -> None:
+    app.env.academy_objectives = _objective_statements(app.srcdir)  # type: ignore[attr-defined]
+
+
+def portal_footer(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    """Links to the portal, relative to this page (books live at books/<track>/<course>/)."""
+    track = app.config.academy_track
+    if not track:
+        return
+    up = "../" * (pagename.count("/") + 3)
+    context["theme_extra_footer"] = (
+        f'<p><a href="{up}index.html">Back to the academy home page</a> · '
+        f'<a href="{up}tracks/{escape(track["id"])}.html">{escape(track["title"])} track</a></p>'
+    )
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("academy_track", None, "html")
+    app.connect("html-page-context", portal_footer)
+    app.connect("builder-inited", load_objectives)
+    app.connect("doctree-read", add_objectives_and_key_points)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

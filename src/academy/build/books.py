@@ -1,0 +1,257 @@
+"""Build one course's Jupyter Book (1.x): executed, cached, failing on any error.
+
+Each book builds in its own worker process (Sphinx and docutils keep global state), so
+books build in parallel and a crash in one never takes the others down. A book whose
+inputs have not changed since its last successful build is not rebuilt at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from academy.curriculum.loading import Book
+from academy.core.findings import rel
+from academy.core.sources import package_files
+
+STAMP = ".academy-inputs"
+# The packages whose code runs while a book builds (Sphinx extensions, lesson helpers,
+# data access, the click-through pages): a change to any file in them rebuilds the books.
+BOOK_PACKAGES = ("core", "curriculum", "data", "lesson", "books", "clickthrough")
+
+
+@dataclass(frozen=True)
+class BookJob:
+    """Everything a worker needs to build one book; picklable."""
+
+    course_id: str
+    source: Path
+    output: Path
+    config: dict
+    fingerprint: str
+    environment: str
+    root: Path
+    city: str
+
+
+BookStatus = Literal["built", "cached", "failed"]
+
+
+@dataclass(frozen=True)
+class BookResult:
+    """What happened to one book: built, reused, or failed with a one-line reason."""
+
+    course_id: str
+    html: Path
+    status: BookStatus
+    error: str = ""
+    seconds: float = 0.0
+
+
+def _hash_files(paths: list[Path], root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(rel(path, root).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def environment_fingerprint(root: Path, city: str) -> str:
+    """Hash of every input outside the course folder that can change executed output:
+    the city, shared book settings, objectives, dataset pins and adapters, exercise
+    sources (the practice lessons read them) and the academy package itself."""
+    inputs = [root / "tracks" / "_book_defaults.yml", root / "curriculum" / "objectives.yml"]
+    inputs += [p for p in (root / "datasets").rglob("*") if p.suffix in {".json", ".yml"}]
+    inputs += [p for p in (root / "exercises" / "source").rglob("*") if p.is_file()]
+    inputs += package_files(*BOOK_PACKAGES)
+    return hashlib.sha256(f"{city}:{_hash_files(inputs, root)}".encode()).hexdigest()
+
+
+def fingerprint(book: Book, root: Path, environment: str) -> str:
+    """Hash of every input that can change the built book."""
+    inputs = [p for p in book.dir.rglob("*") if p.is_file() and "_build" not in p.parts]
+    return hashlib.sha256(f"{environment}:{_hash_files(inputs, root)}".encode()).hexdigest()
+
+
+def merged_config(book: Book, root: Path) -> dict:
+    """The shared book defaults with the course's own _config.yml laid over them."""
+    defaults = yaml.safe_load((root / "tracks" / "_book_defaults.yml").read_text(encoding="utf-8"))
+    own = yaml.safe_load((book.dir / "_config.yml").read_text(encoding="utf-8")) or {}
+    config = {**defaults, **own}
+    config.setdefault("title", book.course.title)
+    sphinx = {**defaults.get("sphinx", {}), **own.get("sphinx", {})}
+    sphinx["config"] = {
+        **sphinx.get("config", {}),
+        "academy_track": {"id": book.track.id, "title": book.track.title},
+    }
+    config["sphinx"] = sphinx
+    return config
+
+
+def job_for(book: Book, root: Path, out_root: Path, city: str, environment: str) -> BookJob:
+    return BookJob(
+        course_id=book.course.id,
+        source=book.dir,
+        output=out_root / city / book.track.id / book.course.id,
+        config=merged_config(book, root),
+        fingerprint=fingerprint(book, root, environment),
+        environment=environment,
+        root=root,
+        city=city,
+    )
+
+
+def execution_cache(job: BookJob) -> Path:
+    """The book's execution cache: it keys on code cells only, so it is kept per
+    environment (data, package, settings) and starts afresh when that changes."""
+    return job.output / "_build" / f".jupyter_cache-{job.environment[:12]}"
+
+
+def html_dir(job: BookJob) -> Path:
+    return job.output / "_build" / "html"
+
+
+def is_current(job: BookJob) -> bool:
+    stamp = job.output / STAMP
+    return (
+        stamp.is_file()
+        and stamp.read_text() == job.fingerprint
+        and (html_dir(job) / "index.html").is_file()
+    )
+
+
+def _exception_chain(exc: BaseException) -> list[BaseException]:
+    chain, seen = [], set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        item = todo.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        chain.append(item)
+        todo += [item.__cause__, item.__context__, getattr(item, "orig_exc", None)]
+    return chain
+
+
+CELL_SOURCE = re.compile(r"-{18}\n(?P<source>.*?)\n-{18}", re.DOTALL)
+
+
+def describe_failure(exc: BaseException, job: BookJob) -> str:
+    """One line naming the lesson, the line of the failing cell and the error."""
+    chain = _exception_chain(exc)
+    lesson = next(
+        (str(e.args[0]) for e in chain if type(e).__name__ == "ExecutionError" and e.args), None
+    )
+    cell = next((e for e in chain if type(e).__name__ == "CellExecutionError"), None)
+    if lesson and cell is not None:
+        path = Path(lesson)
+        line = 1
+        match = CELL_SOURCE.search(str(cell))
+        if match and path.is_file():
+            first = next((s for s in match.group("source").splitlines() if s.strip()), "")
+            for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                if first and text.strip() == first.strip():
+                    line = n
+                    break
+        error = f"{getattr(cell, 'ename', 'Error')}: {getattr(cell, 'evalue', '')}".strip()
+        return f"{rel(path, job.root)}:{line}: cell-error: {error}; fix the cell (city: {job.city})"
+    return f"{rel(job.source, job.root)}: book-build: {type(exc).__name__}: {exc}"
+
+
+WARNING_LINE = re.compile(r"^(?P<where>/[^\n]*?): (?:WARNING|ERROR): (?P<msg>.*)$", re.MULTILINE)
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _first_warning(log: str, job: BookJob) -> str | None:
+    match = WARNING_LINE.search(ANSI.sub("", log))
+    if not match:
+        return None
+    where = match.group("where")
+    path = where.split(":")[0]
+    rest = where[len(path) :]
+    return f"{rel(Path(path), job.root)}{rest}: book-warning: {match.group('msg')}; fix it (warnings fail the build)"
+
+
+@contextlib.contextmanager
+def _fd_to_file(path: Path):
+    """Send this process's OS-level stdout/stderr (and its kernels') to a file."""
+    import os
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with path.open("w") as sink:
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def build_book(job: BookJob) -> BookResult:
+    """Worker: build one book with Sphinx; never raises."""
+    import os
+    import time
+
+    from jupyter_book.sphinx import build_sphinx
+
+    start = time.perf_counter()
+    os.environ["ACADEMY_CITY"] = job.city
+    os.environ["ACADEMY_ROOT"] = str(job.root)
+    job.output.mkdir(parents=True, exist_ok=True)
+    for old in (job.output / "_build").glob(".jupyter_cache*"):
+        if old != execution_cache(job):
+            shutil.rmtree(old, ignore_errors=True)
+    config = {
+        **job.config,
+        "execute": {**job.config.get("execute", {}), "cache": str(execution_cache(job))},
+    }
+    config_path = job.output / "_config.yml"
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    (job.output / STAMP).unlink(missing_ok=True)
+    log = io.StringIO()
+    with (
+        _fd_to_file(job.output / "kernels.log"),
+        contextlib.redirect_stdout(log),
+        contextlib.redirect_stderr(log),
+    ):
+        result = build_sphinx(
+            str(job.source),
+            str(html_dir(job)),
+            noconfig=True,
+            path_config=str(config_path),
+            confoverrides={
+                "external_toc_path": str(job.source / "_toc.yml"),
+                "latex_individualpages": False,
+            },
+            doctreedir=str(job.output / "_build" / ".doctrees"),
+            warningiserror=True,
+            keep_going=True,
+            quiet=True,
+        )
+    (job.output / "build.log").write_text(log.getvalue(), encoding="utf-8")
+    seconds = time.perf_counter() - start
+    if isinstance(result, BaseException):
+        return BookResult(
+            job.course_id, html_dir(job), "failed", describe_failure(result, job), seconds
+        )
+    if result != 0:
+        reason = _first_warning(log.getvalue(), job) or (
+            f"{rel(job.source, job.root)}: book-build: Sphinx exited {result}; see {job.output / 'build.log'}"
+        )
+        return BookResult(job.course_id, html_dir(job), "failed", reason, seconds)
+    (job.output / STAMP).write_text(job.fingerprint)
+    return BookResult(job.course_id, html_dir(job), "built", "", seconds)

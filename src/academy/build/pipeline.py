@@ -1,0 +1,216 @@
+"""`academy build`: validate → course books → portal → one site under build/site."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from academy.build.books import (
+    BookJob,
+    BookResult,
+    build_book,
+    environment_fingerprint,
+    html_dir,
+    is_current,
+    job_for,
+)
+from academy.curriculum.loading import Book, Curriculum
+from academy.core.errors import AcademyError
+from academy.core.findings import Finding
+from academy.build.links import broken_links
+from academy.core.paths import build_dir
+from academy.checks.rules import errors, load_and_validate
+
+Progress = Callable[[str, int, int], None]
+
+
+class ValidationFailed(AcademyError):
+    """The academy has validation errors; the build did not start."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        super().__init__(
+            f"{len(findings)} validation error(s); run `academy validate` and fix them"
+        )
+
+
+@dataclass
+class BuildReport:
+    """What `academy build` did and how long each part took."""
+
+    site: Path
+    city: str
+    books: list[BookResult] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    """Default progress callback: report nothing."""
+
+
+def build_books(jobs: list[BookJob], workers: int, progress: Progress) -> list[BookResult]:
+    """Build every book whose inputs changed, in parallel worker processes."""
+    results: dict[str, BookResult] = {}
+    todo = []
+    for job in jobs:
+        if is_current(job):
+            results[job.course_id] = BookResult(job.course_id, html_dir(job), "cached")
+        else:
+            todo.append(job)
+    done = len(results)
+    progress("books", done, len(jobs))
+    if todo:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=max(1, min(workers, len(todo))), mp_context=context
+        ) as pool:
+            for result in pool.map(build_book, todo):
+                results[result.course_id] = result
+                done += 1
+                progress("books", done, len(jobs))
+    return [results[job.course_id] for job in jobs]
+
+
+@contextmanager
+def city_environment(city: str) -> Iterator[None]:
+    """Set $ACADEMY_CITY for the duration of a build step, then restore it."""
+    before = os.environ.get("ACADEMY_CITY")
+    os.environ["ACADEMY_CITY"] = city
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("ACADEMY_CITY", None)
+        else:
+            os.environ["ACADEMY_CITY"] = before
+
+
+def datasets_needed(cur: Curriculum) -> list[str]:
+    """Dataset ids the lessons and exercises read for the active city."""
+    from academy.data.catalogue import primary_dataset
+
+    names = {
+        n for b in cur.books for lesson in b.lessons if lesson.meta for n in lesson.meta.datasets
+    }
+    names |= {n for e in cur.exercises if e.sidecar for n in e.sidecar.datasets}
+    return sorted({n if "/" in n else primary_dataset(n, cur.city, cur.root).id for n in names})
+
+
+def check_data_available(cur: Curriculum) -> None:
+    """Every dataset the content reads is present and matches its pin, before anything runs."""
+    from academy.data import dataset_path
+
+    for dataset_id in datasets_needed(cur):
+        dataset_path(dataset_id, cur.root)
+
+
+def build_portal(root: Path) -> None:
+    """mkdocs-material, strict: any warning aborts the build."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    warnings = _WarningLog()
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.setLevel(logging.WARNING)
+    mkdocs_log.addHandler(warnings)
+    try:
+        config = load_config(config_file=str(root / "mkdocs.yml"), strict=True)
+        mkdocs_build(config)
+    except (Abort, ConfigurationError) as exc:
+        first = warnings.messages[0] if warnings.messages else str(exc)
+        raise AcademyError(
+            f"site/: portal-build: {first} ({len(warnings.messages)} warning(s); strict mode)"
+        ) from exc
+    finally:
+        mkdocs_log.removeHandler(warnings)
+
+
+class _WarningLog(logging.Handler):
+    """Collects mkdocs warnings so the error can quote the first one."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(" ".join(record.getMessage().split()))
+
+
+def assemble(site: Path, books: list[tuple[Book, BookResult]]) -> None:
+    """Copy each built book under site/books/<track>/<course>/."""
+    for book, result in books:
+        target = site / "books" / book.track.id / book.course.id
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(
+            result.html,
+            target,
+            ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"),
+        )
+
+
+def build(
+    root: Path, city: str | None = None, workers: int = 2, progress: Progress = _no_progress
+) -> BuildReport:
+    """Validate, build every course book and the portal for `city` (default: the
+    active city), and assemble build/site."""
+    from academy.data import active_city
+
+    city = city or active_city(root)
+    with city_environment(city):
+        return _build(root, city, workers, progress)
+
+
+def _build(root: Path, city: str, workers: int, progress: Progress) -> BuildReport:
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    progress("validate", 0, 1)
+    cur, findings = load_and_validate(root)
+    if errors(findings):
+        raise ValidationFailed(errors(findings))
+    check_data_available(cur)
+    progress("validate", 1, 1)
+    timings["validate"] = time.perf_counter() - start
+
+    t = time.perf_counter()
+    environment = environment_fingerprint(root, city)
+    jobs = [job_for(book, root, build_dir(root) / "books", city, environment) for book in cur.books]
+    results = build_books(jobs, workers, progress)
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        raise AcademyError("\n".join(r.error for r in failed))
+    timings["books"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    progress("portal", 0, 1)
+    build_portal(root)
+    site = build_dir(root) / "site"
+    assemble(site, list(zip(cur.books, results, strict=True)))
+    progress("portal", 1, 1)
+    timings["portal"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    progress("lessons", 0, 1)
+    from academy.clickthrough.build import build_clickthrough
+
+    build_clickthrough(cur, city, build_dir(root), site)  # Voilà lessons + their stable URLs
+    progress("lessons", 1, 1)
+    timings["lessons"] = time.perf_counter() - t
+
+    broken = broken_links(site)
+    if broken:
+        raise AcademyError(
+            f"{broken[0]}; {len(broken)} broken link(s) in the built site, fix the page that links there"
+        )
+    timings["total"] = time.perf_counter() - start
+    return BuildReport(site=site, city=city, books=results, seconds=timings)

@@ -1,0 +1,123 @@
+"""Find and read the click-through lesson files of the academy's courses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from academy.clickthrough.model import OP_MODELS, STEP_KINDS, ClickLesson
+from academy.core.findings import Finding, rel
+from academy.core.yamlfile import Loc, YamlDoc, YamlFileError, read_yaml
+from academy.curriculum.loading import Book, Curriculum, file_error_finding
+
+FOLDER = "clickthrough"
+TAGS = frozenset(STEP_KINDS) | frozenset(OP_MODELS)
+
+
+@dataclass
+class LessonFile:
+    """One click-through lesson file and what could be read from it."""
+
+    book: Book
+    path: Path
+    doc: YamlDoc | None = None
+    lesson: ClickLesson | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    @property
+    def id(self) -> str:
+        """'<course>/<lesson>': the id the progress store and URLs use."""
+        return f"{self.book.course.id}/{self.name}"
+
+    @property
+    def docname(self) -> str:
+        """The page name in the course book's _toc.yml."""
+        return f"{FOLDER}/{self.name}"
+
+    def line(self, loc: Loc) -> int:
+        return line_of(self.doc, loc) if self.doc else 1
+
+
+def line_of(doc: YamlDoc, loc: Loc) -> int:
+    """Line of a pydantic error location, skipping the union tags pydantic adds to it."""
+    node: Any = doc.data
+    real: list[str | int] = []
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
+            node = node[part]
+            real.append(part)
+        elif isinstance(part, str) and part in TAGS:
+            continue
+        elif part == "from" or (isinstance(node, dict) and part == "source" and "from" in node):
+            node = node.get("from") if isinstance(node, dict) else None
+            real.append("from")
+        else:
+            break
+    return doc.line(tuple(real))
+
+
+def _message(error: dict[str, Any], doc: YamlDoc) -> str:
+    kind, loc = error["type"], error["loc"]
+    where = ".".join(str(p) for p in loc if not (isinstance(p, str) and p in TAGS))
+    if kind == "extra_forbidden":
+        return f"unknown key '{loc[-1]}'; remove it or check its spelling"
+    if kind == "missing":
+        return f"missing required key '{where}'; add it"
+    if kind == "unknown_step_kind":
+        got = error.get("input", {}).get("kind") if isinstance(error.get("input"), dict) else None
+        return f"unknown step kind '{got}'; use one of: {', '.join(STEP_KINDS)}"
+    if kind == "unknown_operation":
+        got = (
+            next(iter(error["input"]), None)
+            if isinstance(error.get("input"), dict)
+            else error.get("input")
+        )
+        return f"unknown query operation '{got}'; use one of: {', '.join(OP_MODELS)}"
+    return f"'{where}': {error['msg']}"
+
+
+def read_lesson_file(book: Book, path: Path, root: Path) -> LessonFile:
+    """Parse and schema-check one lesson file; problems become findings with lines."""
+    item = LessonFile(book=book, path=path)
+    where = rel(path, root)
+    try:
+        item.doc = read_yaml(path)
+    except YamlFileError as exc:
+        item.findings.append(file_error_finding(exc, root))
+        return item
+    if not isinstance(item.doc.data, dict):
+        item.findings.append(
+            Finding(where, 1, "schema", "a lesson file must be a mapping of keys; see the docs")
+        )
+        return item
+    try:
+        item.lesson = ClickLesson.model_validate(item.doc.data)
+    except ValidationError as exc:
+        seen = set()
+        for error in exc.errors():
+            finding = Finding(
+                where, line_of(item.doc, error["loc"]), "schema", _message(error, item.doc)
+            )
+            if finding not in seen:
+                seen.add(finding)
+                item.findings.append(finding)
+    return item
+
+
+def lesson_files(cur: Curriculum) -> list[LessonFile]:
+    """Every click-through lesson file of every course, read and schema-checked."""
+    out = []
+    for book in cur.books:
+        folder = book.dir / FOLDER
+        for path in sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml")):
+            out.append(read_lesson_file(book, path, cur.root))
+    return out

@@ -1,0 +1,42 @@
+"""Where things are: the academy root, the build folder, the user's data dir."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+from academy.core.errors import AcademyError
+
+MARKER = Path("curriculum") / "academy.yml"
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The academy root: $ACADEMY_ROOT, else the nearest folder up from `start` with curriculum/academy.yml."""
+    env = os.environ.get("ACADEMY_ROOT")
+    if env:
+        root = Path(env).resolve()
+        if not (root / MARKER).is_file():
+            raise AcademyError(
+                f"ACADEMY_ROOT={env}: no {MARKER} there; point it at the academy checkout"
+            )
+        return root
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / MARKER).is_file():
+            return folder
+    raise AcademyError(
+        f"{here}: no {MARKER} here or above; run inside the academy checkout or set ACADEMY_ROOT"
+    )
+
+
+def build_dir(root: Path) -> Path:
+    """Everything generated lives here (git-ignored)."""
+    return root / "build"
+
+
+def user_data_dir() -> Path:
+    """Per-user data (progress store, cohorts, data cache) outside the repository."""
+    env = os.environ.get("ACADEMY_HOME")
+    return Path(env) if env else user_data_path("city-data-academy", appauthor=False)

@@ -1,0 +1,127 @@
+"""Typed models of the curriculum files: the one place their shape is defined.
+
+Every model forbids unknown keys and describes every field; the JSON Schemas in
+`academy schema` and the reference docs are generated from these descriptions.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from academy.core.strict import Strict
+
+
+class Academy(Strict):
+    """`curriculum/academy.yml`: the academy as a whole."""
+
+    name: str = Field(
+        description="Name of the academy as learners see it, e.g. 'Baltimore Data Academy'."
+    )
+    tagline: str = Field(description="One sentence under the name on the home page.")
+    organisation: str = Field(description="The city department that runs the academy.")
+    city: str = Field(
+        description="Id of the active city: a folder under datasets/ whose data the lessons use."
+    )
+    tracks: list[str] = Field(
+        min_length=1, description="Track ids in the order learners should meet them."
+    )
+
+
+class Role(Strict):
+    """A city job role and the learning path recommended for it."""
+
+    id: str = Field(description="Stable kebab-case id, e.g. 'housing-inspector'.")
+    title: str = Field(description="Job title as staff know it.")
+    description: str = Field(description="One or two sentences: what this person does with data.")
+    path: list[str] = Field(
+        min_length=1, description="Course ids, in the order this role should take them."
+    )
+
+
+class RolesFile(Strict):
+    """`curriculum/roles.yml`."""
+
+    roles: list[Role] = Field(min_length=1, description="Every role the academy serves.")
+
+
+class Objective(Strict):
+    """A learning objective: something a learner can do afterwards."""
+
+    id: str = Field(
+        description="Stable kebab-case id, referenced by courses, lessons and exercises."
+    )
+    statement: str = Field(
+        description="Verb-first statement of what the learner can do, e.g. 'Filter a table ...'."
+    )
+
+
+class ObjectivesFile(Strict):
+    """`curriculum/objectives.yml`."""
+
+    objectives: list[Objective] = Field(min_length=1, description="Every objective in the academy.")
+
+
+class Course(Strict):
+    """A course: one Jupyter Book under tracks/<track>/<course>/."""
+
+    id: str = Field(description="Stable kebab-case id; also the folder name of the book.")
+    title: str = Field(description="Course title as shown in the catalogue.")
+    summary: str = Field(description="Two or three sentences a learner reads before choosing it.")
+    outcomes: list[str] = Field(
+        min_length=1,
+        description="Objective ids this course teaches; each must be taught by a lesson.",
+    )
+    prerequisites: list[str] = Field(
+        default_factory=list, description="Course ids a learner should finish first."
+    )
+
+
+class Track(Strict):
+    """`curriculum/tracks/<track>.yml`: a track of courses for one audience."""
+
+    id: str = Field(description="Stable kebab-case id; must match the file name.")
+    title: str = Field(description="Track title as shown in the catalogue.")
+    audience: str = Field(description="Who the track is for, in their own words.")
+    summary: str = Field(description="What the track gives its learners.")
+    prerequisites: list[str] = Field(
+        default_factory=list, description="Track ids a learner should finish first."
+    )
+    outcomes: list[str] = Field(
+        min_length=1, description="Objective ids a learner can do after the whole track."
+    )
+    courses: list[Course] = Field(min_length=1, description="Courses in the order to take them.")
+
+
+class LessonMeta(Strict):
+    """The `academy:` block in a lesson's front matter."""
+
+    objectives: list[str] = Field(
+        min_length=1, description="Objective ids this lesson teaches; shown at the top of the page."
+    )
+    key_points: list[str] = Field(
+        min_length=1, description="Plain sentences that sum up the lesson; shown at the end."
+    )
+    minutes: int = Field(gt=0, le=240, description="How long the lesson takes, in minutes.")
+    datasets: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Data the lesson reads: a canonical table name (e.g. 'service_requests') for the "
+            "active city, or '<city>/<dataset>' for one published file."
+        ),
+    )
+
+
+class ExerciseSidecar(Strict):
+    """`exercises/source/<exercise>/exercise.yml`: what an nbgrader exercise assesses."""
+
+    title: str = Field(description="Exercise title as trainers and learners see it.")
+    course: str = Field(description="Id of the course this exercise belongs to.")
+    notebook: str = Field(description="File name of the graded notebook in this folder.")
+    minutes: int = Field(gt=0, le=480, description="Expected time to complete, in minutes.")
+    datasets: list[str] = Field(
+        default_factory=list, description="Canonical tables or '<city>/<dataset>' ids it reads."
+    )
+    grade_ids: dict[str, list[str]] = Field(
+        min_length=1,
+        description="Every graded cell's nbgrader grade_id mapped to the objective ids it assesses.",
+    )

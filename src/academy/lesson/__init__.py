@@ -1,0 +1,45 @@
+"""Everything a lesson notebook imports, in one place.
+
+In a lesson::
+
+    from academy.lesson import figure, glue, html_table, table
+    requests = table("service_requests")        # the active city's canonical table
+    figure(chart, alt="Bar chart: requests per agency; Solid Waste has the most.")
+    glue("total", len(requests), display=False)  # then {glue:text}`total` in the prose
+
+Names are imported on first use, so `import academy.lesson` stays cheap.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "table": "academy.data.canonical",
+    "raw": "academy.data.published",
+    "figure": "academy.lesson.figures",
+    "html_table": "academy.lesson.tables",
+    "Practice": "academy.lesson.practice",
+    "glue": "myst_nb",
+}
+
+__all__ = ["Practice", "figure", "glue", "html_table", "raw", "table"]
+
+if TYPE_CHECKING:
+    from myst_nb import glue
+
+    from academy.data.canonical import table
+    from academy.data.published import raw
+    from academy.lesson.figures import figure
+    from academy.lesson.practice import Practice
+    from academy.lesson.tables import html_table
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'academy.lesson' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

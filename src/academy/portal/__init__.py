@@ -1,0 +1,2 @@
+"""The academy website: the mkdocs plugin and the catalogue and reference pages it
+generates from curriculum/."""

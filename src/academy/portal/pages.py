@@ -1,0 +1,201 @@
+"""The portal's catalogue pages, generated from curriculum/ as Markdown.
+
+Pure functions: a Curriculum in, {page path: Markdown} out. Links into the course
+books are raw HTML anchors (`books/<track>/<course>/<page>.html`), because the books
+are copied beside the portal after mkdocs builds it; `academy build` then checks every
+internal link of the assembled site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from statistics import median
+
+from academy.curriculum.loading import Book, Curriculum
+from academy.portal.reference import reference_page
+
+Extra = Callable[[Curriculum], dict[str, str]]
+
+
+def book_href(book: Book, docname: str | None, depth: int) -> str:
+    """Relative URL of a book page from a portal page `depth` folders below the site root."""
+    up = "../" * depth
+    return f"{up}books/{book.track.id}/{book.course.id}/{docname or 'index'}.html"
+
+
+def _link(href: str, text: str) -> str:
+    return f'<a href="{escape(href, quote=True)}">{escape(text)}</a>'
+
+
+def _minutes(minutes: int) -> str:
+    hours, mins = divmod(minutes, 60)
+    if hours and mins:
+        return f"{hours} h {mins} min"
+    return f"{hours} h" if hours else f"{mins} min"
+
+
+def typical_lesson_minutes(cur: Curriculum) -> str:
+    """The median lesson length, e.g. '12 minutes', from every lesson's front matter."""
+    minutes = [lesson.meta.minutes for b in cur.books for lesson in b.lessons if lesson.meta]
+    return f"{round(median(minutes))} minutes" if minutes else "a few minutes"
+
+
+def track_cards(cur: Curriculum, depth: int = 0) -> str:
+    """Markdown list of every track with its audience and time, for home and learn pages."""
+    up = "../" * depth
+    lines = []
+    for track in cur.tracks:
+        books = [cur.book(c.id) for c in track.courses]
+        minutes = sum(b.minutes for b in books if b)
+        lines.append(
+            f"- **[{track.title}]({up}tracks/{track.id}.md)** — {track.audience} "
+            f"({len(track.courses)} course{'s' if len(track.courses) != 1 else ''}, about {_minutes(minutes)})"
+        )
+    return "\n".join(lines)
+
+
+def track_page(cur: Curriculum, track_id: str) -> str:
+    track = next(t for t in cur.tracks if t.id == track_id)
+    out = [f"# {track.title}", "", f"**Who it is for:** {track.audience}", "", track.summary, ""]
+    if track.prerequisites:
+        names = {t.id: t.title for t in cur.tracks}
+        out += [
+            "**Take first:** " + ", ".join(f"[{names[p]}]({p}.md)" for p in track.prerequisites),
+            "",
+        ]
+    out += ["## After this track you can", ""]
+    out += [f"- {cur.objectives[o].statement}" for o in track.outcomes if o in cur.objectives]
+    out += ["", "## Courses, in order", ""]
+    for n, course in enumerate(track.courses, start=1):
+        book = cur.book(course.id)
+        minutes = _minutes(book.minutes) if book else "?"
+        out.append(
+            f"{n}. **[{course.title}](../courses/{course.id}.md)** ({minutes}) — {course.summary}"
+        )
+    return "\n".join(out) + "\n"
+
+
+def course_page(cur: Curriculum, course_id: str, extras: list[str] | None = None) -> str:
+    book = cur.book(course_id)
+    assert book is not None
+    course = book.course
+    out = [
+        f"# {course.title}",
+        "",
+        f"Part of the **[{book.track.title}](../tracks/{book.track.id}.md)** track · about {_minutes(book.minutes)}",
+        "",
+        course.summary,
+        "",
+        f'<p class="academy-start">{_link(book_href(book, book.root_doc, 1), "Open the course book")}</p>',
+        "",
+    ]
+    if course.prerequisites:
+        titles = {b.course.id: b.course.title for b in cur.books}
+        out += [
+            "**Take first:** "
+            + ", ".join(f"[{titles.get(p, p)}]({p}.md)" for p in course.prerequisites),
+            "",
+        ]
+    out += ["## You will be able to", ""]
+    out += [f"- {cur.objectives[o].statement}" for o in course.outcomes if o in cur.objectives]
+    out += ["", "## Lessons", "", "| Lesson | Time | You will |", "|---|---|---|"]
+    for lesson in book.lessons:
+        goals = "; ".join(
+            cur.objectives[o].statement
+            for o in (lesson.meta.objectives if lesson.meta else [])
+            if o in cur.objectives
+        )
+        minutes = f"{lesson.meta.minutes} min" if lesson.meta else ""
+        out.append(
+            f"| {_link(book_href(book, lesson.docname, 1), lesson.title)} | {minutes} | {escape(goals)} |"
+        )
+    exercises = cur.exercises_of(course_id)
+    if exercises:
+        out += ["", "## Graded practice", "", "| Exercise | Time | Assesses |", "|---|---|---|"]
+        for exercise in exercises:
+            side = exercise.sidecar
+            assert side is not None
+            goals = sorted({o for objectives in side.grade_ids.values() for o in objectives})
+            statements = "; ".join(
+                cur.objectives[o].statement for o in goals if o in cur.objectives
+            )
+            out.append(f"| {escape(side.title)} | {side.minutes} min | {escape(statements)} |")
+    for extra in extras or []:
+        out += ["", extra]
+    return "\n".join(out) + "\n"
+
+
+def roles_page(cur: Curriculum) -> str:
+    titles = {b.course.id: (b.course.title, b.track.title) for b in cur.books}
+    out = [
+        "# Find your path",
+        "",
+        "Pick the role closest to your job. The courses are listed in the order to take them.",
+        "",
+    ]
+    for role in cur.roles:
+        out += [f"## {role.title}", "", role.description, ""]
+        for n, course_id in enumerate(role.path, start=1):
+            title, track = titles.get(course_id, (course_id, ""))
+            out.append(f"{n}. [{title}](courses/{course_id}.md) ({track})")
+        out.append("")
+    return "\n".join(out)
+
+
+def learn_page(cur: Curriculum) -> str:
+    return "\n".join(
+        [
+            "# Learn",
+            "",
+            "The academy has tracks for different jobs. Start with the first one unless you already work with data every day.",
+            "",
+            track_cards(cur, depth=1),
+            "",
+            "Not sure where to start? [Find the path for your role](../roles.md).",
+            "",
+        ]
+    )
+
+
+def catalogue_pages(cur: Curriculum, extras: list[Extra] | None = None) -> dict[str, str]:
+    """Every generated page: {path under the portal: Markdown}."""
+    course_extras: dict[str, list[str]] = {}
+    pages: dict[str, str] = {
+        "tracks/index.md": learn_page(cur),
+        "roles.md": roles_page(cur),
+        "reference.md": reference_page(),
+    }
+    for extra in extras or []:
+        for key, value in extra(cur).items():
+            if key.startswith("course:"):
+                course_extras.setdefault(key.removeprefix("course:"), []).append(value)
+            else:
+                pages[key] = value
+    for track in cur.tracks:
+        pages[f"tracks/{track.id}.md"] = track_page(cur, track.id)
+    for book in cur.books:
+        pages[f"courses/{book.course.id}.md"] = course_page(
+            cur, book.course.id, course_extras.get(book.course.id)
+        )
+    return pages
+
+
+def nav(
+    cur: Curriculum, handwritten: list[tuple[str, str]], dataset_pages: list[tuple[str, str]]
+) -> list:
+    """The portal's navigation: home, the catalogue by track, roles, datasets, guides."""
+    learn: list = [{"All tracks": "tracks/index.md"}]
+    for track in cur.tracks:
+        learn.append(
+            {
+                track.title: [{"Overview": f"tracks/{track.id}.md"}]
+                + [{c.title: f"courses/{c.id}.md"} for c in track.courses]
+            }
+        )
+    out: list = [{"Home": "index.md"}, {"Learn": learn}, {"Find your path": "roles.md"}]
+    if dataset_pages:
+        out.append({"Datasets": [{title: path} for title, path in dataset_pages]})
+    out += [{title: path} for title, path in handwritten]
+    out.append({"File formats": "reference.md"})
+    return out
