@@ -84,3 +84,20 @@ def test_timeouts_not_attempted_and_partial_credit():
     partial = {"source": SOURCE, "execution_count": 5, "outputs": []}
     assert explain_test(partial, 1, 2, True, [], LIMITS).status == "partial"
     assert explain_test(partial, 2, 2, False, [], LIMITS).status == "passed"
+
+
+def test_not_attempted_is_recognised_by_the_exception_name():
+    from academy.lesson.exercise import NotAttempted
+
+    cell = _cell(NotAttempted.__name__, "total: not attempted yet. Replace the stub.", 1)
+    verdict = explain_test(cell, 0, 2, True, [], LIMITS)
+    assert (verdict.status, verdict.message) == (
+        "not-attempted",
+        "total: not attempted yet. Replace the stub.",
+    )
+    # the same words in a plain AssertionError are an ordinary failed check
+    other = explain_test(_cell("AssertionError", "not attempted yet", 1), 0, 2, True, [], LIMITS)
+    assert other.status == "failed"
+    # raised from a hidden line: the status still says so, but no text from the hidden test
+    hidden = explain_test(_cell(NotAttempted.__name__, "secret case", 3), 0, 2, True, [], LIMITS)
+    assert hidden.status == "not-attempted" and "secret" not in hidden.message

@@ -7,7 +7,8 @@ and check that:
 
 - the solution earns full marks on every graded cell;
 - the stub earns exactly zero, and every graded cell failed with a friendly
-  "not attempted yet" AssertionError, never another error or a stack of stderr;
+  "not attempted yet" NotAttempted (an AssertionError), never another error or a stack of
+  stderr;
 - nothing the stub's checks print contains an expected answer.
 
 The notebooks read the city's data through academy.data, so the kernels get ACADEMY_ROOT
@@ -33,6 +34,7 @@ import pandas as pd
 import pytest
 
 from academy.core.errors import AcademyError
+from academy.lesson.exercise import NotAttempted
 from academy.lesson.practice import Practice, visible_checks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -237,7 +239,7 @@ def test_stub_says_not_attempted_and_never_crashes(graded: Graded) -> None:
         ]
         where = f"{graded.exercise} ({graded.city}) cell {meta.get('grade_id')}"
         assert not stderr, f"{where} wrote to stderr: {stderr[0]['text'][:300]}"
-        assert all(e["ename"] == "AssertionError" for e in errors), (
+        assert all(e["ename"] == NotAttempted.__name__ for e in errors), (
             f"{where} raised {[e['ename'] for e in errors]}; an untouched stub must only fail its checks"
         )
         if meta.get("grade"):

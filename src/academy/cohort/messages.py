@@ -21,6 +21,7 @@ from academy.cohort.sandbox_worker import (
     UNRESPONSIVE,
 )
 from academy.cohort.settings import GradingLimits
+from academy.lesson.exercise import NotAttempted
 
 Status = Literal["passed", "partial", "failed", "not-attempted", "not-run", "manual", "not-graded"]
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
@@ -151,12 +152,14 @@ def explain_test(
     """The verdict on one autograded question, in words a learner can act on."""
     if score is not None and score >= points:
         return Verdict("passed", "All checks passed.")
+    error = first_error(test_cell)
     if not attempted:
         return Verdict(
             "not-attempted", "Not attempted yet: the answer cell still has the starter code."
         )
+    if error is not None and error.get("ename") == NotAttempted.__name__:
+        return _not_attempted(error, test_cell)
     own = answer_problem(answer_cells, limits)
-    error = first_error(test_cell)
     if score is not None and 0 < score < points and error is None:
         return Verdict("partial", f"Partly right: {score:g} of {points:g} points.")
     if error is None:
@@ -198,6 +201,20 @@ def explain_test(
     else:
         message = f"While the hidden checks ran your code, {explain_error(ename, limits)}."
     return Verdict("failed", " ".join(filter(None, [own, message])))
+
+
+def _not_attempted(error: dict[str, Any], test_cell: dict[str, Any]) -> Verdict:
+    """The checks found the part unfinished (the exercise helpers raised NotAttempted).
+
+    Its message names the function and the fix; it is shown only when raised from a line
+    the learner can see, like any other check's message.
+    """
+    source = _text(test_cell.get("source", ""))
+    line = failing_line(error, test_cell.get("execution_count"))
+    evalue = _text(error.get("evalue", "")).strip()
+    if line is not None and line not in hidden_lines(source) and evalue:
+        return Verdict("not-attempted", evalue)
+    return Verdict("not-attempted", "Not attempted yet: your function does not give an answer.")
 
 
 def truncated(cells: list[dict[str, Any]]) -> bool:

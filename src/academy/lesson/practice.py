@@ -25,7 +25,9 @@ step to them. The worked example runs on the active city's data, so its output i
 
 A blank answer (None, a function that returns None or still raises NotImplementedError)
 is reported as "not attempted yet", never as an error: lessons are executed at build time
-with the learner's blanks in place.
+with the learner's blanks in place. The exercise's checks call the function through
+`academy.lesson.exercise.answer_caller`, which raises `NotAttempted` for a blank; `check()`
+recognises that exception by its type, never by its message.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from academy.core.errors import AcademyError
 from academy.core.paths import find_root
 from academy.core.strict import Frozen
 from academy.core.yamlfile import read_yaml
+from academy.lesson.exercise import NotAttempted
 
 __all__ = ["Feedback", "Hint", "Part", "Practice", "WorkedExample"]
 
@@ -57,7 +60,6 @@ HIDDEN = re.compile(
 )
 FUNCTION = re.compile(r"^def\s+(?P<name>[A-Za-z_]\w*)\s*\(", re.M)
 HEADING = re.compile(r"^#+\s*(?P<title>.+?)\s*$")
-NOT_ATTEMPTED = "not attempted yet"
 
 
 # --- hints.yml ------------------------------------------------------------------------
@@ -357,7 +359,11 @@ class Practice:
         """Run the exercise's visible checks for one part on your function."""
         part = self.part(name)
         if answer is None:
-            return Feedback(part.grade_id, "not-attempted", f"{part.function}: {NOT_ATTEMPTED}.")
+            return Feedback(
+                part.grade_id,
+                "not-attempted",
+                f"{part.function}: not attempted yet. Define the function and pass it in.",
+            )
         if not callable(answer):
             return Feedback(
                 part.grade_id,
@@ -372,10 +378,10 @@ class Practice:
                 exec(
                     compile(part.checks, f"<{self.exercise_id} {part.grade_id}>", "exec"), namespace
                 )
+        except NotAttempted as exc:
+            return Feedback(part.grade_id, "not-attempted", str(exc))
         except AssertionError as exc:
-            message = str(exc) or "one of the checks failed."
-            status: Status = "not-attempted" if NOT_ATTEMPTED in message else "failed"
-            return Feedback(part.grade_id, status, message)
+            return Feedback(part.grade_id, "failed", str(exc) or "one of the checks failed.")
         except Exception as exc:  # the learner's code raised: say what, kindly
             return Feedback(
                 part.grade_id,
