@@ -246,3 +246,43 @@ def test_certificates_go_to_learners_who_completed_the_track(cohort, interrupted
     assert any("60%" in need for need in run.not_yet["bo"])  # 3/5 is below the 70% pass mark
     assert any("lesson python-basics/reading-lists" in need for need in run.not_yet["cy"])
     assert run.not_yet["jo"][0].startswith("exercise sums (not handed in)")
+
+
+def test_every_score_change_is_in_the_history(cohort, interrupted):
+    from nbgrader.api import Gradebook
+
+    from academy.cohort.history import append_change, changes, verify_history
+
+    _, folder = cohort
+    grade_exercise(folder, EXERCISE, learner="bo")  # graded, then re-graded on request
+    with Gradebook(folder.db_url, folder.name) as gradebook:  # a trainer edits in formgrader
+        grade = gradebook.find_grade("mean-check", "sums", EXERCISE, "bo")
+        grade.manual_score = 2
+        gradebook.db.commit()
+    grade_exercise(folder, EXERCISE, learner="bo")
+    bo = changes(folder, EXERCISE, "bo")
+    assert [c.kind for c in bo] == ["graded", "regraded", "gradebook-edit", "regraded"]
+    assert bo[0].previous is None and bo[0].score == 3 and bo[0].sandbox == "bwrap"
+    assert bo[1].previous == 3 and bo[1].reason == "re-graded on request (same submission)"
+    assert bo[2].previous == 3 and bo[2].score == 5
+    assert all(c.submission_sha256 == record(folder, "bo")["submission_sha256"] for c in bo)
+    assert {c.learner for c in changes(folder, EXERCISE)} == set(SUBMISSIONS)
+    # the API the late-penalty and override code calls
+    change = append_change(
+        folder,
+        exercise=EXERCISE,
+        learner="bo",
+        kind="override",
+        score=4,
+        max_score=5,
+        reason="trainer: partial credit for the loop",
+        submission_sha256=bo[-1].submission_sha256,
+        by="trainer",
+    )
+    assert change.previous == bo[-1].score and verify_history(folder) == []
+    # nothing can be edited quietly: an edited line breaks the chain
+    path = folder.state_dir / "history.jsonl"
+    lines = path.read_text().splitlines()
+    lines[0] = lines[0].replace('"reason":"autograded"', '"reason":"edited"', 1)
+    path.write_text("\n".join(lines) + "\n")
+    assert verify_history(folder) and "changed or removed" in verify_history(folder)[0]

@@ -327,6 +327,48 @@ def grade_cmd(
         out.print(f"Nothing handed in by: {', '.join(run.missing)}")
 
 
+@app.command("history")
+def history_cmd(
+    name: Name,
+    learner: Annotated[str | None, typer.Option("--learner", help="Only this learner.")] = None,
+    exercise: Annotated[str | None, typer.Option("--exercise", help="Only this exercise.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    directory: DirOpt = None,
+) -> None:
+    """Every change to the cohort's scores, oldest first: grades, re-grades, overrides, penalties."""
+    from rich.markup import escape
+
+    from academy.cohort.history import as_json, history_or_error, verify_history
+
+    if fmt not in ("text", "json"):
+        raise AcademyError(f"--format {fmt!r}: use text or json")
+    folder = _cohort(name, directory)
+    found = history_or_error(folder, exercise, learner)
+    if fmt == "json":
+        typer.echo(as_json(found))
+    else:
+        table = Table(
+            "when (UTC)", "learner", "exercise", "change", "score", "reason", "by", "submission"
+        )
+        for change in found:
+            before = "–" if change.previous is None else f"{change.previous:g}"
+            after = "–" if change.score is None else f"{change.score:g}"
+            table.add_row(
+                change.at.strftime("%Y-%m-%d %H:%M:%S"),
+                escape(change.learner),
+                escape(change.exercise),
+                change.kind + ("" if change.sandbox != "none" else " [red](NOT SANDBOXED)[/]"),
+                f"{before} → {after} / {change.max_score:g}",
+                escape(change.reason),
+                escape(change.by),
+                (change.submission_sha256 or "no file")[:16],
+            )
+        out.print(table)
+        out.print(f"{len(found)} change(s).")
+    for problem in verify_history(folder):
+        err.print(f"[red]warning:[/] {escape(problem)}")
+
+
 @app.command("feedback")
 def feedback_cmd(
     name: Name,

@@ -34,7 +34,13 @@ from academy.cohort import messages
 from academy.cohort.data_access import sandbox_data, warm_data
 from academy.cohort.executor import Executor, default_jobs, make_executor
 from academy.cohort.folder import CohortFolder, atomic_write, nbgrader_settings
-from academy.cohort.gradebook import open_submission, submission_scores, zero_submission
+from academy.cohort.gradebook import (
+    current_score,
+    open_submission,
+    submission_scores,
+    zero_submission,
+)
+from academy.cohort.history import append_change, last_change
 from academy.cohort.manifest import ExerciseManifest, load_manifest
 from academy.cohort.pipeline import Pipeline, fail_all, merge_outputs, read_notebook, reset_metadata
 from academy.cohort.records import (
@@ -69,6 +75,8 @@ class GradeTask:
     notebook: Path | None
     others: tuple[str, ...]
     sha256: str | None
+    #: Why it is graded now, for the grade history.
+    reason: str = "autograded"
 
 
 @dataclass
@@ -127,8 +135,16 @@ def plan(
         )
         if current and not force and learner is None:
             skipped.append(learner_id)
+            continue
+        if record is None:
+            reason = "autograded"
+        elif record.submission_sha256 != sha:
+            reason = "re-graded: a new submission was imported"
+        elif record.manifest_sha256 != manifest.source_sha256:
+            reason = "re-graded: the exercise was released again"
         else:
-            tasks.append(GradeTask(learner_id, path if path.is_file() else None, others, sha))
+            reason = "re-graded on request (same submission)"
+        tasks.append(GradeTask(learner_id, path if path.is_file() else None, others, sha, reason))
     return tasks, skipped, missing
 
 
@@ -211,16 +227,18 @@ class Grader:
             return record
 
     def _zero(self, task: GradeTask, outcome: str, note: str) -> GradeRecord:
+        previous = self.note_outside_edit(task)
         zero_submission(self.folder, self.manifest, task.learner)
         autograded = self.folder.autograded(task.learner, self.manifest.exercise)
         shutil.rmtree(autograded, ignore_errors=True)
-        return self._record(task, outcome, [], [note], [], 0.0, cells={})
+        return self._record(task, outcome, [], [note], [], 0.0, cells={}, previous=previous)
 
     def finish(self, prepared: Prepared, result: SandboxResult) -> GradeRecord:
         """Score the sandbox's outputs in the trusted notebook and record everything."""
         import nbformat
 
         task, notebook = prepared.task, prepared.notebook
+        previous = self.note_outside_edit(task)
         problems: list[str] = []
         notes: list[str] = []
         if self.runtime.mode != "bwrap":
@@ -267,7 +285,14 @@ class Grader:
             if "grade_id" in c.get("metadata", {}).get("nbgrader", {})
         }
         return self._record(
-            task, outcome, prepared.findings, notes, problems, result.seconds, cells=cells
+            task,
+            outcome,
+            prepared.findings,
+            notes,
+            problems,
+            result.seconds,
+            cells=cells,
+            previous=previous,
         )
 
     def _record(
@@ -279,10 +304,12 @@ class Grader:
         problems: list[str],
         seconds: float,
         cells: dict[str, Any],
+        previous: float | None,
     ) -> GradeRecord:
         from nbgrader import utils
 
         scores, late = submission_scores(self.folder, self.manifest, task.learner)
+        total = sum((score or 0) for score, _ in scores.values())
         note = import_note(self.folder, self.manifest.exercise, task.learner)
         if note and note.renamed_from:
             notes.insert(
@@ -337,8 +364,40 @@ class Grader:
             flags=findings,
             problems=problems,
         )
+        append_change(
+            self.folder,
+            exercise=self.manifest.exercise,
+            learner=task.learner,
+            kind="graded" if previous is None else "regraded",
+            score=total,
+            previous=previous,
+            max_score=self.manifest.total_points,
+            questions={gid: score for gid, (score, _) in scores.items()},
+            reason=task.reason if outcome == "graded" else f"{task.reason} ({outcome})",
+            submission_sha256=task.sha256,
+            sandbox=self.runtime.mode,
+        )
         save_record(self.folder, record)
         return record
+
+    def note_outside_edit(self, task: GradeTask) -> float | None:
+        """The score before this grading; a gradebook edit the history lacks is appended first."""
+        now = current_score(self.folder, self.manifest, task.learner)
+        last = last_change(self.folder, self.manifest.exercise, task.learner)
+        if last is not None and now is not None and abs((last.score or 0) - now) > 1e-9:
+            append_change(
+                self.folder,
+                exercise=self.manifest.exercise,
+                learner=task.learner,
+                kind="gradebook-edit",
+                score=now,
+                previous=last.score,
+                max_score=self.manifest.total_points,
+                reason="changed in the gradebook outside the academy (e.g. nbgrader's formgrader)",
+                submission_sha256=last.submission_sha256,
+                by="unknown",
+            )
+        return now if last is None else (now if now is not None else last.score)
 
 
 @contextlib.contextmanager

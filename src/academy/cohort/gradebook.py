@@ -118,3 +118,14 @@ def submission_scores(
         }
         late = gradebook.find_submission(manifest.exercise, learner).total_seconds_late
     return scores, float(late or 0)
+
+
+def current_score(folder: CohortFolder, manifest: ExerciseManifest, learner: str) -> float | None:
+    """The learner's score in the gradebook now (None: never graded)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(folder.db_url, folder.name) as gradebook:
+        try:
+            return float(gradebook.find_submission(manifest.exercise, learner).score)
+        except MissingEntry:
+            return None
