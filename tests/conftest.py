@@ -25,3 +25,20 @@ CITIES = ("pittsburgh", "baltimore")  # the academy's own city last: the site le
 def built_cities() -> dict[str, BuildReport]:
     """The real academy built once per city (books cached per city under build/books/)."""
     return {city: build(REPO, city=city) for city in CITIES}
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A private PostgreSQL server for the whole run (scripts/start-postgres); its URL."""
+    from postgres_support import running_server
+
+    with running_server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """A fresh, empty database on the test server."""
+    from postgres_support import fresh_database
+
+    return fresh_database(postgres_server)

@@ -2,7 +2,9 @@
 
 One row per attempt (learner, lesson, step, attempt, correct, answer, time), kept
 through SQLAlchemy: SQLite in the user's data dir by default, or any SQLAlchemy URL
-(PostgreSQL for a hosted academy) from `ACADEMY_PROGRESS_URL` or the constructor.
+(PostgreSQL for a hub: `postgresql+psycopg://user@host/db`) from `ACADEMY_PROGRESS_URL`
+or the constructor. The schema is made and upgraded by Alembic (`migrate`), never by
+`create_all`; the tables are in `schema`.
 
 Conventions other code relies on:
 
@@ -11,7 +13,15 @@ Conventions other code relies on:
 - a step is *done* once it has a correct attempt; steps that ask nothing (read, table)
   are recorded as one correct attempt with answer None when the learner moves on;
 - `register_lesson` stores how many steps a lesson has, so summaries can say
-  "5 of 9 steps" even for learners who have done none of the later ones.
+  "5 of 9 steps" even for learners who have done none of the later ones;
+- summaries are per roster id where one is known (written with the attempt, or linked
+  afterwards with `link_learner`), else per recorded name.
+
+The database may be down when a lesson starts or go down in the middle of it: the store
+connects lazily, and `record` then keeps the answer on disk (`outbox`) and returns
+`KEPT` instead of `SAVED`, so the lesson can tell the learner; kept answers are written,
+exactly once, as soon as any store reaches the database again (the next answer, or a
+retry every `retry_seconds`).
 
     store = ProgressStore()
     store.record("maria", "reading-charts/misleading-axis", step=2, attempt=1,
@@ -22,55 +32,42 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    Engine,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    event,
-    func,
-    select,
-)
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from academy.core.errors import AcademyError
+from academy.progress import migrate
+from academy.progress.outbox import Outbox
+from academy.progress.schema import (
+    attempts_table,
+    learner_links_table,
+    lessons_table,
+)
 
 PROGRESS_URL_ENV = "ACADEMY_PROGRESS_URL"
+#: Seconds to wait for a PostgreSQL server before treating it as down.
+CONNECT_TIMEOUT = 5
 
-metadata = MetaData()
 
-attempts_table = Table(
-    "attempts",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("learner", String(200), nullable=False, index=True),
-    Column("lesson", String(200), nullable=False, index=True),
-    Column("step", Integer, nullable=False),
-    Column("attempt", Integer, nullable=False),
-    Column("correct", Boolean, nullable=False),
-    Column("answer", Text, nullable=True),
-    Column("at", DateTime(timezone=True), nullable=False),
-)
+class StoreUnavailable(AcademyError):
+    """The progress database cannot be reached right now."""
 
-lessons_table = Table(
-    "lessons",
-    metadata,
-    Column("lesson", String(200), primary_key=True),
-    Column("title", String(300), nullable=False, default=""),
-    Column("steps_total", Integer, nullable=False),
-)
+
+class Saved(StrEnum):
+    """What happened to an answer."""
+
+    SAVED = "saved"  # in the database
+    KEPT = "kept"  # on this server's disk, written to the database when it is back
 
 
 @dataclass(frozen=True)
@@ -84,6 +81,9 @@ class Attempt:
     correct: bool
     answer: Any
     at: datetime
+    roster_id: str | None = None
+    identified_by: str = "typed"
+    uid: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -129,11 +129,13 @@ def _engine(url: str) -> Engine:
             engine = create_engine(url, connect_args={"timeout": 30})
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
-        return create_engine(url, pool_pre_ping=True)
+        args = {"connect_timeout": CONNECT_TIMEOUT} if url.startswith("postgresql") else {}
+        return create_engine(url, pool_pre_ping=True, pool_size=1, max_overflow=2, connect_args=args)
     except Exception as exc:  # bad URL, missing driver
         raise AcademyError(
-            f"{PROGRESS_URL_ENV}={url}: cannot open the progress store ({exc}); "
-            "use a SQLAlchemy URL such as sqlite:///path/progress.sqlite"
+            f"{PROGRESS_URL_ENV}={url}: cannot open the progress store ({exc}); use a "
+            "SQLAlchemy URL such as sqlite:///path/progress.sqlite or "
+            "postgresql+psycopg://user@host/database"
         ) from exc
 
 
@@ -141,40 +143,214 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _is_outage(exc: BaseException) -> bool:
+    """True for 'cannot reach the database' (as opposed to a bug or bad data)."""
+    if isinstance(exc, OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def _row(
+    learner: str,
+    lesson: str,
+    step: int,
+    attempt: int,
+    correct: bool,
+    answer: Any,
+    at: datetime,
+    roster_id: str | None,
+    identified_by: str,
+) -> dict[str, Any]:
+    """An attempt as plain JSON values (how the outbox keeps it)."""
+    return {
+        "kind": "attempt",
+        "uid": str(uuid.uuid4()),
+        "learner": learner,
+        "lesson": lesson,
+        "step": int(step),
+        "attempt": int(attempt),
+        "correct": bool(correct),
+        "answer": None if answer is None else json.dumps(answer, default=str),
+        "at": _aware(at).isoformat(),
+        "roster_id": roster_id,
+        "identified_by": identified_by,
+    }
+
+
 class ProgressStore:
     """Answers and progress of every learner, in one SQL database."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        retry_seconds: float = 10.0,
+        on_flushed: Callable[[int], None] | None = None,
+    ) -> None:
         self.url = url or default_url()
         self.engine = _engine(self.url)
-        for attempt in range(20):
-            try:
-                metadata.create_all(self.engine)
-                break
-            except OperationalError as exc:  # maybe another kernel is creating them right now
-                if attempt == 19:
-                    raise AcademyError(
-                        f"{self.url}: cannot create the progress tables ({exc}); "
-                        "check the path or database permissions"
-                    ) from exc
-                time.sleep(0.1 * (attempt + 1))
+        self.outbox = Outbox(self.url)
+        self.retry_seconds = retry_seconds
+        self.on_flushed = on_flushed
+        self._ready = False
+        self._lock = threading.RLock()
+        self._counts: dict[tuple[str, str, int], int] = {}
+        self._retry: threading.Timer | None = None
 
     def close(self) -> None:
+        if self._retry is not None:
+            self._retry.cancel()
         self.engine.dispose()
 
-    def register_lesson(self, lesson: str, steps_total: int, title: str = "") -> None:
-        """Remember how many steps `lesson` has (call when a learner opens it)."""
-        with self.engine.begin() as conn:
-            found = conn.execute(
-                select(lessons_table.c.lesson).where(lessons_table.c.lesson == lesson)
-            ).first()
-            values = {"steps_total": steps_total, "title": title}
-            if found:
+    # -- connecting --------------------------------------------------------------------
+    def _connect(self) -> None:
+        """Upgrade the schema once, then write whatever was kept; raises StoreUnavailable."""
+        if self._ready:
+            return
+        try:
+            migrate.upgrade(self.engine)
+        except AcademyError:
+            raise
+        except Exception as exc:
+            if _is_outage(exc):
+                raise self._unavailable(exc) from exc
+            raise
+        self._ready = True
+        self.flush()
+
+    def _unavailable(self, exc: BaseException) -> StoreUnavailable:
+        shown = self.engine.url.render_as_string(hide_password=True)
+        reason = str(getattr(exc, "orig", exc) or exc).strip().splitlines()
+        return StoreUnavailable(
+            f"{shown}: the progress database cannot be reached "
+            f"({reason[0] if reason else type(exc).__name__}); start it or fix "
+            f"{PROGRESS_URL_ENV}"
+        )
+
+    def _run(self, action: Callable[[], Any]) -> Any:
+        """Run a database action; an outage becomes StoreUnavailable."""
+        with self._lock:
+            self._connect()
+            try:
+                return action()
+            except Exception as exc:
+                if _is_outage(exc):
+                    self._ready = False  # check the schema again when it is back
+                    raise self._unavailable(exc) from exc
+                raise
+
+    @property
+    def reachable(self) -> bool:
+        try:
+            self._run(lambda: None)
+        except StoreUnavailable:
+            return False
+        return True
+
+    # -- kept answers --------------------------------------------------------------------
+    def pending(self) -> int:
+        """Answers this process kept on disk that are not in the database yet."""
+        return self.outbox.pending()
+
+    def flush(self) -> int:
+        """Write every kept answer (this process's and any dead kernel's); returns how many."""
+        with self._lock:
+            if not self._ready:
+                try:
+                    self._connect()  # flushes on success
+                except StoreUnavailable:
+                    pass
+                return 0
+            written = 0
+            try:
+                with self.outbox.claimed() as files, self.engine.begin() as conn:
+                    for _path, rows in files:
+                        written += self._write_kept(conn, rows)
+            except Exception as exc:
+                if not _is_outage(exc):
+                    raise
+                self._ready = False
+                self._schedule_retry()
+                return 0
+        if written and self.on_flushed:
+            self.on_flushed(written)
+        return written
+
+    def _write_kept(self, conn: Any, rows: Iterable[dict[str, Any]]) -> int:
+        rows = list(rows)
+        attempts = [r for r in rows if r.get("kind") == "attempt"]
+        uids = [r["uid"] for r in attempts]
+        present: set[str] = set()
+        for start in range(0, len(uids), 500):
+            chunk = uids[start : start + 500]
+            present |= set(
                 conn.execute(
-                    lessons_table.update().where(lessons_table.c.lesson == lesson).values(**values)
-                )
-            else:
-                conn.execute(lessons_table.insert().values(lesson=lesson, **values))
+                    select(attempts_table.c.uid).where(attempts_table.c.uid.in_(chunk))
+                ).scalars()
+            )
+        new = [
+            {**_strip(r), "at": datetime.fromisoformat(r["at"])}
+            for r in attempts
+            if r["uid"] not in present
+        ]
+        if new:
+            conn.execute(attempts_table.insert(), new)
+        for lesson in (r for r in rows if r.get("kind") == "lesson"):
+            self._upsert_lesson(conn, lesson["lesson"], lesson["steps_total"], lesson["title"])
+        return len(new)
+
+    def _keep(self, row: dict[str, Any]) -> None:
+        self.outbox.keep(row)
+        self._schedule_retry()
+
+    def _schedule_retry(self) -> None:
+        if self.retry_seconds <= 0 or (self._retry is not None and self._retry.is_alive()):
+            return
+
+        def retry() -> None:
+            self._retry = None
+            self.flush()
+            if self.pending():
+                self._schedule_retry()
+
+        self._retry = threading.Timer(self.retry_seconds, retry)
+        self._retry.daemon = True
+        self._retry.start()
+
+    # -- writing ---------------------------------------------------------------------------
+    @staticmethod
+    def _upsert_lesson(conn: Any, lesson: str, steps_total: int, title: str) -> None:
+        found = conn.execute(
+            select(lessons_table.c.lesson).where(lessons_table.c.lesson == lesson)
+        ).first()
+        values = {"steps_total": steps_total, "title": title}
+        if found:
+            conn.execute(
+                lessons_table.update().where(lessons_table.c.lesson == lesson).values(**values)
+            )
+        else:
+            conn.execute(lessons_table.insert().values(lesson=lesson, **values))
+
+    def register_lesson(self, lesson: str, steps_total: int, title: str = "") -> Saved:
+        """Remember how many steps `lesson` has (call when a learner opens it)."""
+
+        def write() -> None:
+            for attempt in range(5):  # two kernels registering the same new lesson at once
+                try:
+                    with self.engine.begin() as conn:
+                        self._upsert_lesson(conn, lesson, steps_total, title)
+                    return
+                except IntegrityError:
+                    if attempt == 4:
+                        raise
+
+        try:
+            self._run(write)
+        except StoreUnavailable:
+            self._keep(
+                {"kind": "lesson", "lesson": lesson, "steps_total": steps_total, "title": title}
+            )
+            return Saved.KEPT
+        return Saved.SAVED
 
     def record(
         self,
@@ -185,21 +361,60 @@ class ProgressStore:
         correct: bool,
         answer: Any,
         at: datetime | None = None,
-    ) -> None:
-        """Store one attempt; `answer` is anything JSON can hold (None for 'seen')."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                attempts_table.insert().values(
-                    learner=learner,
-                    lesson=lesson,
-                    step=int(step),
-                    attempt=int(attempt),
-                    correct=bool(correct),
-                    answer=None if answer is None else json.dumps(answer, default=str),
-                    at=_aware(at or datetime.now(UTC)),
-                )
-            )
+        roster_id: str | None = None,
+        identified_by: str = "typed",
+    ) -> Saved:
+        """Store one attempt; `answer` is anything JSON can hold (None for 'seen').
 
+        Returns SAVED, or KEPT when the database is down and the answer waits on disk.
+        """
+        row = _row(
+            learner,
+            lesson,
+            step,
+            attempt,
+            correct,
+            answer,
+            at or datetime.now(UTC),
+            roster_id,
+            identified_by,
+        )
+        key = (learner, lesson, int(step))
+        self._counts[key] = max(self._counts.get(key, 0), int(attempt))
+
+        def write() -> None:
+            with self.engine.begin() as conn:
+                conn.execute(attempts_table.insert().values(**_strip(row), at=_aware_at(row)))
+
+        try:
+            self._run(write)
+        except StoreUnavailable:
+            self._keep(row)
+            return Saved.KEPT
+        if self.pending():
+            self.flush()
+        return Saved.SAVED
+
+    def link_learner(self, learner: str, roster_id: str, linked_by: str) -> None:
+        """Count everything recorded under the name `learner` as roster id `roster_id`."""
+
+        def write() -> None:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    learner_links_table.delete().where(learner_links_table.c.learner == learner)
+                )
+                conn.execute(
+                    learner_links_table.insert().values(
+                        learner=learner,
+                        roster_id=roster_id,
+                        linked_by=linked_by,
+                        linked_at=datetime.now(UTC),
+                    )
+                )
+
+        self._run(write)
+
+    # -- reading ---------------------------------------------------------------------------
     def attempts(self, learner: str | None = None, lesson: str | None = None) -> list[Attempt]:
         """Every attempt, oldest first, optionally for one learner and/or lesson."""
         query = select(attempts_table).order_by(attempts_table.c.at, attempts_table.c.id)
@@ -207,8 +422,11 @@ class ProgressStore:
             query = query.where(attempts_table.c.learner == learner)
         if lesson is not None:
             query = query.where(attempts_table.c.lesson == lesson)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
+
+        def read() -> list[Any]:
+            with self.engine.connect() as conn:
+                return list(conn.execute(query).mappings().all())
+
         return [
             Attempt(
                 learner=row["learner"],
@@ -218,15 +436,22 @@ class ProgressStore:
                 correct=bool(row["correct"]),
                 answer=None if row["answer"] is None else json.loads(row["answer"]),
                 at=_aware(row["at"]),
+                roster_id=row["roster_id"],
+                identified_by=row["identified_by"],
+                uid=row["uid"],
             )
-            for row in rows
+            for row in self._run(read)
         ]
 
     def steps_total(self) -> dict[str, int]:
         """{lesson id: number of steps} for every lesson a learner has opened."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(lessons_table.c.lesson, lessons_table.c.steps_total))
-            return {lesson: total for lesson, total in rows}
+
+        def read() -> dict[str, int]:
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(lessons_table.c.lesson, lessons_table.c.steps_total))
+                return {lesson: total for lesson, total in rows}
+
+        return self._run(read)
 
     def done_steps(self, learner: str, lesson: str) -> set[int]:
         """Step numbers this learner has answered correctly (or seen) in `lesson`."""
@@ -237,11 +462,19 @@ class ProgressStore:
             .where(attempts_table.c.correct.is_(True))
             .distinct()
         )
-        with self.engine.connect() as conn:
-            return {row[0] for row in conn.execute(query)}
+
+        def read() -> set[int]:
+            with self.engine.connect() as conn:
+                return {row[0] for row in conn.execute(query)}
+
+        return self._run(read)
 
     def attempt_count(self, learner: str, lesson: str, step: int) -> int:
-        """How many attempts this learner already made at this step."""
+        """How many attempts this learner already made at this step.
+
+        While the database is down: the count this store last saw, plus what it kept.
+        """
+        key = (learner, lesson, int(step))
         query = (
             select(func.count())
             .select_from(attempts_table)
@@ -249,30 +482,57 @@ class ProgressStore:
             .where(attempts_table.c.lesson == lesson)
             .where(attempts_table.c.step == step)
         )
-        with self.engine.connect() as conn:
-            return int(conn.execute(query).scalar_one())
+
+        def read() -> int:
+            with self.engine.connect() as conn:
+                return int(conn.execute(query).scalar_one())
+
+        try:
+            count = self._run(read)
+        except StoreUnavailable:
+            return self._counts.get(key, 0)
+        self._counts[key] = max(self._counts.get(key, 0), count)
+        return count
 
     def lesson_summaries(self) -> list[LessonSummary]:
-        """One summary per (learner, lesson) that has any attempt, sorted by learner and lesson."""
-        totals = self.steps_total()
+        """One summary per (learner, lesson) that has any attempt, sorted by learner and lesson.
+
+        The learner is the roster id when one is known (with the attempt or through a
+        link), else the name the attempt was recorded under.
+        """
+        links = learner_links_table
+        who = func.coalesce(attempts_table.c.roster_id, links.c.roster_id, attempts_table.c.learner)
         query = select(
-            attempts_table.c.learner,
+            who,
             attempts_table.c.lesson,
             attempts_table.c.step,
             attempts_table.c.correct,
             attempts_table.c.at,
+        ).select_from(
+            attempts_table.outerjoin(links, links.c.learner == attempts_table.c.learner)
         )
+
+        def read() -> tuple[dict[str, int], list[Any]]:
+            with self.engine.connect() as conn:
+                totals = {
+                    lesson: total
+                    for lesson, total in conn.execute(
+                        select(lessons_table.c.lesson, lessons_table.c.steps_total)
+                    )
+                }
+                return totals, list(conn.execute(query))
+
+        totals, rows = self._run(read)
         done: dict[tuple[str, str], set[int]] = {}
         last: dict[tuple[str, str], datetime] = {}
-        with self.engine.connect() as conn:
-            for learner, lesson, step, correct, at in conn.execute(query):
-                key = (learner, lesson)
-                done.setdefault(key, set())
-                if correct:
-                    done[key].add(step)
-                at = _aware(at)
-                if key not in last or at > last[key]:
-                    last[key] = at
+        for learner, lesson, step, correct, at in rows:
+            key = (learner, lesson)
+            done.setdefault(key, set())
+            if correct:
+                done[key].add(step)
+            at = _aware(at)
+            if key not in last or at > last[key]:
+                last[key] = at
         out = []
         for (learner, lesson), steps in sorted(done.items()):
             total = totals.get(lesson, max(steps, default=0))
@@ -300,3 +560,12 @@ class ProgressStore:
         while step in done and (total is None or step <= total):
             step += 1
         return step
+
+
+def _strip(row: dict[str, Any]) -> dict[str, Any]:
+    """An outbox row as column values (without its kind and with `at` left to the caller)."""
+    return {k: v for k, v in row.items() if k not in ("kind", "at")}
+
+
+def _aware_at(row: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(row["at"])
