@@ -24,9 +24,7 @@ SCRIPT = REPO / "scripts" / "start-postgres"
 
 def start_server(folder: Path) -> str:
     """Start (or reuse) a server with its data in `folder`; its SQLAlchemy URL."""
-    done = subprocess.run(
-        [str(SCRIPT), str(folder)], capture_output=True, text=True, timeout=600
-    )
+    done = subprocess.run([str(SCRIPT), str(folder)], capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         message = f"PostgreSQL could not be started: {done.stderr.strip()[-500:]}"
         if os.environ.get("CI"):

@@ -65,7 +65,9 @@ def legacy_database(url: str) -> None:
     engine = create_engine(url)
     old.create_all(engine)
     with engine.begin() as conn:
-        conn.execute(lessons.insert().values(lesson="good-data/duplicates", title="D", steps_total=3))
+        conn.execute(
+            lessons.insert().values(lesson="good-data/duplicates", title="D", steps_total=3)
+        )
         conn.execute(
             attempts.insert(),
             [
@@ -179,9 +181,7 @@ def test_migration_runs_once_when_many_open_at_once(url) -> None:
         "s = ProgressStore(sys.argv[1]); "
         "[s.record(sys.argv[2], 'c/l', i % 5 + 1, i, True, i) for i in range(1, 26)]"
     )
-    procs = [
-        subprocess.Popen([sys.executable, "-c", code, url, f"learner{n}"]) for n in range(8)
-    ]
+    procs = [subprocess.Popen([sys.executable, "-c", code, url, f"learner{n}"]) for n in range(8)]
     assert [p.wait(timeout=300) for p in procs] == [0] * 8
     engine = create_engine(url)
     with engine.connect() as conn:

@@ -40,6 +40,13 @@ def _log_to_server() -> None:
 QUESTION_KINDS = frozenset(["choice", "chart", "order", "spot", "estimate", "simulation"])
 LEARNER_RE = re.compile(r"^[\w .@'-]{1,80}$")
 FORMAT_VERSION = 1
+#: Told when the progress database is down: the answer waits on this server (see progress.outbox).
+KEPT_MESSAGE = (
+    "We cannot reach the progress database right now. Your answers are kept on this "
+    "server and will be saved by themselves when it is back. You can carry on."
+)
+SAVED_AGAIN_MESSAGE = "The progress database is back: your earlier answers are now saved."
+NOT_SAVED_MESSAGE = "Your answers cannot be saved right now. You can still do the lesson."
 
 
 class LessonUnavailable(Exception):
@@ -86,11 +93,13 @@ class NullStore:
         return 0
 
 
-def open_store() -> Any:
+def open_store(on_flushed: Callable[[int], None] | None = None) -> Any:
+    """The progress store (which keeps answers on disk while its database is down), or a
+    NullStore when it cannot even be opened (a bad URL or a missing driver)."""
     try:
         from academy.progress.store import ProgressStore
 
-        return ProgressStore()
+        return ProgressStore(on_flushed=on_flushed)
     except Exception:
         log.exception("progress store unavailable; answers will not be saved")
         return NullStore()
@@ -104,10 +113,13 @@ class LessonApp:
         lesson: dict[str, Any],
         store: Any,
         learner: str | None = None,
+        identified_by: str = "typed",
     ) -> None:
         self.lesson = lesson
         self.store = store
         self.learner = learner
+        #: "hub": the learner is the JupyterHub user, whose name is their roster id.
+        self.identified_by = identified_by
         self.steps: list[dict[str, Any]] = lesson["steps"]
         self.index = 0
         self.done: set[int] = set()
@@ -137,14 +149,40 @@ class LessonApp:
             return action()
         except Exception:
             log.exception("progress store call failed")
-            if not self.saving_failed:
-                self.saving_failed = True
-                say(
-                    self.status,
-                    None,
-                    "Your answers cannot be saved right now. You can still do the lesson.",
-                )
+            self._tell_not_saved(
+                NOT_SAVED_MESSAGE if isinstance(self.store, NullStore) else KEPT_MESSAGE
+            )
             return default
+
+    def _tell_not_saved(self, message: str) -> None:
+        if not self.saving_failed:
+            self.saving_failed = True
+            say(self.status, None, message)
+
+    def _saved_again(self, count: int) -> None:
+        """Called (maybe from the store's retry thread) once kept answers are written."""
+        if self.saving_failed:
+            self.saving_failed = False
+            say(self.status, None, SAVED_AGAIN_MESSAGE)
+
+    def _record(self, step: int, attempt: int, correct: bool, answer: Any) -> None:
+        learner = self.learner or "anonymous"
+        hub = self.identified_by == "hub"
+        saved = self._safely(
+            lambda: self.store.record(
+                learner,
+                self.lesson_id,
+                step,
+                attempt,
+                correct,
+                answer,
+                roster_id=learner if hub else None,
+                identified_by=self.identified_by,
+            )
+        )
+        if saved == "kept":  # said again at every answer while it lasts
+            self.saving_failed = True
+            say(self.status, None, KEPT_MESSAGE)
 
     @property
     def lesson_id(self) -> str:
@@ -213,19 +251,16 @@ class LessonApp:
     def begin(self, learner: str) -> None:
         self.learner = learner
         if self.store is None:  # opened only now: warm kernels in the pool hold no connection
-            self.store = open_store()
+            self.store = open_store(on_flushed=self._saved_again)
             if isinstance(self.store, NullStore):
-                self.saving_failed = True
-                say(
-                    self.status,
-                    None,
-                    "Your answers cannot be saved right now. You can still do the lesson.",
-                )
+                self._tell_not_saved(NOT_SAVED_MESSAGE)
         self.header.value = self._header_html()
         total = len(self.steps)
-        self._safely(
+        registered = self._safely(
             lambda: self.store.register_lesson(self.lesson_id, total, self.lesson["title"])
         )
+        if registered == "kept":
+            self._tell_not_saved(KEPT_MESSAGE)
         self.done = {
             s - 1
             for s in self._safely(lambda: self.store.done_steps(learner, self.lesson_id), set())
@@ -263,9 +298,7 @@ class LessonApp:
         attempt = (
             self._safely(lambda: self.store.attempt_count(learner, self.lesson_id, number), 0) + 1
         )
-        self._safely(
-            lambda: self.store.record(learner, self.lesson_id, number, attempt, correct, answer)
-        )
+        self._record(number, attempt, correct, answer)
         self.first_try.setdefault(self.index, bool(correct))
         if correct:
             self.done.add(self.index)
@@ -274,13 +307,10 @@ class LessonApp:
 
     def advance(self) -> None:
         step = self.steps[self.index]
+        self.status.value = ""
         if step["kind"] not in QUESTION_KINDS and self.index not in self.done:
             self.done.add(self.index)
-            learner = self.learner or "anonymous"
-            self._safely(
-                lambda: self.store.record(learner, self.lesson_id, self.index + 1, 1, True, None)
-            )
-        self.status.value = ""
+            self._record(self.index + 1, 1, True, None)
         if self.index == len(self.steps) - 1:
             self.summary()
         else:
@@ -352,7 +382,7 @@ def start(path: str) -> LessonApp | None:
         return None
     try:
         learner = clean_learner(os.environ.get("JUPYTERHUB_USER", ""))
-        app = LessonApp(lesson, None, learner=learner)
+        app = LessonApp(lesson, None, learner=learner, identified_by="hub" if learner else "typed")
     except Exception:
         log.exception("lesson failed to start")
         display(unavailable("Something went wrong while opening it."))

@@ -30,6 +30,7 @@ retry every `retry_seconds`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -130,7 +131,9 @@ def _engine(url: str) -> Engine:
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
         args = {"connect_timeout": CONNECT_TIMEOUT} if url.startswith("postgresql") else {}
-        return create_engine(url, pool_pre_ping=True, pool_size=1, max_overflow=2, connect_args=args)
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=1, max_overflow=2, connect_args=args
+        )
     except Exception as exc:  # bad URL, missing driver
         raise AcademyError(
             f"{PROGRESS_URL_ENV}={url}: cannot open the progress store ({exc}); use a "
@@ -255,10 +258,8 @@ class ProgressStore:
         """Write every kept answer (this process's and any dead kernel's); returns how many."""
         with self._lock:
             if not self._ready:
-                try:
+                with contextlib.suppress(StoreUnavailable):
                     self._connect()  # flushes on success
-                except StoreUnavailable:
-                    pass
                 return 0
             written = 0
             try:
@@ -508,9 +509,7 @@ class ProgressStore:
             attempts_table.c.step,
             attempts_table.c.correct,
             attempts_table.c.at,
-        ).select_from(
-            attempts_table.outerjoin(links, links.c.learner == attempts_table.c.learner)
-        )
+        ).select_from(attempts_table.outerjoin(links, links.c.learner == attempts_table.c.learner))
 
         def read() -> tuple[dict[str, int], list[Any]]:
             with self.engine.connect() as conn:

@@ -33,7 +33,10 @@ def upgrade() -> None:
         )
     attempts = sa.table("attempts", sa.column("id", sa.Integer), sa.column("uid", sa.String))
     connection = op.get_bind()
-    ids = [row[0] for row in connection.execute(sa.select(attempts.c.id).where(attempts.c.uid.is_(None)))]
+    ids = [
+        row[0]
+        for row in connection.execute(sa.select(attempts.c.id).where(attempts.c.uid.is_(None)))
+    ]
     for start in range(0, len(ids), 1000):
         connection.execute(
             attempts.update().where(attempts.c.id == sa.bindparam("row_id")),
