@@ -4,7 +4,9 @@ and an upgrade never loses a record."""
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -190,3 +192,23 @@ def test_migration_runs_once_when_many_open_at_once(url) -> None:
     engine.dispose()
     assert versions == [(migrate.head_revision(),)]
     assert len(count) == 8 * 25
+
+
+def test_progress_commands(tmp_path) -> None:
+    import subprocess
+
+    academy = str(Path(sys.executable).parent / "academy")
+    url = f"sqlite:///{tmp_path / 'p.sqlite'}"
+    legacy_database(url)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([academy, "progress", *args], capture_output=True, text=True)
+
+    assert "schema 0001 (made before migrations" in run("status", "--url", url).stdout
+    assert f"upgraded from 0001 to {migrate.head_revision()}" in run("upgrade", "--url", url).stdout
+    assert "already at schema" in run("upgrade", "--url", url).stdout
+    assert len(ProgressStore(url).attempts()) == 9
+    down = run("status", "--url", "postgresql+psycopg://academy@127.0.0.1:9/none")
+    assert down.returncode == 1
+    assert down.stderr.startswith("error: ") and down.stderr.count("\n") == 1
+    assert "cannot be reached" in down.stderr and "Traceback" not in down.stderr

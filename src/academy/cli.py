@@ -16,6 +16,7 @@ from academy.cohort import cli as cohort_cli
 from academy.core.errors import AcademyError
 from academy.core.paths import build_dir, find_root
 from academy.data import cli as data_cli
+from academy.progress import cli as progress_cli
 
 app = typer.Typer(
     help="City Data Academy: build, check and serve the academy.", no_args_is_help=True
@@ -25,6 +26,7 @@ err = Console(stderr=True)
 _debug = {"on": False}
 app.add_typer(data_cli.app, name="data")
 app.add_typer(cohort_cli.app, name="cohort")
+app.add_typer(progress_cli.app, name="progress")
 
 RootOpt = Annotated[
     Path | None, typer.Option("--root", help="Academy checkout (default: found from here).")

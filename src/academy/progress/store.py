@@ -209,19 +209,28 @@ class ProgressStore:
         """Upgrade the schema once, then write whatever was kept; raises StoreUnavailable."""
         if self._ready:
             return
+        self.schema_state(upgrade=True)
+        self._ready = True
+        self.flush()
+
+    @property
+    def shown_url(self) -> str:
+        """The URL without its password, for messages."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def schema_state(self, upgrade: bool = False) -> migrate.SchemaState:
+        """Where the database's schema stands (after upgrading it, with `upgrade`)."""
         try:
-            migrate.upgrade(self.engine)
+            return migrate.upgrade(self.engine) if upgrade else migrate.schema_state(self.engine)
         except AcademyError:
             raise
         except Exception as exc:
             if _is_outage(exc):
                 raise self._unavailable(exc) from exc
             raise
-        self._ready = True
-        self.flush()
 
     def _unavailable(self, exc: BaseException) -> StoreUnavailable:
-        shown = self.engine.url.render_as_string(hide_password=True)
+        shown = self.shown_url
         reason = str(getattr(exc, "orig", exc) or exc).strip().splitlines()
         return StoreUnavailable(
             f"{shown}: the progress database cannot be reached "
