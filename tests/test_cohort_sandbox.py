@@ -163,5 +163,5 @@ def test_executors_by_name():
     pool = make_executor("threads", 2)
     assert pool.submit(json.dumps, [1]).result() == "[1]"
     pool.stop(cancel=False)
-    with pytest.raises(AcademyError, match="use local, threads or dask"):
+    with pytest.raises(AcademyError, match="use local or threads"):
         make_executor("ray", 2)

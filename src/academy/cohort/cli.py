@@ -270,8 +270,14 @@ def grade_cmd(
         bool, typer.Option("--force", help="Re-grade everyone, even unchanged work.")
     ] = False,
     executor: Annotated[
-        str, typer.Option("--executor", help="local, threads or dask://HOST:PORT.")
+        str, typer.Option("--executor", help="local (processes) or threads, on this machine.")
     ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", help="A Dask scheduler, HOST:PORT: its workers run the sandboxes."
+        ),
+    ] = None,
     directory: DirOpt = None,
 ) -> None:
     """Autograde every new or changed submission, each in its own sandbox, in parallel."""
@@ -306,6 +312,7 @@ def grade_cmd(
             force=force,
             executor=executor,
             progress=progress,
+            scheduler=scheduler,
         )
     if run.warning:
         err.print(
@@ -325,6 +332,10 @@ def grade_cmd(
         )
     if run.missing:
         out.print(f"Nothing handed in by: {', '.join(run.missing)}")
+    for learner, why in sorted(run.unfinished.items()):
+        err.print(f"[red]Not graded:[/] {learner}: {why}; run the command again to grade it.")
+    if run.unfinished:
+        raise typer.Exit(1)
 
 
 @app.command("history")

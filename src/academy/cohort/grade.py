@@ -95,6 +95,9 @@ class GradeRun:
     graded: list[GradeRecord] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    #: Learners whose job could not run anywhere (e.g. every Dask worker that took it
+    #: died): no record is written, so the next run grades them.
+    unfinished: dict[str, str] = field(default_factory=dict)
     sandbox: str = ""
     warning: str | None = None
     seconds: float = 0.0
@@ -400,6 +403,15 @@ class Grader:
         return now if last is None else (now if now is not None else last.score)
 
 
+def _lost_job(exc: BaseException) -> str:
+    """Why a job came back without a result, in one line for the trainer."""
+    name = type(exc).__name__
+    if name == "KilledWorker":
+        return "every grading worker that took it died; check the workers' memory and logs"
+    text = str(exc).strip().splitlines()
+    return f"{name}: {text[0]}" if text else name
+
+
 @contextlib.contextmanager
 def _exclusive(folder: CohortFolder) -> Iterator[None]:
     path = folder.state_dir / "grade.lock"
@@ -446,6 +458,7 @@ def grade_exercise(
     force: bool = False,
     executor: str | Executor = "local",
     progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> GradeRun:
     """Grade every new or changed submission (or one learner's); resumable, parallel."""
     started = time.monotonic()
@@ -460,7 +473,7 @@ def grade_exercise(
         if progress:
             progress(0, total, None)
         pool = (
-            make_executor(executor, jobs or default_jobs())
+            make_executor(executor, jobs or default_jobs(), scheduler)
             if isinstance(executor, str)
             else executor
         )
@@ -477,7 +490,12 @@ def grade_exercise(
                 pending[pool.submit(run_sandboxed, prepared.job)] = prepared
             for future in cf.as_completed(pending):
                 prepared = pending.pop(future)
-                record = grader.finish(prepared, future.result())
+                try:
+                    result = future.result()
+                except Exception as exc:  # the executor lost the job, not the learner's doing
+                    run.unfinished[prepared.task.learner] = _lost_job(exc)
+                    continue
+                record = grader.finish(prepared, result)
                 run.graded.append(record)
                 if progress:
                     progress(len(run.graded), total, record)
