@@ -50,9 +50,32 @@ DirOpt = Annotated[
 
 
 def _cohort(name: str, directory: Path | None) -> CohortFolder:
+    """The cohort, announced on stderr with the city it is graded on (never stdout)."""
     from academy.cohort.folder import open_cohort
 
-    return open_cohort(name, directory)
+    folder = open_cohort(name, directory)
+    err.print(f"[dim]{_describe(folder)}[/]")
+    return folder
+
+
+def _describe(folder: CohortFolder) -> str:
+    settings = folder.settings
+    city = (
+        settings.city
+        or "not recorded (made before cities were recorded; the academy's city is used)"
+    )
+    return f"cohort {folder.name} · city {city} · track {settings.track or 'none'}"
+
+
+def _when(text: str, option: str) -> datetime:
+    """A date and time typed by the trainer (local time unless it says otherwise), in UTC."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise AcademyError(
+            f"{option} {text!r}: use a date like 2025-03-31 or 2025-03-31T17:00 (local time)"
+        ) from exc
+    return (moment if moment.tzinfo else moment.astimezone()).astimezone(UTC)
 
 
 def _quiet_gradebook_warnings() -> None:
@@ -72,6 +95,16 @@ def create_cmd(
     pass_mark: Annotated[
         float, typer.Option("--pass-mark", help="Percent of an exercise's points that passes.")
     ] = 70.0,
+    city: Annotated[
+        str | None,
+        typer.Option("--city", help="City whose data it is graded on (default: the academy's)."),
+    ] = None,
+    trainer_name: Annotated[
+        str | None, typer.Option("--trainer-name", help="Who signs the certificates.")
+    ] = None,
+    trainer_role: Annotated[
+        str | None, typer.Option("--trainer-role", help="Their role, e.g. 'Data Academy trainer'.")
+    ] = None,
     root: Annotated[
         Path | None, typer.Option("--root", help="Academy checkout (default: found from here).")
     ] = None,
@@ -79,16 +112,27 @@ def create_cmd(
 ) -> None:
     """Create a cohort folder with its roster and gradebook (nothing is created on any error)."""
     from academy.cohort.create import create_cohort
-    from academy.cohort.roster import roster as read_roster
+    from academy.cohort.roster import load_roster
     from academy.core.paths import find_root
 
     _quiet_gradebook_warnings()
+    read = load_roster(roster)
+    for note in read.notes:
+        err.print(f"[yellow]Note:[/] {note}")
     folder = create_cohort(
-        name, roster, find_root(root), directory, track=track, pass_mark=pass_mark
+        name,
+        roster,
+        find_root(root),
+        directory,
+        track=track,
+        pass_mark=pass_mark,
+        city=city,
+        trainer_name=trainer_name,
+        trainer_role=trainer_role,
     )
-    count = len(read_roster(folder))
-    out.print(f"Created cohort [bold]{name}[/] with {count} learners in {folder.path}")
-    out.print(f"Settings (limits, pass mark, sandbox): {folder.path / 'cohort.yml'}")
+    out.print(f"Created cohort [bold]{name}[/] with {len(read.learners)} learners in {folder.path}")
+    out.print(_describe(folder))
+    out.print(f"Settings (limits, pass mark, sandbox, late policy): {folder.path / 'cohort.yml'}")
 
 
 @app.command("list")
@@ -102,7 +146,8 @@ def list_cmd(directory: DirOpt = None) -> None:
     for folder in cohorts:
         released = ", ".join(folder.released_exercises()) or "nothing released"
         out.print(
-            f"{folder.name}: {folder.settings.track or 'no track'}; {released} ({folder.path})"
+            f"{folder.name}: {folder.settings.track or 'no track'}; "
+            f"city {folder.settings.city or 'not recorded'}; {released} ({folder.path})"
         )
 
 
@@ -111,9 +156,16 @@ def roster_show_cmd(name: Name, directory: DirOpt = None) -> None:
     """Print the roster."""
     from academy.cohort.roster import roster
 
-    table = Table("id", "name", "email", "team")
+    table = Table("id", "name", "email", "team", "lms_id", "lms_login")
     for learner in roster(_cohort(name, directory)):
-        table.add_row(learner.id, learner.name, learner.email, learner.team or "")
+        table.add_row(
+            learner.id,
+            learner.name,
+            learner.email,
+            learner.team or "",
+            learner.lms_id or "",
+            learner.lms_login or "",
+        )
     out.print(table)
 
 
@@ -215,33 +267,81 @@ def release_cmd(
 def import_cmd(
     name: Name,
     exercise: Exercise,
-    path: Annotated[Path, typer.Argument(help="Folder or zip of submissions.")],
+    path: Annotated[Path, typer.Argument(help="Folder or zip of submissions (an LMS download).")],
     pattern: Annotated[
         str | None,
         typer.Option("--pattern", help="Regex with a (?P<student_id>…) group for flat file names."),
     ] = None,
+    submitted_at: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--submitted-at",
+            help="Hand-in time when you know it: TIME for everyone, or LEARNER=TIME (repeat).",
+        ),
+    ] = None,
+    worksheet: Annotated[
+        Path | None,
+        typer.Option("--worksheet", help="Moodle's grading worksheet CSV (ids and hand-in times)."),
+    ] = None,
+    use_file_times: Annotated[
+        bool,
+        typer.Option(
+            "--use-file-times",
+            help="Take hand-in times from the files' own times (LMS downloads carry download times).",
+        ),
+    ] = False,
+    allow_older: Annotated[
+        bool, typer.Option("--allow-older", help="Let an older hand-in replace a newer one.")
+    ] = False,
     directory: DirOpt = None,
 ) -> None:
     """Take in submissions (folder or zip), match them to the roster, list what does not match."""
-    from academy.cohort.submissions import import_submissions
+    from academy.cohort.lms import read_worksheet
+    from academy.cohort.submissions import ImportOptions, import_submissions
 
-    report = import_submissions(_cohort(name, directory), exercise, path, pattern)
+    folder = _cohort(name, directory)
+    times: dict[str, datetime] = {}
+    for item in submitted_at or []:
+        learner, sep, text = item.rpartition("=")
+        times[learner if sep else ""] = _when(text, "--submitted-at")
+    options = ImportOptions(
+        pattern=pattern,
+        submitted_at=times,
+        use_file_times=use_file_times,
+        allow_older=allow_older,
+        worksheet=read_worksheet(worksheet) if worksheet else None,
+    )
+    report = import_submissions(folder, exercise, path, options=options)
     for item in report.imported:
-        extra = []
+        extra = [f"handed in {item.submitted_at:%Y-%m-%d %H:%M} UTC ({item.source})"]
+        if item.lms_late:
+            extra.append(f"LATE per {item.platform}")
         if item.renamed_from:
             extra.append(f"renamed from {item.renamed_from}")
-        if item.replaced:
+        if item.learner in report.replaced:
             extra.append("replaces an earlier submission (kept in .academy/replaced)")
-        if item.unchanged:
-            extra.append("unchanged")
-        out.print(f"  {item.learner}: {item.origin}{' — ' + '; '.join(extra) if extra else ''}")
+        out.print(f"  {item.learner}: {item.origin} — {'; '.join(extra)}")
+    if report.unchanged:
+        out.print(f"Unchanged since the last import: {', '.join(report.unchanged)}")
     out.print(f"Imported {len(report.imported)} submission(s) of {exercise}.")
+    for note in report.notes:
+        err.print(f"[yellow]Note:[/] {note}")
     if report.unmatched:
-        err.print(f"[yellow]{len(report.unmatched)} file(s) not matched:[/]")
-        for item in report.unmatched:
-            err.print(f"  {item.origin}: {item.reason}")
+        err.print(f"[yellow]{len(report.unmatched)} file(s) not imported:[/]")
+        for skipped in report.unmatched:
+            err.print(f"  {skipped.origin}: {skipped.reason}")
     if report.missing:
         out.print(f"No submission yet from: {', '.join(report.missing)}")
+    if not report.imported and not report.unchanged:
+        reason = (
+            f"{len(report.unmatched)} file(s) could not be imported (listed above)"
+            if report.unmatched
+            else "it holds no notebook (.ipynb)"
+        )
+        raise AcademyError(
+            f"{path}: nothing imported, {reason}; for an LMS download add lms_id to the roster, "
+            "or pass --pattern"
+        )
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -400,26 +500,27 @@ def feedback_cmd(
 @app.command("export")
 def export_cmd(
     name: Name,
-    fmt: Annotated[str, typer.Option("--format", help="csv, canvas or json.")] = "csv",
+    fmt: Annotated[str, typer.Option("--format", help="csv, canvas, moodle or json.")] = "csv",
     out_file: Annotated[
         Path | None, typer.Option("--out", help="File to write (default: print).")
     ] = None,
     directory: DirOpt = None,
 ) -> None:
-    """Export grades per exercise and per question."""
-    from academy.cohort.export import render_export
+    """Export grades per exercise and per question (csv for Excel; canvas and moodle in
+    their gradebook import layout)."""
+    from academy.cohort.export import FORMATS, export_bytes, render_export
+    from academy.cohort.folder import atomic_write
     from academy.cohort.scores import cohort_scores
 
-    if fmt not in ("csv", "canvas", "json"):
-        raise AcademyError(f"--format {fmt!r}: use csv, canvas or json")
+    if fmt not in FORMATS:
+        raise AcademyError(f"--format {fmt!r}: use {', '.join(FORMATS)}")
     _quiet_gradebook_warnings()
     folder = _cohort(name, directory)
-    text = render_export(cohort_scores(folder), fmt, folder.name)  # type: ignore[arg-type]
+    scores = cohort_scores(folder)
     if out_file is None:
-        typer.echo(text, nl=False)
+        typer.echo(render_export(scores, fmt, folder.name), nl=False)  # type: ignore[arg-type]
     else:
-        out_file.parent.mkdir(parents=True, exist_ok=True)
-        out_file.write_text(text, encoding="utf-8")
+        atomic_write(out_file, export_bytes(scores, fmt, folder.name))  # type: ignore[arg-type]
         err.print(f"Wrote {out_file}")
 
 

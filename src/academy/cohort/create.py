@@ -17,7 +17,7 @@ from academy.cohort.folder import (
 )
 from academy.cohort.gradebook import create_gradebook
 from academy.cohort.roster import read_roster_file, render_roster, sync_gradebook
-from academy.cohort.settings import CohortSettings, GradingLimits, SandboxMode
+from academy.cohort.settings import CohortSettings, GradingLimits, SandboxMode, Trainer
 from academy.core.errors import AcademyError
 
 SUBFOLDERS = ("source", "release", "submitted", "autograded", "feedback", ".academy")
@@ -30,6 +30,20 @@ def _check_track(root: Path, track: str) -> None:
         raise AcademyError(f"{tracks}/{track}.yml: no such track (tracks: {known}); check --track")
 
 
+def _check_city(root: Path, city: str | None) -> str:
+    """The city the cohort is graded on: the one given, else the academy's active city."""
+    from academy.data.city import active_city
+
+    chosen = city or active_city(root)
+    datasets = root / "datasets"
+    if datasets.is_dir() and not (datasets / chosen).is_dir():
+        known = ", ".join(sorted(p.name for p in datasets.iterdir() if p.is_dir())) or "none"
+        raise AcademyError(
+            f"{datasets / chosen}: no datasets for city {chosen!r} (cities: {known}); check --city"
+        )
+    return chosen
+
+
 def create_cohort(
     name: str,
     roster_path: Path,
@@ -39,6 +53,9 @@ def create_cohort(
     pass_mark: float = 70.0,
     sandbox: SandboxMode = "auto",
     limits: GradingLimits | None = None,
+    city: str | None = None,
+    trainer_name: str | None = None,
+    trainer_role: str | None = None,
 ) -> CohortFolder:
     """Create the cohort folder; a bad roster or name leaves nothing behind."""
     check_name(name)
@@ -52,11 +69,16 @@ def create_cohort(
     learners = read_roster_file(roster_path)
     if track is not None:
         _check_track(academy_root, track)
+    city = _check_city(academy_root, city)
     settings = CohortSettings(
         name=name,
         created=datetime.now(UTC).replace(microsecond=0),
         academy_root=str(academy_root.resolve()),
+        city=city,
         track=track,
+        trainer=Trainer(name=trainer_name, role=trainer_role or "Trainer")
+        if trainer_name
+        else None,
         pass_mark=pass_mark,
         sandbox=sandbox,
         limits=limits or GradingLimits(),

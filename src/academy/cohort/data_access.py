@@ -16,8 +16,12 @@ from pathlib import Path
 from academy.core.errors import AcademyError
 
 
-def sandbox_data(root: Path, datasets: list[str]) -> tuple[list[Path], dict[str, str]]:
-    """Read-only paths and environment for the sandbox (nothing if no data is used)."""
+def sandbox_data(
+    root: Path, datasets: list[str], city: str | None = None
+) -> tuple[list[Path], dict[str, str]]:
+    """Read-only paths and environment for the sandbox (nothing if no data is used).
+
+    `city` is the cohort's recorded city; without one (an older cohort), the grader's."""
     if not datasets:
         return [], {}
     from academy.data.city import CITY_ENV
@@ -33,12 +37,12 @@ def sandbox_data(root: Path, datasets: list[str]) -> tuple[list[Path], dict[str,
     cache.mkdir(parents=True, exist_ok=True)
     paths.append(cache.resolve())
     env[CACHE_ENV] = str(cache.resolve())
-    if os.environ.get(CITY_ENV):
-        env[CITY_ENV] = os.environ[CITY_ENV]
+    if city or os.environ.get(CITY_ENV):
+        env[CITY_ENV] = city or os.environ[CITY_ENV]
     return paths, env
 
 
-def warm_data(root: Path, datasets: list[str]) -> None:
+def warm_data(root: Path, datasets: list[str], city: str | None = None) -> None:
     """Load each dataset once here so its cache exists before any sandbox reads it."""
     from academy.data import raw, table
 
@@ -47,6 +51,6 @@ def warm_data(root: Path, datasets: list[str]) -> None:
             if "/" in name:
                 raw(name, root=root)
             else:
-                table(name, root=root)
+                table(name, city=city, root=root)
         except AcademyError as exc:
             raise AcademyError(f"the exercise needs {name!r}, which cannot be read: {exc}") from exc

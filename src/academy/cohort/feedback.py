@@ -95,7 +95,7 @@ def render_feedback(
         percent=result.percent if result.percent is not None else record.percent,
         passed=passed(result, folder.settings.pass_mark),
         pass_mark=folder.settings.pass_mark,
-        late=result.late_seconds > 0,
+        late=result.late,
         submitted_at=result.submitted_at.strftime("%d %B %Y, %H:%M UTC")
         if result.submitted_at
         else None,

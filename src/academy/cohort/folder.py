@@ -18,6 +18,8 @@ user's data dir) that is itself an nbgrader course directory:
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import re
 from dataclasses import dataclass
@@ -155,15 +157,53 @@ def write_settings(path: Path, settings: CohortSettings) -> None:
     atomic_write(path / SETTINGS_FILE, text)
 
 
+def write_problem(target: Path, exc: OSError) -> AcademyError:
+    """A failed write as one line: the file, what stopped it, and what to do."""
+    blocking = next((p for p in reversed(target.parents) if p.is_file()), None)
+    if blocking is not None or exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        where = blocking or target.parent
+        return AcademyError(
+            f"{target}: cannot be written, {where} is a file, not a folder; choose another "
+            "path (--out)"
+        )
+    if exc.errno == errno.EROFS:
+        why = "the disk there is read-only"
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        why = "you may not write there"
+    elif exc.errno == errno.ENOSPC:
+        return AcademyError(f"{target}: cannot be written, the disk is full; free some space")
+    else:
+        why = exc.strerror or type(exc).__name__
+    return AcademyError(
+        f"{target}: cannot be written ({why}); choose a folder you can write to (--out)"
+    )
+
+
+def ensure_dir(path: Path) -> Path:
+    """Create a folder (and its parents), or a one-line error saying why not."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_problem(path / "x", exc) from exc
+    if not path.is_dir():
+        raise write_problem(path / "x", OSError(errno.ENOTDIR, "not a folder"))
+    return path
+
+
 def atomic_write(target: Path, text: str | bytes) -> None:
     """Write a file so that readers see the old or the new content, never half of it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    if isinstance(text, bytes):
-        tmp.write_bytes(text)
-    else:
-        tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            tmp.write_bytes(text)
+        else:
+            tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise write_problem(target, exc) from exc
 
 
 def load_folder(path: Path) -> CohortFolder:

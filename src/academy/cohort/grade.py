@@ -428,9 +428,10 @@ def _exclusive(folder: CohortFolder) -> Iterator[None]:
 
 def sandbox_runtime(folder: CohortFolder, manifest: ExerciseManifest) -> SandboxRuntime:
     """The sandbox for this exercise: its data binds, after warming the data cache."""
-    paths, env = sandbox_data(folder.academy_root, manifest.datasets)
+    city = folder.settings.city
+    paths, env = sandbox_data(folder.academy_root, manifest.datasets, city)
     if manifest.datasets:
-        warm_data(folder.academy_root, manifest.datasets)
+        warm_data(folder.academy_root, manifest.datasets, city)
     try:
         runtime = detect_runtime(folder.settings.sandbox, paths, env)
     except SandboxUnavailable as exc:

@@ -129,7 +129,7 @@ def build_report(
                 due=manifest.due,
                 handed_in=len(graded),
                 missing=len(results) - len(graded),
-                late=sum(1 for r in graded if r.late_seconds > 0),
+                late=sum(1 for r in graded if r.late),
                 mean_percent=mean(r.percent for r in graded) if graded else None,  # type: ignore[misc]
                 pass_rate=100 * sum(passed(r, pass_mark) for r in graded) / len(graded)
                 if graded
@@ -158,7 +158,7 @@ def build_report(
                 data.missing_late.append(
                     WorkIssue(row.learner.id, manifest.exercise, "missing", "not handed in")
                 )
-            elif result.late_seconds > 0:
+            elif result.late:
                 data.missing_late.append(
                     WorkIssue(row.learner.id, manifest.exercise, "late", _late(result.late_seconds))
                 )
@@ -197,7 +197,7 @@ def build_report(
                 cells.append(("missing", "missing"))
             else:
                 css = "passed" if passed(result, pass_mark) else "failed"
-                late = " (late)" if result.late_seconds > 0 else ""
+                late = " (late)" if result.late else ""
                 cells.append((f"{result.percent:.0f}%{late}", css))
         moments = [p.last_at for p in mine.values() if p.last_at is not None]
         moments += [r.submitted_at for r in row.exercises.values() if r.submitted_at is not None]

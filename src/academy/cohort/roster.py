@@ -1,8 +1,18 @@
-"""The cohort's roster: read and check a CSV, add and remove learners.
+"""The cohort's roster: read and check a roster file, add and remove learners.
 
-A roster CSV has the columns `id`, `name`, `email` and optionally `team` (any order, any
-case; a UTF-8 BOM from Excel is fine). Every problem in the file is reported at once with
-its line number, and nothing is imported until the whole file is right.
+A roster is a CSV file or an Excel workbook (`.xlsx`, read with openpyxl) with the
+columns `id`, `name`, `email` and optionally `team`, `lms_id` and `lms_login` (any order,
+any case). HR sends what it has, so the reader takes it as it comes: a UTF-8 BOM,
+Windows line ends, a `;`, tab or `|` separator (detected), UTF-16 ("Unicode text") and
+Excel's Windows-1252 "CSV" (said as a note), and a workbook saved with a `.csv` name.
+
+`lms_id` is the learner's id in the learning platform: the Canvas user ID (the number in
+Canvas's submission downloads and the `ID` column of its gradebook). `lms_login` is their
+login there (Canvas `SIS Login ID`, Moodle username). Both are optional; with them,
+downloads and grade exports match people by id rather than by name.
+
+Every problem in the file is reported at once with its line number, and nothing is
+imported until the whole file is right.
 """
 
 from __future__ import annotations
@@ -10,16 +20,33 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from academy.cohort.folder import CohortFolder, atomic_write
 from academy.core.errors import AcademyError
 
-COLUMNS = ("id", "name", "email", "team")
+COLUMNS = ("id", "name", "email", "team", "lms_id", "lms_login")
 REQUIRED = ("id", "name", "email")
+#: Header spellings HR exports use for our columns (after lower-casing, '-'/' ' -> '_').
+ALIASES = {
+    "e_mail": "email",
+    "email_address": "email",
+    "full_name": "name",
+    "canvas_id": "lms_id",
+    "canvas_user_id": "lms_id",
+    "lms_user_id": "lms_id",
+    "canvas_login": "lms_login",
+    "sis_login_id": "lms_login",
+    "moodle_username": "lms_login",
+    "username": "lms_login",
+}
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[A-Za-z]{2,}$")
+SEPARATORS = ",;\t|"
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass(frozen=True)
@@ -30,12 +57,21 @@ class Learner:
     name: str
     email: str
     team: str | None = None
+    lms_id: str | None = None
+    lms_login: str | None = None
 
     @property
     def first_last(self) -> tuple[str, str]:
         """Name split for nbgrader's gradebook: everything but the last word, and the last word."""
         parts = self.name.rsplit(" ", 1)
         return (parts[0], parts[1]) if len(parts) == 2 else (self.name, "")
+
+
+def fold(text: str) -> str:
+    """A name as people match it by eye: no accents, no case, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
 
 
 @dataclass(frozen=True)
@@ -57,19 +93,30 @@ class RosterError(AcademyError):
         )
 
 
-def _rows(text: str, path: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+@dataclass
+class RosterTable:
+    """The cells of a roster file, whatever it was saved as, and how it was read."""
+
+    records: list[tuple[int, list[str]]]
+    notes: list[str] = field(default_factory=list)
+
+
+def _header_key(cell: str) -> str:
+    key = re.sub(r"[\s-]+", "_", cell.strip().lower())
+    return ALIASES.get(key, key)
+
+
+def _rows(table: RosterTable, path: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     header: list[str] | None = None
     rows: list[tuple[int, dict[str, str]]] = []
     problems: list[RosterProblem] = []
-    line = 1
-    for record in reader:
-        start = line
-        line = reader.line_num + 1
+    for start, record in table.records:
         if not any(cell.strip() for cell in record):
             continue
         if header is None:
-            header = [cell.strip().lower() for cell in record]
+            header = [_header_key(cell) for cell in record]
+            while header and not header[-1]:
+                header.pop()
             unknown = [h for h in header if h not in COLUMNS]
             missing = [c for c in REQUIRED if c not in header]
             if unknown:
@@ -91,12 +138,13 @@ def _rows(text: str, path: str) -> tuple[list[str], list[tuple[int, dict[str, st
             if problems:
                 raise RosterError(path, problems)
             continue
-        if len(record) > len(header):
+        extra = record[len(header) :]
+        if any(cell.strip() for cell in extra):
             problems.append(
                 RosterProblem(
                     start,
                     f"{len(record)} values but {len(header)} columns; "
-                    "quote values that contain commas",
+                    "quote values that contain the separator",
                 )
             )
             continue
@@ -123,6 +171,10 @@ def check_learners(
     seen_emails: dict[str, int] = {}
     taken_ids = {learner.id.lower(): learner.id for learner in existing or []}
     taken_emails = {learner.email.lower(): learner.id for learner in existing or []}
+    taken_lms: dict[str, dict[str, str]] = {
+        key: {str(getattr(x, key)).lower(): repr(x.id) for x in existing or [] if getattr(x, key)}
+        for key in ("lms_id", "lms_login")
+    }
     for line, row in rows:
         learner_id, name, email = row.get("id", ""), row.get("name", ""), row.get("email", "")
         row_ok = True
@@ -176,16 +228,152 @@ def check_learners(
             seen_ids.setdefault(learner_id.lower(), line)
         if email:
             seen_emails.setdefault(email.lower(), line)
+        for key in ("lms_id", "lms_login"):
+            value = row.get(key, "")
+            if not value:
+                continue
+            taken = taken_lms[key].get(value.lower())
+            if taken is not None:
+                problems.append(RosterProblem(line, f"{key} {value!r} is also given to {taken}"))
+                row_ok = False
+            else:
+                taken_lms[key][value.lower()] = f"line {line}" if learner_id else "another line"
         if row_ok:
-            learners.append(Learner(learner_id, name, email, row.get("team") or None))
+            learners.append(
+                Learner(
+                    learner_id,
+                    name,
+                    email,
+                    row.get("team") or None,
+                    row.get("lms_id") or None,
+                    row.get("lms_login") or None,
+                )
+            )
     return learners, problems
 
 
-def parse_roster(
-    text: str, path: Path | str, existing: list[Learner] | None = None
+def _csv_records(text: str) -> tuple[list[tuple[int, list[str]]], str]:
+    """Rows of CSV text with their starting line, and the separator it uses."""
+    text = text.lstrip("\ufeff")
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        separator = csv.Sniffer().sniff(sample, delimiters=SEPARATORS).delimiter
+    except csv.Error:
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        separator = max(SEPARATORS, key=first.count) if any(c in first for c in SEPARATORS) else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    records = []
+    line = 1
+    for record in reader:
+        records.append((line, record))
+        line = reader.line_num + 1
+    return records, separator
+
+
+def _decode(data: bytes, path: Path) -> tuple[str, list[str]]:
+    """Roster bytes as text: UTF-8 (BOM or not), UTF-16 with a BOM, else Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), []
+    if b"\x00" in data[:4096]:
+        raise AcademyError(
+            f"{path}: not a CSV or Excel file (it holds binary data); export the roster "
+            "from Excel as .xlsx or 'CSV UTF-8'"
+        )
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise AcademyError(
+            f"{path}: not UTF-8 text and not Windows-1252 either; save the roster as 'CSV UTF-8' "
+            "or .xlsx"
+        ) from exc
+    return text, [
+        f"{path.name} is not UTF-8; read it as Windows-1252 (Excel's plain 'CSV'); check the "
+        "accented names below, or save it as 'CSV UTF-8' next time"
+    ]
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel keeps staff numbers as 1234.0
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # type: ignore[no-any-return]
+    return str(value)
+
+
+def _xlsx_records(data: bytes, path: Path) -> tuple[list[tuple[int, list[str]]], str]:
+    """Rows of the first worksheet that has any (rows numbered as Excel numbers them)."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for damaged workbooks
+        raise AcademyError(
+            f"{path}: an Excel file that cannot be read ({type(exc).__name__}); open it in "
+            "Excel and save it again as .xlsx"
+        ) from exc
+    try:
+        for sheet in workbook.worksheets:
+            records = [
+                (number, [_cell_text(v) for v in row])
+                for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+            ]
+            if any(any(cell.strip() for cell in r) for _, r in records):
+                return records, sheet.title
+    finally:
+        workbook.close()
+    return [], ""
+
+
+def read_table(path: Path) -> RosterTable:
+    """The cells of a roster file (CSV text or an Excel workbook), or a one-line error."""
+    if path.is_dir():
+        found = sorted(p.name for p in path.iterdir() if p.suffix.lower() in (".csv", ".xlsx"))
+        hint = f" (it holds {', '.join(found[:3])})" if found else ""
+        raise AcademyError(f"{path}: is a folder, not a roster file{hint}; pass the roster file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise AcademyError(f"{path}: roster file not found; check the path") from exc
+    except PermissionError as exc:
+        raise AcademyError(f"{path}: you may not read this file; check its permissions") from exc
+    except OSError as exc:
+        raise AcademyError(f"{path}: cannot be read ({exc.strerror}); check the path") from exc
+    if data.startswith(ZIP_MAGIC):
+        records, sheet = _xlsx_records(data, path)
+        notes = [f"read the worksheet {sheet!r} of {path.name}"] if sheet else []
+        if path.suffix.lower() != ".xlsx":
+            notes.append(f"{path.name} is an Excel workbook (not CSV text); read it as one")
+        return RosterTable(records, notes)
+    if data.startswith(OLE_MAGIC):
+        raise AcademyError(
+            f"{path}: an old-style Excel .xls workbook; open it in Excel and save it as .xlsx "
+            "or 'CSV UTF-8'"
+        )
+    text, notes = _decode(data, path)
+    records, separator = _csv_records(text)
+    if separator != ",":
+        name = {";": "semicolons", "\t": "tabs", "|": "'|'"}[separator]
+        notes.append(f"{path.name} separates values with {name}")
+    return RosterTable(records, notes)
+
+
+@dataclass(frozen=True)
+class RosterRead:
+    learners: list[Learner]
+    notes: list[str]
+
+
+def parse_table(
+    table: RosterTable, path: Path | str, existing: list[Learner] | None = None
 ) -> list[Learner]:
-    """Learners from roster CSV text; raises RosterError listing every problem."""
-    _, rows = _rows(text, str(path))
+    """Learners from a roster's cells; raises RosterError listing every problem."""
+    _, rows = _rows(table, str(path))
     if not rows:
         raise RosterError(
             path, [RosterProblem(1, "no learners in the file; add one line per learner")]
@@ -196,14 +384,22 @@ def parse_roster(
     return learners
 
 
+def parse_roster(
+    text: str, path: Path | str, existing: list[Learner] | None = None
+) -> list[Learner]:
+    """Learners from roster CSV text; raises RosterError listing every problem."""
+    records, _ = _csv_records(text)
+    return parse_table(RosterTable(records), path, existing)
+
+
+def load_roster(path: Path, existing: list[Learner] | None = None) -> RosterRead:
+    """Learners from a roster file, with notes on how it was read."""
+    table = read_table(path)
+    return RosterRead(parse_table(table, path, existing), table.notes)
+
+
 def read_roster_file(path: Path, existing: list[Learner] | None = None) -> list[Learner]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise AcademyError(f"{path}: roster file not found; check the path") from exc
-    except UnicodeDecodeError as exc:
-        raise AcademyError(f"{path}: not UTF-8 text; save the roster as CSV UTF-8") from exc
-    return parse_roster(text, path, existing)
+    return load_roster(path, existing).learners
 
 
 def render_roster(learners: list[Learner]) -> str:
@@ -211,7 +407,16 @@ def render_roster(learners: list[Learner]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for learner in learners:
-        writer.writerow([learner.id, learner.name, learner.email, learner.team or ""])
+        writer.writerow(
+            [
+                learner.id,
+                learner.name,
+                learner.email,
+                learner.team or "",
+                learner.lms_id or "",
+                learner.lms_login or "",
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -254,6 +459,8 @@ def add_learner(folder: CohortFolder, learner: Learner) -> RosterChange:
         "name": learner.name,
         "email": learner.email,
         "team": learner.team or "",
+        "lms_id": learner.lms_id or "",
+        "lms_login": learner.lms_login or "",
     }
     checked, problems = check_learners([(1, row)], current)
     if problems:

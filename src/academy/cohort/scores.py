@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from academy.cohort.folder import CohortFolder
+from academy.cohort.handin import current_hand_in
 from academy.cohort.manifest import ExerciseManifest, load_manifest
 from academy.cohort.roster import Learner, roster
 
@@ -25,6 +26,12 @@ class ExerciseScore:
     submitted_at: datetime | None = None
     late_seconds: float = 0.0
     needs_manual_grade: bool = False
+    penalty: float = 0.0  # late penalty already taken off `score`
+    lms_late: bool | None = None  # the learning platform's own late flag
+
+    @property
+    def late(self) -> bool:
+        return self.late_seconds > 0 or bool(self.lms_late)
 
     @property
     def graded(self) -> bool:
@@ -71,10 +78,14 @@ def cohort_scores(folder: CohortFolder) -> CohortScores:
                     )
                     continue
                 questions = {g.name: g.score for g in notebook.grades}
+                penalty = float(submission.late_submission_penalty or 0)
+                hand_in = current_hand_in(folder, manifest.exercise, person.id)
                 results[manifest.exercise] = ExerciseScore(
                     exercise=manifest.exercise,
                     max_score=float(submission.max_score),
-                    score=float(submission.score),
+                    score=max(0.0, float(submission.score) - penalty),
+                    penalty=penalty,
+                    lms_late=hand_in.lms_late if hand_in else None,
                     questions=questions,
                     submitted_at=submission.timestamp,
                     late_seconds=float(submission.total_seconds_late or 0),

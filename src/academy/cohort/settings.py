@@ -44,6 +44,32 @@ class GradingLimits(Strict):
     )
 
 
+class Trainer(Strict):
+    """Who runs the cohort and signs its certificates."""
+
+    name: str = Field(min_length=1, description="The trainer's name as printed on certificates.")
+    role: str = Field(
+        "Trainer", min_length=1, description="Their role or title, printed under the name."
+    )
+
+
+class LatePolicy(Strict):
+    """How late work is marked down (applied by nbgrader's late-submission plugin)."""
+
+    grace_minutes: int = Field(
+        0, ge=0, description="Minutes after the due date (and any extension) still on time."
+    )
+    percent_per_day: float = Field(
+        10.0,
+        ge=0,
+        le=100,
+        description="Percent of the learner's score taken off per started day late.",
+    )
+    max_percent: float = Field(
+        50.0, ge=0, le=100, description="The most a late hand-in can lose, in percent."
+    )
+
+
 class CohortSettings(Strict):
     """A cohort: who runs it, what it follows, and how it is graded."""
 
@@ -52,8 +78,21 @@ class CohortSettings(Strict):
     academy_root: str = Field(
         description="Academy checkout the exercises are released from and the data is read with."
     )
+    city: str | None = Field(
+        None,
+        description=(
+            "City whose data the cohort is taught and graded on, recorded when the cohort is "
+            "created (None: a cohort made before the city was recorded)."
+        ),
+    )
     track: str | None = Field(
         None, description="Track id the cohort follows; certificates need it."
+    )
+    trainer: Trainer | None = Field(
+        None, description="Who runs the cohort; certificates are signed in their name."
+    )
+    late_policy: LatePolicy | None = Field(
+        None, description="Late-work penalty; unset: late work is marked late but not marked down."
     )
     pass_mark: float = Field(
         70.0, ge=0, le=100, description="Percent of an exercise's points that counts as passed."
