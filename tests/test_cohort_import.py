@@ -230,7 +230,7 @@ def test_bad_sources_are_clear_errors(folder, tmp_path):
         import_submissions(folder, EXERCISE, tmp_path / "notes.txt")
     with pytest.raises(AcademyError, match="no such file or folder"):
         import_submissions(folder, EXERCISE, tmp_path / "nowhere.zip")
-    with pytest.raises(AcademyError, match="no .*student_id.* group"):
+    with pytest.raises(AcademyError, match=r"no .*student_id.* group"):
         import_submissions(folder, EXERCISE, tmp_path, pattern=r"^(\w+)_")
     with pytest.raises(AcademyError, match="was not released"):
         import_submissions(folder, "other", tmp_path)
@@ -292,9 +292,10 @@ def excel_roster(path: Path, rows: list[list[str]]) -> Path:
 
 
 def test_a_canvas_download_and_an_excel_roster(tmp_path):
+    from cohort_support import ACADEMY
+
     from academy.cohort.create import create_cohort
     from academy.cohort.release import release_exercise
-    from cohort_support import ACADEMY
 
     roster = excel_roster(
         tmp_path / "HR roster.xlsx",
@@ -306,7 +307,7 @@ def test_a_canvas_download_and_an_excel_roster(tmp_path):
             ["e1004", "Sam Lee", "sam@city.example.gov", "311", 104],
         ],
     )
-    with pytest.raises(AcademyError, match="unknown column.*'employee_id'"):
+    with pytest.raises(AcademyError, match=r"unknown column.*'employee_id'"):
         create_cohort("canvas", roster, ACADEMY, tmp_path / "cohorts")
     roster = excel_roster(
         tmp_path / "roster.xlsx",

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from academy.cohort.academy_files import course_exercises, read_academy, read_track, track_lessons
-from academy.cohort.folder import CohortFolder, atomic_write
+from academy.cohort.folder import CohortFolder, atomic_write, ensure_dir
 from academy.cohort.html import render
 from academy.cohort.lesson_progress import (
     LessonProgress,
@@ -124,13 +124,13 @@ def issue_certificates(
             f"{folder.path / 'cohort.yml'}: the cohort has no track, so there is nothing to certify; "
             "set `track:` to the track id it follows"
         )
+    target = ensure_dir(out or folder.path / "certificates")
     root = folder.academy_root
     track = read_track(root, folder.settings.track)
     requirements = track_requirements(root, track)
     academy = read_academy(root)
     source = progress if progress is not None else default_progress_source()
     lessons = learner_progress(source)
-    target = out or folder.path / "certificates"
     issued: list[Certificate] = []
     not_yet: dict[str, list[str]] = {}
     for row in cohort_scores(folder).learners:

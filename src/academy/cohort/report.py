@@ -15,7 +15,7 @@ from statistics import mean
 
 from academy.cohort import report_charts
 from academy.cohort.academy_files import read_track, track_lessons
-from academy.cohort.folder import CohortFolder, atomic_write
+from academy.cohort.folder import CohortFolder, atomic_write, ensure_dir
 from academy.cohort.html import render
 from academy.cohort.lesson_progress import (
     LessonProgress,
@@ -254,6 +254,7 @@ def cohort_report(
     folder: CohortFolder, out: Path | None = None, progress: ProgressSource | None = None
 ) -> Path:
     """Write the report; return the path of its page."""
+    target = ensure_dir(out or folder.path / "report") / "index.html"
     scores = cohort_scores(folder)
     records = {m.exercise: load_records(folder, m.exercise) for m in scores.manifests}
     track = (
@@ -270,6 +271,5 @@ def cohort_report(
         track=track.title if track else None,
         pass_mark=folder.settings.pass_mark,
     )
-    target = (out or folder.path / "report") / "index.html"
     atomic_write(target, render_report(data))
     return target
