@@ -12,12 +12,14 @@ from typing import Any
 from academy.core.svg import chart_svg
 
 WIDTH = 560
-BUCKET_ORDER = ["full marks", "partly right", "zero", "not handed in"]
-BUCKET_COLOURS = ["#1a7f37", "#bf8700", "#cf222e", "#8c959f"]
+BUCKET_ORDER = ["passed", "partly right", "tried, not right", "not attempted", "not handed in"]
+#: Okabe and Ito's colour-blind-safe palette (blue, orange, vermillion, greys); every
+#: chart and grid cell also says its state in words.
+BUCKET_COLOURS = ["#0072B2", "#E69F00", "#D55E00", "#BBBBBB", "#EEEEEE"]
 
 
 def _svg(spec: dict[str, Any], alt_text: str) -> str:
-    config = {"font": "DejaVu Sans", "axis": {"labelLimit": 360}}
+    config = {"font": "DejaVu Sans", "axis": {"labelLimit": 0}, "legend": {"labelLimit": 0}}
     return chart_svg({"config": config, **spec}, alt_text)
 
 
@@ -48,11 +50,6 @@ def _percent_bars(
     )
 
 
-def pass_rate_chart(rows: list[dict[str, Any]]) -> str:
-    """Horizontal bars: share of graded learners with full marks, per question."""
-    return _percent_bars(rows, "question", "pass_rate", "Learners with full marks (%)", "#0969da")
-
-
 def distribution_chart(rows: list[dict[str, Any]]) -> str:
     """Stacked bars: how the cohort's scores fall on each question."""
     if not rows:
@@ -77,12 +74,15 @@ def distribution_chart(rows: list[dict[str, Any]]) -> str:
                     "type": "nominal",
                     "title": "Result",
                     "scale": {"domain": BUCKET_ORDER, "range": BUCKET_COLOURS},
+                    "legend": {"orient": "bottom", "direction": "horizontal", "columns": 3},
                 },
+                "stroke": {"value": "#555555"},
+                "strokeWidth": {"value": 0.5},
                 "order": {"field": "order", "type": "quantitative"},
             },
         },
-        "Stacked bar chart: for each question, the share of learners with full marks, "
-        "partly right, zero, and not handed in.",
+        "Stacked bar chart: for each question, the share of learners who passed it, got it "
+        "partly right, tried and got it wrong, did not attempt it, and did not hand in.",
     )
 
 
