@@ -121,6 +121,6 @@ def test_a_cohort_from_roster_to_certificates(tmp_path, env):
     assert (tmp_path / "cohorts" / "spring" / "certificates" / "ana.pdf").is_file()
 
     listed = academy("cohort", "list")
-    assert "spring: analyst-basics; sums" in listed.stdout
+    assert "spring: analyst-basics; city fixture; sums" in listed.stdout
     removed = academy("cohort", "roster", "remove", "spring", "ben", check=False)
     assert removed.exit_code == 1 and "--force" in str(removed.exception)

@@ -9,15 +9,33 @@ Completing a track means, for every course of `curriculum/tracks/<track>.yml`:
 * every click-through lesson of the course (`tracks/<track>/<course>/clickthrough/*.yml`)
   is completed in the progress store.
 
+and every prerequisite track (`prerequisites:` of the track) is certified: a valid
+certificate for it in any cohort in the cohorts folder, for the same roster id or e-mail.
+
 Everyone else is listed with what they still need, so the trainer can follow up.
+
+Each certificate has a verification code `<cohort>-<serial>-<signature>`: the signature
+is an HMAC-SHA256, with a key only the cohort folder holds (`.academy/certificate.key`),
+over the cohort, serial, learner, name, track and completion date, so nobody can make a
+code that verifies without that folder. Issued certificates are kept in
+`.academy/certificates.json`; `academy cohort verify CODE` checks a code against it.
+When a re-grade takes a learner below the requirements, their certificate is revoked:
+its files are removed and `verify` says it was revoked, when and why.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
-from dataclasses import dataclass
+import hmac
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from pydantic import Field, ValidationError
 
 from academy.cohort.academy_files import course_exercises, read_academy, read_track, track_lessons
 from academy.cohort.folder import CohortFolder, atomic_write, ensure_dir
@@ -30,6 +48,7 @@ from academy.cohort.lesson_progress import (
 )
 from academy.cohort.scores import LearnerScores, cohort_scores, passed
 from academy.core.errors import AcademyError
+from academy.core.strict import Frozen
 from academy.curriculum.models import Track
 
 
@@ -53,6 +72,7 @@ class CertificateRun:
     requirements: Requirements
     issued: list[Certificate]
     not_yet: dict[str, list[str]]
+    revoked: list[IssuedCertificate] = field(default_factory=list)
 
 
 def track_requirements(root: Path, track: Track) -> Requirements:
@@ -100,16 +120,154 @@ def completion_date(
     return max(aware, default=datetime.now(UTC))
 
 
-def verification_code(cohort: str, learner: str, track: str, completed: datetime) -> str:
-    text = f"{cohort}:{learner}:{track}:{completed.date().isoformat()}"
-    return hashlib.sha256(text.encode()).hexdigest()[:12].upper()
+KEY_FILE = "certificate.key"
+REGISTER_FILE = "certificates.json"
+CODE_PATTERN = re.compile(
+    r"^(?P<cohort>[a-z0-9][a-z0-9_-]*)-(?P<serial>\d{4,})-(?P<signature>[A-Z2-7]{16})$"
+)
+
+
+class IssuedCertificate(Frozen):
+    """One certificate in the cohort's register."""
+
+    serial: int = Field(description="Number of the certificate in this cohort.")
+    code: str = Field(description="The verification code printed on it.")
+    learner: str = Field(description="Roster id.")
+    name: str = Field(description="Name printed on it.")
+    email: str = Field(description="Roster e-mail (to match prerequisites across cohorts).")
+    track: str = Field(description="Track id.")
+    completed: str = Field(description="Completion date printed on it (YYYY-MM-DD).")
+    issued_at: datetime = Field(description="When it was first issued.")
+    revoked_at: datetime | None = Field(None, description="When it was revoked, if it was.")
+    revoked_because: str | None = Field(None, description="Why it was revoked.")
+
+
+class Register(Frozen):
+    certificates: list[IssuedCertificate] = Field(default_factory=list)
+
+
+def _key(folder: CohortFolder) -> bytes:
+    """The cohort's signing key, made on first use (readable by the trainer only)."""
+    path = folder.state_dir / KEY_FILE
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+    return path.read_bytes()
+
+
+def signature(
+    key: bytes, cohort: str, serial: int, learner: str, name: str, track: str, completed: str
+) -> str:
+    message = "\x1f".join([cohort, str(serial), learner, name, track, completed]).encode()
+    digest = hmac.new(key, message, hashlib.sha256).digest()
+    return base64.b32encode(digest).decode()[:16]
+
+
+def load_register(folder: CohortFolder) -> Register:
+    path = folder.state_dir / REGISTER_FILE
+    try:
+        return Register.model_validate_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Register()
+    except (ValidationError, ValueError) as exc:
+        raise AcademyError(
+            f"{path}: damaged certificate register; restore it from a backup"
+        ) from exc
+
+
+def save_register(folder: CohortFolder, register: Register) -> None:
+    atomic_write(folder.state_dir / REGISTER_FILE, register.model_dump_json(indent=2))
+
+
+@dataclass(frozen=True)
+class Verification:
+    certificate: IssuedCertificate
+    cohort: str
+    trainer: str | None
+
+    @property
+    def valid(self) -> bool:
+        return self.certificate.revoked_at is None
+
+
+def verify_code(code: str, directory: Path | None = None) -> Verification:
+    """Check a verification code against the cohort that issued it."""
+    from academy.cohort.folder import open_cohort
+
+    parts = code.strip().replace(" ", "").rsplit("-", 2)
+    text = "-".join([parts[0].lower(), *parts[1:-1], parts[-1].upper()]) if len(parts) == 3 else ""
+    found = CODE_PATTERN.match(text)
+    if not found:
+        raise AcademyError(
+            f"{code!r}: not a certificate code (they look like spring-2025-0001-ABCDEFGH23456723); "
+            "check it was typed in full"
+        )
+    folder = open_cohort(found["cohort"], directory)
+    serial = int(found["serial"])
+    entry = next((c for c in load_register(folder).certificates if c.serial == serial), None)
+    expected = (
+        signature(
+            _key(folder),
+            folder.name,
+            serial,
+            entry.learner,
+            entry.name,
+            entry.track,
+            entry.completed,
+        )
+        if entry
+        else ""
+    )
+    if entry is None or not hmac.compare_digest(expected, found["signature"]):
+        raise AcademyError(
+            f"{code!r}: not a certificate that cohort {folder.name!r} issued (the signature does "
+            "not match); the certificate is not genuine"
+        )
+    trainer = folder.settings.trainer
+    return Verification(entry, folder.name, f"{trainer.name}, {trainer.role}" if trainer else None)
+
+
+def prerequisite_certified(directory: Path, track: str, learner: str, email: str) -> bool:
+    """A valid certificate for `track` in any cohort here, for this id or e-mail."""
+    from academy.cohort.folder import list_cohorts
+
+    for other in list_cohorts(directory):
+        for cert in load_register(other).certificates:
+            if (
+                cert.track == track
+                and cert.revoked_at is None
+                and (cert.learner == learner or cert.email.lower() == email.lower())
+            ):
+                return True
+    return False
 
 
 def write_pdf(html: str, target: Path) -> None:
     from weasyprint import HTML
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    HTML(string=html).write_pdf(target)
+    atomic_write(target, HTML(string=html).write_pdf())
+
+
+def claims(requirements: Requirements) -> str:
+    """What the certificate says the learner did: only what the track asks for."""
+    parts = []
+    if requirements.exercises:
+        count = len(requirements.exercises)
+        parts.append(
+            "passing its graded exercise"
+            if count == 1
+            else f"passing all {count} of its graded exercises"
+        )
+    if requirements.lessons:
+        count = len(requirements.lessons)
+        parts.append(
+            "finishing its click-through lesson"
+            if count == 1
+            else f"finishing all {count} of its click-through lessons"
+        )
+    return " and ".join(parts)
 
 
 def issue_certificates(
@@ -118,7 +276,8 @@ def issue_certificates(
     progress: ProgressSource | None = None,
     pdf: bool = True,
 ) -> CertificateRun:
-    """Write certificates for everyone who completed the track; list what others still need."""
+    """Write certificates for everyone who completed the track, revoke those of learners who
+    no longer do, and list what the others still need."""
     if not folder.settings.track:
         raise AcademyError(
             f"{folder.path / 'cohort.yml'}: the cohort has no track, so there is nothing to certify; "
@@ -131,29 +290,79 @@ def issue_certificates(
     academy = read_academy(root)
     source = progress if progress is not None else default_progress_source()
     lessons = learner_progress(source)
+    key = _key(folder)
+    register = {c.learner: c for c in load_register(folder).certificates}
+    serials = [c.serial for c in register.values()]
     issued: list[Certificate] = []
+    revoked: list[IssuedCertificate] = []
     not_yet: dict[str, list[str]] = {}
+    now = datetime.now(UTC).replace(microsecond=0)
     for row in cohort_scores(folder).learners:
         mine = lessons.get(row.learner.id, {})
         needs = missing_for(row, requirements, mine, folder.settings.pass_mark)
+        needs += [
+            f"prerequisite track {p} (no certificate for it in these cohorts)"
+            for p in track.prerequisites
+            if not prerequisite_certified(folder.path.parent, p, row.learner.id, row.learner.email)
+        ]
+        existing = register.get(row.learner.id)
+        html_path = target / f"{row.learner.id}.html"
+        pdf_path = target / f"{row.learner.id}.pdf"
         if needs:
             not_yet[row.learner.id] = needs
+            if existing is not None and existing.revoked_at is None:
+                existing = existing.model_copy(
+                    update={"revoked_at": now, "revoked_because": "; ".join(needs)}
+                )
+                register[row.learner.id] = existing
+                revoked.append(existing)
+                for stale in (
+                    html_path,
+                    pdf_path,
+                    folder.path / "certificates" / html_path.name,
+                    folder.path / "certificates" / pdf_path.name,
+                ):
+                    stale.unlink(missing_ok=True)
             continue
-        completed = completion_date(row, requirements, mine)
-        code = verification_code(folder.name, row.learner.id, track.id, completed)
+        completed = completion_date(row, requirements, mine).date().isoformat()
+        if (
+            existing is None
+            or existing.revoked_at is not None
+            or existing.completed != completed
+            or existing.name != row.learner.name
+        ):
+            serial = max(serials, default=0) + 1
+            serials.append(serial)
+            code = f"{folder.name}-{serial:04d}-" + signature(
+                key, folder.name, serial, row.learner.id, row.learner.name, track.id, completed
+            )
+            existing = IssuedCertificate(
+                serial=serial,
+                code=code,
+                learner=row.learner.id,
+                name=row.learner.name,
+                email=row.learner.email,
+                track=track.id,
+                completed=completed,
+                issued_at=now,
+            )
+            register[row.learner.id] = existing
         page = render(
             "certificate.html.j2",
             academy=academy,
             learner=row.learner,
             track=track,
+            claims=claims(requirements),
+            trainer=folder.settings.trainer,
             cohort=folder.name,
-            completed=completed.strftime("%d %B %Y"),
-            code=code,
+            completed=datetime.fromisoformat(completed).strftime("%d %B %Y"),
+            code=existing.code,
         )
-        html_path = target / f"{row.learner.id}.html"
         atomic_write(html_path, page)
-        pdf_path = target / f"{row.learner.id}.pdf" if pdf else None
-        if pdf_path is not None:
+        if pdf:
             write_pdf(page, pdf_path)
-        issued.append(Certificate(row.learner.id, html_path, pdf_path, code))
-    return CertificateRun(track.id, requirements, issued, not_yet)
+        issued.append(
+            Certificate(row.learner.id, html_path, pdf_path if pdf else None, existing.code)
+        )
+    save_register(folder, Register(certificates=sorted(register.values(), key=lambda c: c.serial)))
+    return CertificateRun(track.id, requirements, issued, not_yet, revoked)

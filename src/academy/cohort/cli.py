@@ -556,5 +556,32 @@ def certificates_cmd(
     for cert in run.issued:
         out.print(f"  {cert.learner}: {cert.html}, {cert.pdf}")
     out.print(f"Issued {len(run.issued)} certificate(s) for the {run.track} track.")
+    for cert in run.revoked:
+        err.print(
+            f"[red]Revoked[/] {cert.code} ({cert.learner}): {cert.revoked_because}; its files were removed"
+        )
     for learner, needs in sorted(run.not_yet.items()):
         out.print(f"  not yet {learner}: {'; '.join(needs)}")
+
+
+@app.command("verify")
+def verify_cmd(
+    code: Annotated[str, typer.Argument(help="The verification code printed on a certificate.")],
+    directory: DirOpt = None,
+) -> None:
+    """Check a certificate's code: genuine, and not revoked."""
+    from academy.cohort.certificates import verify_code
+
+    result = verify_code(code, directory)
+    cert = result.certificate
+    signed = f", signed by {result.trainer}" if result.trainer else ""
+    if result.valid:
+        out.print(
+            f"Valid: {cert.name} completed the {cert.track} track on {cert.completed} "
+            f"(cohort {result.cohort}{signed})."
+        )
+        return
+    raise AcademyError(
+        f"{cert.code}: revoked on {cert.revoked_at:%Y-%m-%d} ({cert.revoked_because}); this "
+        f"certificate of {cert.name} is no longer valid"
+    )
