@@ -46,6 +46,7 @@ from academy.cohort.lesson_progress import (
     default_progress_source,
     learner_progress,
 )
+from academy.cohort.refresh import remember_output
 from academy.cohort.scores import LearnerScores, cohort_scores, passed
 from academy.core.errors import AcademyError
 from academy.core.strict import Frozen
@@ -365,4 +366,5 @@ def issue_certificates(
             Certificate(row.learner.id, html_path, pdf_path if pdf else None, existing.code)
         )
     save_register(folder, Register(certificates=sorted(register.values(), key=lambda c: c.serial)))
+    remember_output(folder, "certificates", target)
     return CertificateRun(track.id, requirements, issued, not_yet, revoked)

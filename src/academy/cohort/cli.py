@@ -432,10 +432,82 @@ def grade_cmd(
         )
     if run.missing:
         out.print(f"Nothing handed in by: {', '.join(run.missing)}")
+    if graded:
+        _refresh(folder)
     for learner, why in sorted(run.unfinished.items()):
         err.print(f"[red]Not graded:[/] {learner}: {why}; run the command again to grade it.")
     if run.unfinished:
         raise typer.Exit(1)
+
+
+def _refresh(folder: CohortFolder) -> None:
+    """Grades changed: make every existing output again from them, and say so."""
+    from academy.cohort.refresh import refresh_outputs
+
+    done = refresh_outputs(folder)
+    parts = []
+    if done.feedback:
+        parts.append(f"{done.feedback} feedback page(s)")
+    if done.report:
+        parts.append(f"the report ({done.report})")
+    if done.certificates or done.revoked:
+        parts.append(f"{done.certificates} certificate(s)")
+    if parts:
+        out.print(f"Updated from the new grades: {', '.join(parts)}.")
+    for learner in done.revoked:
+        err.print(
+            f"[red]Revoked[/] the certificate of {learner}: they no longer meet the requirements."
+        )
+
+
+@app.command("refresh")
+def refresh_cmd(name: Name, directory: DirOpt = None) -> None:
+    """Make feedback, report and certificates again from the gradebook (after formgrader edits)."""
+    _quiet_gradebook_warnings()
+    folder = _cohort(name, directory)
+    _refresh(folder)
+
+
+@app.command("extend")
+def extend_cmd(
+    name: Name,
+    exercise: Exercise,
+    learner: Annotated[str, typer.Argument(help="Roster id of the learner.")],
+    until: Annotated[
+        str | None, typer.Option("--until", help="New due date for them, e.g. 2025-04-07T17:00.")
+    ] = None,
+    days: Annotated[
+        float | None, typer.Option("--days", help="Or: days added to the exercise's due date.")
+    ] = None,
+    directory: DirOpt = None,
+) -> None:
+    """Give one learner more time; late penalties and every output follow."""
+    from datetime import timedelta
+
+    from academy.cohort.late import grant_extension, reapply_late_penalty
+    from academy.cohort.manifest import load_manifest
+
+    _quiet_gradebook_warnings()
+    folder = _cohort(name, directory)
+    manifest = load_manifest(folder, exercise)
+    if (until is None) == (days is None):
+        raise AcademyError("extend: give either --until DATE or --days N")
+    if until is not None:
+        new_due = _when(until, "--until")
+    elif manifest.due is None:
+        raise AcademyError(
+            f"{folder.manifest_file(exercise)}: {exercise!r} has no due date to add days to; "
+            "use --until DATE"
+        )
+    else:
+        new_due = manifest.due.replace(tzinfo=UTC) + timedelta(days=days or 0)
+    graded = grant_extension(folder, exercise, learner, new_due)
+    out.print(f"{learner} may hand in {exercise} until {new_due:%Y-%m-%d %H:%M} UTC.")
+    if graded:
+        before, after = reapply_late_penalty(folder, exercise, learner)
+        if before != after:
+            out.print(f"Late penalty for {learner}: {before:g} → {after:g} points.")
+        _refresh(folder)
 
 
 @app.command("history")

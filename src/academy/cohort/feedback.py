@@ -21,6 +21,7 @@ from academy.cohort.folder import CohortFolder, atomic_write
 from academy.cohort.html import render
 from academy.cohort.manifest import ExerciseManifest, load_manifest
 from academy.cohort.records import GradeRecord, load_records
+from academy.cohort.refresh import remember_output
 from academy.cohort.roster import Learner, roster
 from academy.cohort.scores import ExerciseScore, cohort_scores, passed
 from academy.core.errors import AcademyError
@@ -134,4 +135,5 @@ def generate_feedback(
         path = folder.feedback(learner_id, exercise) / f"{manifest.notebook_id}.html"
         atomic_write(path, page)
         pages.append(FeedbackPage(learner_id, path))
+    remember_output(folder, "feedback", folder.path / "feedback")
     return pages

@@ -117,6 +117,8 @@ class CohortFolder:
 
 def nbgrader_settings(folder: CohortFolder) -> dict[str, dict[str, Any]]:
     """The cohort's nbgrader configuration, as {section: {trait: value}}."""
+    from academy.cohort.late import nbgrader_late_settings
+
     return {
         "CourseDirectory": {
             "root": str(folder.path),
@@ -126,6 +128,7 @@ def nbgrader_settings(folder: CohortFolder) -> dict[str, dict[str, Any]]:
         },
         "Execute": {"timeout": folder.settings.limits.cell_timeout},
         "OverwriteCells": {"add_missing_cells": True},
+        **nbgrader_late_settings(folder.settings.late_policy),
     }
 
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from academy.cohort.folder import CohortFolder
+from academy.cohort.late import apply_extension, extension_for
 from academy.cohort.manifest import ExerciseManifest
 from academy.cohort.roster import roster
 
@@ -83,6 +84,9 @@ def open_submission(folder: CohortFolder, manifest: ExerciseManifest, learner: s
             gradebook.update_or_create_submission(manifest.exercise, learner, timestamp=timestamp)
         else:
             gradebook.update_or_create_submission(manifest.exercise, learner)
+        apply_extension(
+            gradebook, manifest.exercise, learner, extension_for(folder, manifest.exercise, learner)
+        )
 
 
 def zero_submission(folder: CohortFolder, manifest: ExerciseManifest, learner: str) -> None:

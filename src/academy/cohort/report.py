@@ -25,6 +25,7 @@ from academy.cohort.lesson_progress import (
     learner_progress,
 )
 from academy.cohort.records import GradeRecord, load_records
+from academy.cohort.refresh import remember_output
 from academy.cohort.scores import CohortScores, cohort_scores, passed
 
 #: A learner's result on one question, as the grid shows it: (css class, symbol, words).
@@ -451,4 +452,5 @@ def cohort_report(
         city=folder.settings.city,
     )
     atomic_write(target, render_report(data))
+    remember_output(folder, "report", target.parent)
     return target
