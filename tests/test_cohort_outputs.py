@@ -20,6 +20,7 @@ from test_cohort_cli import academy
 
 from academy.cohort.certificates import load_register, verify_code
 from academy.cohort.folder import load_folder, write_settings
+from academy.cohort.history import changes, verify_history
 from academy.cohort.scores import cohort_scores
 from academy.cohort.settings import LatePolicy
 from academy.progress.store import ProgressStore
@@ -81,6 +82,13 @@ def test_a_regrade_updates_every_output(tmp_path, monkeypatch):
     assert "Late penalty for ben: 1 → 0 points" in extended.stdout
     assert "Updated from the new grades" in extended.stdout
     assert score(folder, "ben").score == 5.0
+    history = [(c.kind, c.previous, c.score) for c in changes(folder, EXERCISE, "ben")]
+    assert history == [
+        ("graded", None, 5.0),
+        ("late-penalty", 5.0, 4.0),
+        ("late-penalty", 4.0, 5.0),
+    ]
+    assert verify_history(folder) == []
     assert "5 / 5" in ben_page.read_text() and "after the due date" not in ben_page.read_text()
 
     # ana hands in again, worse: her certificate is revoked and every page says 3

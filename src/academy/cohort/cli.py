@@ -504,7 +504,9 @@ def extend_cmd(
     graded = grant_extension(folder, exercise, learner, new_due)
     out.print(f"{learner} may hand in {exercise} until {new_due:%Y-%m-%d %H:%M} UTC.")
     if graded:
-        before, after = reapply_late_penalty(folder, exercise, learner)
+        before, after = reapply_late_penalty(
+            folder, exercise, learner, f"extension to {new_due:%Y-%m-%d %H:%M} UTC"
+        )
         if before != after:
             out.print(f"Late penalty for {learner}: {before:g} → {after:g} points.")
         _refresh(folder)

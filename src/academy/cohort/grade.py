@@ -36,6 +36,7 @@ from academy.cohort.executor import Executor, default_jobs, make_executor
 from academy.cohort.folder import CohortFolder, atomic_write, nbgrader_settings
 from academy.cohort.gradebook import (
     current_score,
+    late_penalty_of,
     open_submission,
     submission_scores,
     zero_submission,
@@ -380,6 +381,19 @@ class Grader:
             submission_sha256=task.sha256,
             sandbox=self.runtime.mode,
         )
+        penalty = late_penalty_of(self.folder, self.manifest.exercise, task.learner)
+        if penalty:
+            append_change(
+                self.folder,
+                exercise=self.manifest.exercise,
+                learner=task.learner,
+                kind="late-penalty",
+                score=total - penalty,
+                previous=total,
+                max_score=self.manifest.total_points,
+                reason=f"late penalty under the cohort's late policy ({late / 3600:.1f} h late)",
+                submission_sha256=task.sha256,
+            )
         save_record(self.folder, record)
         return record
 

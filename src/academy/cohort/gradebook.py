@@ -125,11 +125,23 @@ def submission_scores(
 
 
 def current_score(folder: CohortFolder, manifest: ExerciseManifest, learner: str) -> float | None:
-    """The learner's score in the gradebook now (None: never graded)."""
+    """The learner's score in the gradebook now, after any late penalty (None: never graded)."""
     from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(folder.db_url, folder.name) as gradebook:
         try:
-            return float(gradebook.find_submission(manifest.exercise, learner).score)
+            submission = gradebook.find_submission(manifest.exercise, learner)
         except MissingEntry:
             return None
+        return float(submission.score) - float(submission.late_submission_penalty or 0)
+
+
+def late_penalty_of(folder: CohortFolder, exercise: str, learner: str) -> float:
+    """Points nbgrader's late-penalty step took off this learner's score."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(folder.db_url, folder.name) as gradebook:
+        try:
+            return float(gradebook.find_submission(exercise, learner).late_submission_penalty or 0)
+        except MissingEntry:
+            return 0.0

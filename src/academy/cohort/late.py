@@ -120,7 +120,9 @@ def grant_extension(folder: CohortFolder, exercise: str, learner: str, until: da
     return True
 
 
-def reapply_late_penalty(folder: CohortFolder, exercise: str, learner: str) -> tuple[float, float]:
+def reapply_late_penalty(
+    folder: CohortFolder, exercise: str, learner: str, reason: str = "late penalty worked out again"
+) -> tuple[float, float]:
     """Run nbgrader's AssignLatePenalties again for a graded learner (after an extension or
     a policy change); returns the penalty before and after."""
     import nbformat
@@ -142,4 +144,29 @@ def reapply_late_penalty(folder: CohortFolder, exercise: str, learner: str) -> t
         Pipeline(folder, manifest).run(
             [AssignLatePenalties], nbformat.read(graded, as_version=4), learner
         )
-    return before, current()
+    after = current()
+    if after != before:
+        from academy.cohort.history import append_change
+
+        with Gradebook(folder.db_url, folder.name) as gradebook:
+            raw = float(gradebook.find_submission(exercise, learner).score)
+        graded_sha = graded_submission_sha(folder, exercise, learner)
+        append_change(
+            folder,
+            exercise=exercise,
+            learner=learner,
+            kind="late-penalty",
+            score=raw - after,
+            previous=raw - before,
+            max_score=manifest.total_points,
+            reason=f"{reason}: late penalty {before:g} -> {after:g} points",
+            submission_sha256=graded_sha,
+        )
+    return before, after
+
+
+def graded_submission_sha(folder: CohortFolder, exercise: str, learner: str) -> str | None:
+    from academy.cohort.records import load_record
+
+    record = load_record(folder, exercise, learner)
+    return record.submission_sha256 if record else None
