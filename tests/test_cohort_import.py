@@ -291,6 +291,14 @@ def excel_roster(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
+PEOPLE = [
+    ["e1001", "Ana López", "ana@city.example.gov", "311", 101],
+    ["e1002", "José García Pérez", "jose@city.example.gov", "Parks", None],
+    ["e1003", "Zoë Brown", "zoe@city.example.gov", "311", 103],
+    ["e1004", "Sam Lee", "sam@city.example.gov", "311", 104],
+]
+
+
 def test_a_canvas_download_and_an_excel_roster(tmp_path):
     from cohort_support import ACADEMY
 
@@ -299,25 +307,13 @@ def test_a_canvas_download_and_an_excel_roster(tmp_path):
 
     roster = excel_roster(
         tmp_path / "HR roster.xlsx",
-        [
-            ["Employee ID", "Full Name", "E-mail", "Team", "Canvas ID"],
-            ["e1001", "Ana López", "ana@city.example.gov", "311", 101],
-            ["e1002", "José García Pérez", "jose@city.example.gov", "Parks", None],
-            ["e1003", "Zoë Brown", "zoe@city.example.gov", "311", 103],
-            ["e1004", "Sam Lee", "sam@city.example.gov", "311", 104],
-        ],
+        [["Employee ID", "Full Name", "E-mail", "Team", "Canvas ID"], *PEOPLE],
     )
     with pytest.raises(AcademyError, match=r"unknown column.*'employee_id'"):
         create_cohort("canvas", roster, ACADEMY, tmp_path / "cohorts")
     roster = excel_roster(
         tmp_path / "roster.xlsx",
-        [
-            ["id", "name", "E-mail", "team", "Canvas ID"],
-            ["e1001", "Ana López", "ana@city.example.gov", "311", 101],
-            ["e1002", "José García Pérez", "jose@city.example.gov", "Parks", None],
-            ["e1003", "Zoë Brown", "zoe@city.example.gov", "311", 103],
-            ["e1004", "Sam Lee", "sam@city.example.gov", "311", 104],
-        ],
+        [["id", "name", "E-mail", "team", "Canvas ID"], *PEOPLE],
     )
     folder = create_cohort("canvas", roster, ACADEMY, tmp_path / "cohorts")
     due = datetime(2030, 1, 1, 17, 0)

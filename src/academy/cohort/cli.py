@@ -154,18 +154,11 @@ def list_cmd(directory: DirOpt = None) -> None:
 @roster_app.command("show")
 def roster_show_cmd(name: Name, directory: DirOpt = None) -> None:
     """Print the roster."""
-    from academy.cohort.roster import roster
+    from academy.cohort.roster import COLUMNS, roster
 
-    table = Table("id", "name", "email", "team", "lms_id", "lms_login")
+    table = Table(*COLUMNS)
     for learner in roster(_cohort(name, directory)):
-        table.add_row(
-            learner.id,
-            learner.name,
-            learner.email,
-            learner.team or "",
-            learner.lms_id or "",
-            learner.lms_login or "",
-        )
+        table.add_row(*learner.cells)
     out.print(table)
 
 

@@ -61,6 +61,11 @@ class Learner:
     lms_login: str | None = None
 
     @property
+    def cells(self) -> list[str]:
+        """The learner's roster line, in the order of COLUMNS."""
+        return [getattr(self, column) or "" for column in COLUMNS]
+
+    @property
     def first_last(self) -> tuple[str, str]:
         """Name split for nbgrader's gradebook: everything but the last word, and the last word."""
         parts = self.name.rsplit(" ", 1)
@@ -407,16 +412,7 @@ def render_roster(learners: list[Learner]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for learner in learners:
-        writer.writerow(
-            [
-                learner.id,
-                learner.name,
-                learner.email,
-                learner.team or "",
-                learner.lms_id or "",
-                learner.lms_login or "",
-            ]
-        )
+        writer.writerow(learner.cells)
     return buffer.getvalue()
 
 
