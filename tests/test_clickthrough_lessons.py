@@ -11,12 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import textstat
+from clickthrough_support import lesson_with
 
 from academy.clickthrough import simulation
 from academy.clickthrough.app import LessonApp, NullStore, load_resolved, unavailable
 from academy.clickthrough.build import build_clickthrough, data_loader, resolve_file
 from academy.clickthrough.lesson_files import lesson_files
-from academy.clickthrough.model import ClickLesson
 from academy.clickthrough.queries import check_queries, evaluate_queries
 from academy.clickthrough.text import format_value, to_html
 from academy.clickthrough.validate import validate_clickthrough
@@ -43,21 +43,6 @@ FRAME = pd.DataFrame(
         ),
     }
 )
-
-
-def lesson_with(queries: dict) -> ClickLesson:
-    return ClickLesson.model_validate(
-        {
-            "title": "t",
-            "summary": "s",
-            "objectives": ["x"],
-            "key_points": ["k"],
-            "minutes": 1,
-            "datasets": ["rows"],
-            "queries": queries,
-            "steps": [{"kind": "read", "title": "a"}, {"kind": "read", "title": "b"}],
-        }
-    )
 
 
 def test_query_vocabulary() -> None:
@@ -343,3 +328,64 @@ def test_simulation_model() -> None:
     best = simulation.best_split(areas, 6, 10)
     assert best == [4, 2] or sum(best) == 6
     assert "goal: 20 days" in simulation.chart_svg(simulation.run(areas, best, 10, 20), 20, "x")
+
+
+KIND_RULES = """title: Kind rules
+summary: Each kind's own rules.
+objectives: [describe-record-as-row]
+key_points: [One.]
+minutes: 5
+datasets: [service_requests]
+queries:
+  total: {from: service_requests, steps: [{count: true}]}
+  rows: {from: service_requests, steps: [{head: 5}]}
+steps:
+  - kind: estimate
+    title: Guess
+    question: Is it {answer}?
+    answer: rows
+    min: 5
+    max: 1
+    start: 9
+    tolerance: 1
+    right: Yes, {answer}.
+    too_low: More.
+    too_high: Less.
+  - kind: spot
+    title: Spot
+    question: Which?
+    table: {query: rows, columns: [status]}
+    problem: {column: statuz, missing: true}
+    right: Yes.
+    wrong: No.
+  - kind: simulation
+    title: Crews
+    question: Share {crews} crews.
+    model: crews_backlog
+    areas: rows
+    scenario: {crews: 4, jobs_per_crew_per_day: 5, backlog: 100, new_per_day: 5, goal_days: 10}
+    right: Yes.
+    wrong: No.
+  - kind: chart
+    title: Chart
+    question: Which?
+    table: {query: rows, columns: [status]}
+    chart: {query: rows, type: bar, x: status, y: agency, x_title: a, y_title: b, alt: c}
+    choices: [{text: A, feedback: f}, {text: B, feedback: g}]
+    answer: A
+"""
+
+
+def test_each_kind_checks_its_own_rules(bad_academy) -> None:
+    root, rel = bad_academy
+    (root / rel).write_text(KIND_RULES)
+    cur, _ = load_curriculum(root)
+    found = {(f.line, f.rule): f.message for f in validate_clickthrough(cur) if f.path == rel}
+    assert found[(13, "clickthrough-text")].startswith("'{answer}' names no query")  # question
+    assert (20, "clickthrough-text") not in found  # {answer} is filled in where it is told
+    assert "gives rows" in found[(14, "clickthrough-query")]
+    assert "max must be bigger" in found[(16, "clickthrough-step")]
+    assert "starts outside" in found[(17, "clickthrough-step")]
+    assert "no column 'statuz'" in found[(26, "clickthrough-query")]
+    assert "no column 'share'" in found[(33, "clickthrough-query")]  # (and 'area')
+    assert "move the table" in found[(40, "clickthrough-step")]

@@ -21,8 +21,9 @@ from docutils.parsers import Parser
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from academy.clickthrough.markup import media_html, table_html
-from academy.clickthrough.resolve import answer_text, is_question
+from academy.clickthrough.format import is_question
+from academy.clickthrough.kinds import kind_of
+from academy.clickthrough.markup import media_html
 
 log = logging.getLogger(__name__)
 SUFFIX = ".yml"
@@ -75,67 +76,25 @@ def _section(title: str, ident: str) -> nodes.section:
     return section
 
 
-def _blank(label: str) -> str:
-    return f'<p class="academy-print-blank">{escape(label)} <span aria-hidden="true">________________</span></p>'
-
-
 def step_html(step: dict[str, Any]) -> str:
     """The printable body of one resolved step (text, data, and what to fill in)."""
     parts = [step.get("html", ""), media_html(step.get("media", []))]
-    kind = step["kind"]
-    if "question" in step:
+    if is_question(step):
         parts.append(f'<p class="academy-question"><strong>{escape(step["question"])}</strong></p>')
-    if kind in {"choice", "chart"}:
-        tick = "Tick every answer that fits." if step["multiple"] else "Tick one answer."
-        items = "".join(f"<li>☐ {escape(c['text'])}</li>" for c in step["choices"])
-        parts.append(f'<p>{tick}</p><ul class="academy-print-choices">{items}</ul>')
-    elif kind == "order":
-        items = "".join(f"<li>{escape(step['items'][i])}</li>" for i in step["start"])
-        parts.append(
-            "<p>Number these from 1 (first) to "
-            f'{len(step["items"])} (last):</p><ul class="academy-print-choices">'
-            + items.replace("<li>", "<li>___ ")
-            + "</ul>"
-        )
-    elif kind == "spot":
-        parts.append(table_html(step["grid"], numbered=True))
-        parts.append(_blank("Row number:"))
-    elif kind == "estimate":
-        unit = step["unit"]
-        parts.append(
-            _blank(
-                f"Your guess (between {step['min']:g} and {step['max']:g} {unit}):".replace(
-                    " %", "%"
-                )
-            )
-        )
-    elif kind == "simulation":
-        rows = "".join(
-            f'<tr><th scope="row">{escape(a["name"])}</th><td>{a["backlog"]:,}</td><td>{a["new_per_day"]:,}</td><td></td></tr>'
-            for a in step["areas"]
-        )
-        parts.append(
-            '<div class="academy-table-wrap"><table class="academy-table"><thead><tr><th scope="col">Part of the city</th>'
-            '<th scope="col">Open jobs</th><th scope="col">New jobs a day</th><th scope="col">Crews you send</th></tr></thead>'
-            f"<tbody>{rows}</tbody></table></div>"
-            f"<p>You have {step['crews_total']} crews. Each finishes {step['per_crew']:g} jobs a day. "
-            f"Every part should be clear within {step['goal_days']} days.</p>"
-        )
+    parts.append(kind_of(step).printable(step))
     return f'<div class="academy-print-step">{"".join(parts)}</div>'
 
 
 def answers_html(steps: list[dict[str, Any]]) -> str:
+    """The trainer's answer key: each question's right answer and why."""
     items = []
     for n, step in enumerate(steps, start=1):
         if not is_question(step):
             continue
-        why = ""
-        if step["kind"] in {"choice", "chart"}:
-            why = " ".join(step["choices"][i]["feedback"] for i in step["answer"])
-        elif step["kind"] in {"order", "spot", "estimate", "simulation"}:
-            why = step.get("right", "")
+        kind = kind_of(step)
+        why = kind.explanation(step)
         items.append(
-            f"<li><strong>Step {n}, {escape(step['title'])}:</strong> {escape(answer_text(step))}."
+            f"<li><strong>Step {n}, {escape(step['title'])}:</strong> {escape(kind.answer_text(step))}."
             f"{' ' + escape(why) if why else ''}</li>"
         )
     return f'<ul class="academy-print-answers">{"".join(items)}</ul>'

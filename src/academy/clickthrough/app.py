@@ -21,7 +21,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from academy.clickthrough.widgets import build_step, button, feedback_area, html, say
+from academy.clickthrough.format import FORMAT_VERSION, is_question
+from academy.clickthrough.kinds import KINDS, kind_of
+from academy.clickthrough.widgets import button, feedback_area, html, say
 
 log = logging.getLogger("academy.clickthrough")
 
@@ -37,9 +39,7 @@ def _log_to_server() -> None:
         log.propagate = False
 
 
-QUESTION_KINDS = frozenset(["choice", "chart", "order", "spot", "estimate", "simulation"])
 LEARNER_RE = re.compile(r"^[\w .@'-]{1,80}$")
-FORMAT_VERSION = 1
 #: Told when the progress database is down: the answer waits on this server (see progress.outbox).
 KEPT_MESSAGE = (
     "We cannot reach the progress database right now. Your answers are kept on this "
@@ -66,6 +66,7 @@ def load_resolved(path: str | Path) -> dict[str, Any]:
         not isinstance(lesson, dict)
         or lesson.get("format") != FORMAT_VERSION
         or not lesson.get("steps")
+        or not all(isinstance(s, dict) and s.get("kind") in KINDS for s in lesson["steps"])
     ):
         raise LessonUnavailable(f"{file}: not a lesson built by this version; run `academy build`")
     return lesson
@@ -284,11 +285,11 @@ class LessonApp:
     def go(self, index: int) -> None:
         self.index = max(0, min(index, len(self.steps) - 1))
         step = self.steps[self.index]
-        self.main.children = build_step(step, self.check)
+        self.main.children = kind_of(step).widgets(step, self.check)
         self.nav.layout.display = None
         self.back.disabled = self.index == 0
         self.next.description = "Finish" if self.index == len(self.steps) - 1 else "Next"
-        self.next.disabled = step["kind"] in QUESTION_KINDS and self.index not in self.done
+        self.next.disabled = is_question(step) and self.index not in self.done
         self.progress.value = self._progress_html()
 
     def check(self, answer: Any, correct: bool) -> None:
@@ -308,7 +309,7 @@ class LessonApp:
     def advance(self) -> None:
         step = self.steps[self.index]
         self.status.value = ""
-        if step["kind"] not in QUESTION_KINDS and self.index not in self.done:
+        if not is_question(step) and self.index not in self.done:
             self.done.add(self.index)
             self._record(self.index + 1, 1, True, None)
         if self.index == len(self.steps) - 1:
@@ -317,7 +318,7 @@ class LessonApp:
             self.go(self.index + 1)
 
     def summary(self) -> None:
-        questions = [i for i, s in enumerate(self.steps) if s["kind"] in QUESTION_KINDS]
+        questions = [i for i, s in enumerate(self.steps) if is_question(s)]
         first = sum(1 for i in questions if self.first_try.get(i))
         answered = sum(1 for i in questions if i in self.first_try)
         points = "".join(f"<li>{escape(p)}</li>" for p in self.lesson["key_points"])

@@ -19,9 +19,10 @@ from typing import Any
 
 import pandas as pd
 
+from academy.clickthrough.errors import QueryError, ResolveError
 from academy.clickthrough.lesson_files import LessonFile, lesson_files
-from academy.clickthrough.queries import QueryError, evaluate_queries
-from academy.clickthrough.resolve import ResolveError, resolve_lesson
+from academy.clickthrough.queries import evaluate_queries
+from academy.clickthrough.resolve import resolve_lesson
 from academy.clickthrough.text import city_title
 from academy.core.errors import AcademyError
 from academy.core.findings import rel

@@ -8,13 +8,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from academy.clickthrough.model import OP_MODELS, STEP_KINDS, ClickLesson
+from academy.clickthrough import kinds, ops
+from academy.clickthrough.model import ClickLesson
 from academy.core.findings import Finding, rel
 from academy.core.yamlfile import Loc, YamlDoc, YamlFileError, read_yaml
 from academy.curriculum.loading import Book, Curriculum, file_error_finding
 
 FOLDER = "clickthrough"
-TAGS = frozenset(STEP_KINDS) | frozenset(OP_MODELS)
+TAGS = kinds.TAGS | ops.TAGS  # union tags pydantic puts in error locations; not in the file
 
 
 @dataclass
@@ -73,15 +74,9 @@ def _message(error: dict[str, Any], doc: YamlDoc) -> str:
     if kind == "missing":
         return f"missing required key '{where}'; add it"
     if kind == "unknown_step_kind":
-        got = error.get("input", {}).get("kind") if isinstance(error.get("input"), dict) else None
-        return f"unknown step kind '{got}'; use one of: {', '.join(STEP_KINDS)}"
+        return kinds.unknown_message(error.get("input"))
     if kind == "unknown_operation":
-        got = (
-            next(iter(error["input"]), None)
-            if isinstance(error.get("input"), dict)
-            else error.get("input")
-        )
-        return f"unknown query operation '{got}'; use one of: {', '.join(OP_MODELS)}"
+        return ops.unknown_message(error.get("input"))
     return f"'{where}': {error['msg']}"
 
 

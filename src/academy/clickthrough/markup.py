@@ -6,6 +6,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from academy.clickthrough.format import BLANK
+
 
 def table_html(table: dict[str, Any], numbered: bool = False) -> str:
     """A resolved table as an accessible HTML table; marked rows say so in words, not only colour."""
@@ -29,9 +31,7 @@ def table_html(table: dict[str, Any], numbered: bool = False) -> str:
             )
             row.append(f"<td>{flag}</td>")
         row += [
-            f'<td class="academy-blank">{escape(c)}</td>'
-            if c == "(blank)"
-            else f"<td>{escape(c)}</td>"
+            f'<td class="academy-blank">{escape(c)}</td>' if c == BLANK else f"<td>{escape(c)}</td>"
             for c in cells
         ]
         rows.append(
@@ -61,3 +61,8 @@ def media_html(media: list[dict[str, Any]]) -> str:
                 f'alt="{escape(item["alt"], quote=True)}"></figure>'
             )
     return "".join(out)
+
+
+def blank_line(label: str) -> str:
+    """A line to write an answer on, on the printable page."""
+    return f'<p class="academy-print-blank">{escape(label)} <span aria-hidden="true">________________</span></p>'

@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from academy.clickthrough.model import ChartSpec
+from academy.clickthrough.parts import ChartSpec
 
 INK = "#1d4f91"
 AXIS = {"labelFontSize": 14, "titleFontSize": 15, "labelColor": "#222", "titleColor": "#222"}

@@ -10,25 +10,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from academy.clickthrough.kinds import StepKind
 from academy.clickthrough.lesson_files import LessonFile, lesson_files
-from academy.clickthrough.model import (
-    ChartStep,
-    ChoiceStep,
-    ClickLesson,
-    EstimateStep,
-    Scenario,
-    SimulationStep,
-    SpotStep,
-    StepBase,
-    TableSpec,
-)
-from academy.clickthrough.queries import Loc, Shape, check_queries
+from academy.clickthrough.model import ClickLesson
+from academy.clickthrough.parts import TableSpec, templates
+from academy.clickthrough.queries import Shape, check_queries
 from academy.clickthrough.text import placeholders
 from academy.core.findings import Finding, rel
+from academy.core.yamlfile import Loc
 from academy.curriculum.loading import Curriculum
-
-ESTIMATE_WORDS = frozenset(["answer"])
-SIMULATION_WORDS = frozenset(Scenario.model_fields)  # {crews} etc. in simulation text
 
 
 class Columns:
@@ -82,40 +72,10 @@ class Columns:
 
 
 def _texts(lesson: ClickLesson) -> Iterator[tuple[Loc, str, frozenset[str]]]:
-    """(location, text, extra allowed names) of every text that may name queries."""
+    """(location, text, names allowed besides queries) of every text that may name queries."""
     for i, step in enumerate(lesson.steps):
-        loc: Loc = ("steps", i)
-        extra: frozenset[str] = frozenset()
-        if isinstance(step, EstimateStep):
-            extra = ESTIMATE_WORDS
-        if isinstance(step, SimulationStep):
-            extra = SIMULATION_WORDS
-        for key in ("title", "text", "question", "right", "wrong", "too_low", "too_high"):
-            value = getattr(step, key, None)
-            if isinstance(value, str):
-                yield (
-                    (*loc, key),
-                    value,
-                    extra
-                    if key in {"text", "question", "right", "wrong", "too_low", "too_high"}
-                    else frozenset(),
-                )
-        if isinstance(step, ChoiceStep):
-            for c, choice in enumerate(step.choices):
-                yield (*loc, "choices", c, "text"), choice.text, frozenset()
-                yield (*loc, "choices", c, "feedback"), choice.feedback, frozenset()
-        if getattr(step, "items", None):
-            for n, item in enumerate(step.items):
-                yield (*loc, "items", n), item, frozenset()
-        for media in ("table", "chart"):
-            spec = getattr(step, media, None)
-            if spec is not None:
-                for key in ("caption", "alt", "title"):
-                    value = getattr(spec, key, None)
-                    if isinstance(value, str):
-                        yield (*loc, media, key), value, frozenset()
-        if step.image is not None:
-            yield (*loc, "image", "alt"), step.image.alt, frozenset()
+        for loc, text in templates(step, ("steps", i)):
+            yield loc, text, step.names_in(str(loc[2]))
 
 
 class LessonChecker:
@@ -202,7 +162,7 @@ class LessonChecker:
         for problem in problems:
             self.add(problem.loc, "clickthrough-query", problem.message)
 
-    def _value_query(self, name: str, loc: Loc, what: str) -> None:
+    def value_query(self, name: str, loc: Loc, what: str) -> None:
         shape = self.shapes.get(name)
         if name not in self.lesson.queries:
             self.add(
@@ -215,7 +175,7 @@ class LessonChecker:
                 f"query '{name}' gives rows; {what} needs one value (end it with count, median, pick ...)",
             )
 
-    def _rows_query(self, name: str, loc: Loc) -> list[str] | None:
+    def rows_query(self, name: str, loc: Loc) -> list[str] | None:
         shape = self.shapes.get(name)
         if name not in self.lesson.queries:
             self.add(
@@ -227,7 +187,12 @@ class LessonChecker:
             return None
         return shape.columns
 
-    def _column(self, columns: list[str] | None, name: str, loc: Loc) -> None:
+    def columns_of(self, query: str) -> list[str] | None:
+        """The columns a query of this lesson gives; None when it gives none (already reported)."""
+        shape = self.shapes.get(query)
+        return None if shape is None or shape.is_value else shape.columns
+
+    def column(self, columns: list[str] | None, name: str, loc: Loc) -> None:
         if columns is not None and name not in columns:
             self.add(
                 loc,
@@ -236,13 +201,13 @@ class LessonChecker:
             )
 
     def check_table(self, spec: TableSpec, loc: Loc) -> None:
-        columns = self._rows_query(spec.query, (*loc, "query"))
+        columns = self.rows_query(spec.query, (*loc, "query"))
         for i, col in enumerate(spec.columns):
-            self._column(columns, col, (*loc, "columns", i))
+            self.column(columns, col, (*loc, "columns", i))
         for col in spec.labels:
-            self._column(columns, col, (*loc, "labels", col))
+            self.column(columns, col, (*loc, "labels", col))
         if spec.highlight:
-            self._column(columns, spec.highlight.column, (*loc, "highlight", "column"))
+            self.column(columns, spec.highlight.column, (*loc, "highlight", "column"))
 
     def check_texts(self) -> None:
         for loc, text, extra in _texts(self.lesson):
@@ -262,69 +227,18 @@ class LessonChecker:
                         f"query '{name}' gives rows; text can only show one value",
                     )
 
-    def check_step(self, step: StepBase, loc: Loc) -> None:
+    def check_step(self, step: StepKind, loc: Loc) -> None:
         for key in ("when", "unless"):
             name = getattr(step, key)
             if name:
-                self._value_query(name, (*loc, key), f"`{key}:`")
+                self.value_query(name, (*loc, key), f"`{key}:`")
         if step.table is not None:
             self.check_table(step.table, (*loc, "table"))
         if step.chart is not None:
-            columns = self._rows_query(step.chart.query, (*loc, "chart", "query"))
-            self._column(columns, step.chart.x, (*loc, "chart", "x"))
-            self._column(columns, step.chart.y, (*loc, "chart", "y"))
-        if isinstance(step, ChoiceStep):
-            self.check_choices(step, loc)
-        if isinstance(step, SpotStep):
-            columns = self.shapes.get(step.table.query, Shape()).columns
-            self._column(columns, step.problem.column, (*loc, "problem", "column"))
-        if isinstance(step, EstimateStep):
-            self._value_query(step.answer, (*loc, "answer"), "an estimate answer")
-            if step.min >= step.max:
-                self.add(
-                    (*loc, "max"),
-                    "clickthrough-step",
-                    "the slider's max must be bigger than its min",
-                )
-            if step.start is not None and not step.min <= step.start <= step.max:
-                self.add((*loc, "start"), "clickthrough-step", "the slider starts outside min..max")
-        if isinstance(step, SimulationStep):
-            columns = self._rows_query(step.areas, (*loc, "areas"))
-            for col in ("area", "share"):
-                self._column(columns, col, (*loc, "areas"))
-        if isinstance(step, ChartStep) and step.table is not None:
-            self.add(
-                (*loc, "table"),
-                "clickthrough-step",
-                "a chart question shows its chart; move the table to a step before it",
-            )
-
-    def check_choices(self, step: ChoiceStep, loc: Loc) -> None:
-        texts = [c.text for c in step.choices]
-        for i, text in enumerate(texts):
-            if texts.index(text) != i:
-                self.add(
-                    (*loc, "choices", i, "text"),
-                    "clickthrough-answer",
-                    f"the answer '{text}' is listed twice",
-                )
-        answers = step.answers
-        if not answers:
-            self.add((*loc, "answer"), "clickthrough-answer", "give at least one right answer")
-        for j, answer in enumerate(answers):
-            if answer not in texts:
-                where = (*loc, "answer") if isinstance(step.answer, str) else (*loc, "answer", j)
-                self.add(
-                    where,
-                    "clickthrough-answer",
-                    f"the answer '{answer}' is not among the choices; copy one choice's text exactly",
-                )
-        if isinstance(step.answer, list) and len(set(answers)) == len(texts):
-            self.add(
-                (*loc, "answer"),
-                "clickthrough-answer",
-                "every choice is right; add at least one wrong choice",
-            )
+            columns = self.rows_query(step.chart.query, (*loc, "chart", "query"))
+            self.column(columns, step.chart.x, (*loc, "chart", "x"))
+            self.column(columns, step.chart.y, (*loc, "chart", "y"))
+        step.check(self, loc)
 
 
 def validate_clickthrough(cur: Curriculum) -> list[Finding]:

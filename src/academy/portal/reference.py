@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
@@ -16,6 +17,8 @@ from academy.curriculum.models import (
     Track,
 )
 from academy.data.spec import CanonicalFile
+from academy.portal.clickthrough_reference import clickthrough_reference
+from academy.portal.schema_tables import key_table, prose
 
 FILES: list[tuple[str, type[BaseModel]]] = [
     ("curriculum/academy.yml", Academy),
@@ -28,32 +31,15 @@ FILES: list[tuple[str, type[BaseModel]]] = [
     ("datasets/canonical.yml", CanonicalFile),
 ]
 
+OWN_SECTIONS: dict[type[BaseModel], Callable[[], list[str]]] = {
+    ClickLesson: clickthrough_reference,  # laid out from the vocabulary's registries
+}
+"""Formats whose section is written by their own module rather than key by key."""
+
 
 def schemas() -> dict[str, dict[str, Any]]:
     """{schema file name: JSON Schema} for every curriculum file format."""
     return {f"{model.__name__}.schema.json": model.model_json_schema() for _, model in FILES}
-
-
-def _type(spec: dict[str, Any], defs: dict[str, Any]) -> str:
-    if "$ref" in spec:
-        return defs[spec["$ref"].rsplit("/", 1)[1]].get("title", "object")
-    if spec.get("type") == "array":
-        return f"list of {_type(spec.get('items', {}), defs)}"
-    if spec.get("type") == "object" and "additionalProperties" in spec:
-        return f"mapping to {_type(spec['additionalProperties'], defs)}"
-    if "anyOf" in spec:
-        return " or ".join(_type(s, defs) for s in spec["anyOf"])
-    return str(spec.get("type", "any"))
-
-
-def _table(schema: dict[str, Any], defs: dict[str, Any]) -> list[str]:
-    required = set(schema.get("required", []))
-    rows = ["| Key | Type | Required | Meaning |", "|---|---|---|---|"]
-    for name, spec in schema.get("properties", {}).items():
-        rows.append(
-            f"| `{name}` | {_type(spec, defs)} | {'yes' if name in required else 'no'} | {spec.get('description', '')} |"
-        )
-    return rows
 
 
 def reference_page() -> str:
@@ -66,16 +52,20 @@ def reference_page() -> str:
         "Machine-readable JSON Schemas: `academy schema --out DIR`.",
     ]
     for where, model in FILES:
+        if model in OWN_SECTIONS:
+            out += ["", f"## {prose(where)}", "", *OWN_SECTIONS[model]()]
+            continue
         schema = model.model_json_schema()
         defs = schema.get("$defs", {})
-        out += ["", f"## {where}", "", (model.__doc__ or "").strip(), "", *_table(schema, defs)]
+        out += ["", f"## {prose(where)}", "", prose((model.__doc__ or "").strip()), ""]
+        out += key_table(schema, defs)
         for name, sub in defs.items():
             out += [
                 "",
                 f"### {sub.get('title', name)}",
                 "",
-                sub.get("description", ""),
+                prose(sub.get("description", "")),
                 "",
-                *_table(sub, defs),
+                *key_table(sub, defs),
             ]
     return "\n".join(out) + "\n"

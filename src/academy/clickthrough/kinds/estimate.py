@@ -1,0 +1,176 @@
+"""`kind: estimate`: guess a number with a slider; close enough counts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import Field
+
+from academy.clickthrough.errors import ResolveError
+from academy.clickthrough.kinds.base import StepKind
+from academy.clickthrough.markup import blank_line
+from academy.clickthrough.parts import Template
+
+if TYPE_CHECKING:
+    import ipywidgets
+
+    from academy.clickthrough.resolve import Resolver
+    from academy.clickthrough.validate import LessonChecker
+    from academy.clickthrough.widgets import Check
+    from academy.core.yamlfile import Loc
+
+REVEAL_AFTER = 2  # wrong attempts before "Show me the answer" appears
+ANSWER_FIELDS = frozenset(["right", "too_low", "too_high"])  # texts that may say {answer}
+
+
+def _number(value: float, unit: str) -> str:
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return f"{text}{unit}" if unit == "%" else f"{text} {unit}".strip()
+
+
+class EstimateStep(StepKind):
+    """Guess a number with a slider; close enough counts."""
+
+    kind: Literal["estimate"] = Field(description="estimate")
+    question: Template = Field(description="What to estimate.")
+    answer: str = Field(description="Name of the query whose value is the right answer.")
+    min: float = Field(description="Left end of the slider.")
+    max: float = Field(description="Right end of the slider.")
+    step: float = Field(default=1, gt=0, description="How far one move of the slider goes.")
+    start: float | None = Field(
+        default=None, description="Where the slider starts (the middle if left out)."
+    )
+    tolerance: float = Field(
+        gt=0, description="How far from the right answer still counts as right."
+    )
+    unit: str = Field(default="", description="Word after the number, e.g. '%' or 'requests'.")
+    as_percent: bool = Field(
+        default=False,
+        description="true when the answer is a share (0 to 1) and the slider counts in %.",
+    )
+    right: Template = Field(description="Told when the guess is close enough; may use {answer}.")
+    too_low: Template = Field(
+        description="Told when the guess is too low: a hint; may use {answer}."
+    )
+    too_high: Template = Field(
+        description="Told when the guess is too high: a hint; may use {answer}."
+    )
+
+    def names_in(self, field: str) -> frozenset[str]:
+        extra = frozenset(["answer"]) if field in ANSWER_FIELDS else frozenset()
+        return super().names_in(field) | extra
+
+    def resolve(self, ctx: Resolver, loc: Loc) -> dict[str, Any]:
+        answer = ctx.number(self.answer, (*loc, "answer")) * (100 if self.as_percent else 1)
+        if not self.min <= answer <= self.max:
+            raise ResolveError(
+                (*loc, "answer"),
+                f"the answer ({answer:g}) is outside the slider ({self.min:g} to {self.max:g}) for this city's data",
+            )
+        start = (
+            self.start
+            if self.start is not None
+            else round((self.min + self.max) / 2 / self.step) * self.step
+        )
+        if abs(start - answer) <= self.tolerance:
+            start = self.min if abs(self.min - answer) > abs(self.max - answer) else self.max
+        number = (
+            f"{answer:,.1f}"
+            if self.step < 1 and not float(round(answer, 1)).is_integer()
+            else f"{answer:,.0f}"
+        )
+        answer_text = (
+            f"{number}{self.unit}" if self.unit == "%" else f"{number} {self.unit}".strip()
+        )
+        extra = {"answer": answer_text}
+        return {
+            "question": ctx.text(self.question, (*loc, "question")),
+            "answer": answer,
+            "answer_text": answer_text,
+            "min": self.min,
+            "max": self.max,
+            "step": self.step,
+            "start": start,
+            "tolerance": self.tolerance,
+            "unit": self.unit,
+            "right": ctx.text(self.right, (*loc, "right"), extra),
+            "too_low": ctx.text(self.too_low, (*loc, "too_low"), extra),
+            "too_high": ctx.text(self.too_high, (*loc, "too_high"), extra),
+        }
+
+    def check(self, checker: LessonChecker, loc: Loc) -> None:
+        checker.value_query(self.answer, (*loc, "answer"), "an estimate answer")
+        if self.min >= self.max:
+            checker.add(
+                (*loc, "max"), "clickthrough-step", "the slider's max must be bigger than its min"
+            )
+        if self.start is not None and not self.min <= self.start <= self.max:
+            checker.add((*loc, "start"), "clickthrough-step", "the slider starts outside min..max")
+
+    @staticmethod
+    def printable(step: dict[str, Any]) -> str:
+        label = f"Your guess (between {step['min']:g} and {step['max']:g} {step['unit']}):"
+        return blank_line(label.replace(" %", "%"))
+
+    @staticmethod
+    def answer_text(step: dict[str, Any]) -> str:
+        return f"{step['answer_text']} (anything within {step['tolerance']:g} counts)"
+
+    @staticmethod
+    def widgets(step: dict[str, Any], check: Check) -> list[ipywidgets.Widget]:
+        """A slider with a named handle; close enough (within the tolerance) is right."""
+        import ipywidgets as w
+
+        from academy.clickthrough import widgets as ui
+
+        whole = float(step["step"]).is_integer() and float(step["min"]).is_integer()
+        kind = w.IntSlider if whole else w.FloatSlider
+        slider = kind(
+            value=step["start"],
+            min=step["min"],
+            max=step["max"],
+            step=step["step"],
+            description="Your guess",
+            continuous_update=True,
+            readout=True,
+            layout=w.Layout(width="100%"),
+            style={"description_width": "initial"},
+        )
+        slider.add_class("academy-slider")
+        feedback = ui.feedback_area()
+        submit = ui.button("Check my guess", "academy-primary")
+        reveal = ui.button("Show me the answer", "academy-secondary")
+        reveal.layout.display = "none"
+        tries = {"wrong": 0}
+
+        def on_submit(_: w.Button) -> None:
+            guess = float(slider.value)
+            diff = guess - step["answer"]
+            correct = abs(diff) <= step["tolerance"] + 1e-9
+            if correct:
+                ui.say(feedback, True, f"You said {_number(guess, step['unit'])}. {step['right']}")
+            else:
+                tries["wrong"] += 1
+                hint = step["too_low"] if diff < 0 else step["too_high"]
+                ui.say(feedback, False, f"You said {_number(guess, step['unit'])}. {hint}")
+                if tries["wrong"] >= REVEAL_AFTER:
+                    reveal.layout.display = None
+            check(guess, correct)
+
+        def on_reveal(_: w.Button) -> None:
+            slider.value = step["answer"] if not whole else round(step["answer"])
+            ui.say(
+                feedback,
+                None,
+                f"The real number is {step['answer_text']}. The slider is there now: press Check my guess to go on.",
+            )
+
+        submit.on_click(on_submit)
+        reveal.on_click(on_reveal)
+        return [
+            *ui.step_header(step),
+            ui.question(step["question"]),
+            slider,
+            w.HBox([submit, reveal]),
+            feedback,
+        ]
