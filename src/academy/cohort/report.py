@@ -162,13 +162,14 @@ class ReportData:
 
     @property
     def hardest(self) -> QuestionSummary | None:
-        """The question the fewest of those who tried got right."""
-        tried = [q for q in self.questions if q.attempted]
-        return min(
-            tried,
-            key=lambda q: (q.pass_rate or 0, (q.median or 0) / q.points if q.points else 0),
+        """The question the fewest of those who handed in passed (None: everyone passed all)."""
+        handed = [q for q in self.questions if q.handed_in]
+        found = min(
+            handed,
+            key=lambda q: (q.passed / q.handed_in, (q.median or 0) / q.points if q.points else 0),
             default=None,
         )
+        return found if found is not None and found.passed < found.handed_in else None
 
     @property
     def not_started(self) -> list[LearnerRow]:
@@ -269,7 +270,9 @@ def build_report(
                 QuestionSummary(
                     exercise=manifest.exercise,
                     grade_id=question.grade_id,
-                    label=f"{manifest.title}: {question.title}",
+                    label=f"{manifest.title}: {question.title}"
+                    if len(scores.manifests) > 1
+                    else question.title,
                     points=question.points,
                     objectives=question.objectives,
                     passed=counts["passed"],
