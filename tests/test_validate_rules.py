@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from mini_academy import LESSON_PATH, edit, write_mini_academy
+from mini_academy import LESSON_PATH, REPO, edit, write_mini_academy
 
-from academy.checks.rules import validate
+from academy.checks.formats import FORMATS, schemas
+from academy.checks.registry import CHECKS, RULES, validate
+from academy.core.errors import FileError
+from academy.data.cards import write_cards
+from academy.portal.reference import reference_page
 
 LESSON = LESSON_PATH
 TRACK = "curriculum/tracks/basics.yml"
@@ -192,3 +200,420 @@ def test_cli_validate_json(mini: Path, monkeypatch: pytest.MonkeyPatch, capsys) 
         run()
     data = json.loads(capsys.readouterr().out)
     assert data[0]["rule"] == "objective-verb" and data[0]["line"] == 5
+
+
+# --- the registry: every rule registered once, each with a failing fixture ---------------
+
+CLICK = "tracks/basics/first-course/clickthrough/first-clicks.yml"
+CLICK_LESSON = """\
+title: First clicks
+summary: Count the requests and pick the biggest kind.
+objectives: [read-chart]
+key_points:
+  - The longest bar is the biggest number.
+minutes: 5
+datasets: [service_requests]
+queries:
+  total:
+    from: service_requests
+    steps:
+      - count: true
+  kinds:
+    from: service_requests
+    steps:
+      - count_by: {column: request_type}
+      - head: 3
+steps:
+  - kind: read
+    title: Many requests
+    text: The city got {total} requests.
+  - kind: choice
+    title: Pick one
+    question: Which bar is the longest?
+    chart:
+      query: kinds
+      type: bar
+      x: count
+      y: request_type
+      x_title: Requests
+      y_title: Kind of request
+      alt: The three most common kinds of request.
+    choices:
+      - text: The top one
+        feedback: Yes, it is the biggest number.
+      - text: The bottom one
+        feedback: Not quite; look at the lengths.
+    answer: The top one
+  - kind: estimate
+    title: Guess
+    question: How many requests?
+    answer: total
+    min: 0
+    max: 1000000
+    step: 1000
+    tolerance: 500000
+    right: Close enough.
+    too_low: Higher.
+    too_high: Lower.
+"""
+PACKAGE = "datasets/baltimore/service-requests-2014-2019/datapackage.json"
+HINTS = "exercises/source/first-exercise/hints.yml"
+HINTS_FILE = """\
+parts:
+  part-a:
+    hints: [Count them.]
+    similar:
+      question: How many columns?
+      code: result = 3
+"""
+
+
+def with_clickthrough(root: Path, text: str = CLICK_LESSON) -> None:
+    """Add a click-through lesson to the mini academy's course and its table of contents."""
+    path = root / CLICK
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    edit(
+        root,
+        "tracks/basics/first-course/_toc.yml",
+        "  - file: lesson-one\n",
+        "  - file: lesson-one\n  - file: clickthrough/first-clicks\n",
+    )
+
+
+def edit_click(root: Path, old: str, new: str) -> None:
+    with_clickthrough(root)
+    edit(root, CLICK, old, new)
+
+
+def edit_package(root: Path, change: Callable[[dict], None], rel_path: str = PACKAGE) -> None:
+    path = root / rel_path
+    package = json.loads(path.read_text(encoding="utf-8"))
+    change(package)
+    path.write_text(json.dumps(package, indent=2) + "\n", encoding="utf-8")
+
+
+def adapter(package: dict) -> dict:
+    return package["resources"][0]["academy"]["adapter"]
+
+
+def _second_primary(root: Path) -> None:
+    source = root / "datasets/baltimore/service-requests-2014-2019"
+    shutil.copytree(source, root / "datasets/baltimore/service-requests-copy")
+
+
+def _bad_pattern(package: dict) -> None:
+    adapter(package)["columns"]["latitude"] = {"column": "GeoLocation", "pattern": "(["}
+
+
+# One way to break the mini academy for every rule: (what to do, the file it is reported in).
+BREAKS: dict[str, tuple[Callable[[Path], None], str]] = {
+    "yaml-syntax": (lambda r: edit(r, TRACK, "audience: Everyone.", "audience: [Everyone."), TRACK),
+    "missing-file": (lambda r: (r / "curriculum/roles.yml").unlink(), "curriculum/roles.yml"),
+    "schema": (lambda r: edit(r, LESSON, "minutes: 5", "minutes: 0"), LESSON),
+    "notebook-json": (
+        lambda r: (r / "exercises/source/first-exercise/first-exercise.ipynb").write_text("{"),
+        "exercises/source/first-exercise/first-exercise.ipynb",
+    ),
+    "id-format": (
+        lambda r: edit(r, "curriculum/objectives.yml", "id: read-chart", "id: Read_Chart"),
+        "curriculum/objectives.yml",
+    ),
+    "id-duplicate": (
+        lambda r: edit(r, "curriculum/objectives.yml", "id: read-chart", "id: count-rows"),
+        "curriculum/objectives.yml",
+    ),
+    "objective-verb": (
+        lambda r: edit(r, "curriculum/objectives.yml", "Read a bar chart.", "Bar charts."),
+        "curriculum/objectives.yml",
+    ),
+    "ref-unresolved": (
+        lambda r: edit(r, EXERCISE, "part-a: [count-rows]", "part-a: [nope]"),
+        EXERCISE,
+    ),
+    "course-folder": (
+        lambda r: (r / "tracks/basics/first-course/_config.yml").unlink(),
+        TRACK,
+    ),
+    "toc-missing": (
+        lambda r: (r / "tracks/basics/first-course/stray.md").write_text("# Stray\n"),
+        "tracks/basics/first-course/stray.md",
+    ),
+    "toc-orphan": (
+        lambda r: edit(r, "tracks/basics/first-course/_toc.yml", "lesson-one", "lesson-two"),
+        "tracks/basics/first-course/_toc.yml",
+    ),
+    "lesson-shape": (lambda r: edit(r, LESSON, "# Lesson one", "Lesson one"), LESSON),
+    "coverage": (
+        lambda r: edit(
+            r, LESSON, "objectives: [count-rows, read-chart]", "objectives: [count-rows]"
+        ),
+        TRACK,
+    ),
+    "coverage-graded": (
+        lambda r: edit(
+            r, TRACK, "outcomes: [count-rows]\n", "outcomes: [count-rows]\ngraded: true\n"
+        ),
+        TRACK,
+    ),
+    "alt-text": (lambda r: edit(r, LESSON, "![A bar chart of rows]", "![]"), LESSON),
+    "exercise-grade-ids": (
+        lambda r: edit(r, EXERCISE, "part-a: [count-rows]", "part-b: [count-rows]"),
+        EXERCISE,
+    ),
+    "exercise-hints": (
+        lambda r: (r / HINTS).write_text(HINTS_FILE.replace("part-a", "part-b")),
+        HINTS,
+    ),
+    "datapackage-json": (
+        lambda r: (r / PACKAGE).write_text((r / PACKAGE).read_text()[:-40]),
+        PACKAGE,
+    ),
+    "datapackage-schema": (
+        lambda r: edit_package(r, lambda p: p["academy"].update(colour="red")),
+        PACKAGE,
+    ),
+    "canonical-schema": (
+        lambda r: edit(r, "datasets/canonical.yml", "tables:\n", "colour: red\ntables:\n"),
+        "datasets/canonical.yml",
+    ),
+    "adapter-unknown-table": (
+        lambda r: edit_package(r, lambda p: adapter(p).update(table="potholes")),
+        PACKAGE,
+    ),
+    "adapter-missing-field": (
+        lambda r: edit_package(r, lambda p: adapter(p)["columns"].pop("request_id")),
+        PACKAGE,
+    ),
+    "adapter-unknown-field": (
+        lambda r: edit_package(r, lambda p: adapter(p)["columns"].update(colour="Agency")),
+        PACKAGE,
+    ),
+    "adapter-unknown-column": (
+        lambda r: edit_package(r, lambda p: adapter(p)["columns"].update(agency="Agencyy")),
+        PACKAGE,
+    ),
+    "adapter-date-format": (
+        lambda r: edit_package(r, lambda p: adapter(p)["dates"].pop("due_at")),
+        PACKAGE,
+    ),
+    "adapter-vocabulary": (
+        lambda r: edit_package(
+            r, lambda p: adapter(p)["vocabularies"]["status"].update(New="opne")
+        ),
+        PACKAGE,
+    ),
+    "adapter-placeholder": (
+        lambda r: edit_package(
+            r, lambda p: adapter(p)["placeholders"][0]["blank"].append("altitude")
+        ),
+        PACKAGE,
+    ),
+    "adapter-pattern": (lambda r: edit_package(r, _bad_pattern), PACKAGE),
+    "adapter-primary": (_second_primary, PACKAGE),
+    "adapter-does-not-fit": (
+        lambda r: edit_package(
+            r, lambda p: adapter(p)["dates"]["created_at"].update(format="%Y-%m-%d")
+        ),
+        PACKAGE,
+    ),
+    "schema-header-mismatch": (
+        lambda r: edit_package(
+            r, lambda p: p["resources"][0]["schema"]["fields"][-1].update(name="DaysOpn")
+        ),
+        PACKAGE,
+    ),
+    "quality-check-column": (
+        lambda r: edit_package(
+            r, lambda p: p["academy"]["quality"][0]["check"].update(column="Geo")
+        ),
+        PACKAGE,
+    ),
+    "dataset-file-committed": (
+        lambda r: (r / "datasets/baltimore/requests.csv").write_text("a,b\n"),
+        "datasets/baltimore/requests.csv",
+    ),
+    "dataset-card-stale": (
+        lambda r: (r / PACKAGE).with_name("README.md").write_text("# Old card\n"),
+        "datasets/baltimore/service-requests-2014-2019/README.md",
+    ),
+    "clickthrough-query": (
+        lambda r: edit_click(
+            r, "count_by: {column: request_type}", "count_by: {column: request_typo}"
+        ),
+        CLICK,
+    ),
+    "clickthrough-text": (lambda r: edit_click(r, "{total} requests", "{totl} requests"), CLICK),
+    "clickthrough-answer": (
+        lambda r: edit_click(r, "answer: The top one", "answer: The top"),
+        CLICK,
+    ),
+    "clickthrough-step": (lambda r: edit_click(r, "max: 1000000", "max: 0"), CLICK),
+    "clickthrough-city": (
+        lambda r: edit_click(
+            r,
+            "datasets: [service_requests]",
+            "datasets: [service_requests, baltimore/vacant-building-counts-2010-2019]",
+        ),
+        CLICK,
+    ),
+    "clickthrough-datasets": (
+        lambda r: edit_click(
+            r,
+            "      - count_by: {column: request_type}\n      - head: 3\n",
+            "      - count_by: {column: request_type}\n      - head: 3\n"
+            "  vacants:\n    from: vacant_buildings\n    steps:\n      - count: true\n",
+        ),
+        CLICK,
+    ),
+}
+
+
+def test_every_rule_is_registered_once_with_a_description() -> None:
+    assert set(BREAKS) == set(RULES), "give every registered rule a way to break the academy"
+    for rule in RULES.values():
+        assert rule.description.strip().endswith((".", ")")), rule.id
+    every_reported = {r.id for check in CHECKS for r in check.rules}
+    loaders = {"yaml-syntax", "missing-file", "schema", "notebook-json"}
+    assert set(RULES) == every_reported | loaders
+
+
+def test_the_mini_academy_with_a_clickthrough_lesson_is_valid(mini: Path) -> None:
+    with_clickthrough(mini)
+    (mini / HINTS).write_text(HINTS_FILE)
+    write_cards(mini)
+    assert validate(mini) == []
+
+
+@pytest.mark.parametrize("rule", sorted(BREAKS))
+def test_each_rule_has_a_failing_fixture(mini: Path, rule: str) -> None:
+    breaker, where = BREAKS[rule]
+    breaker(mini)
+    findings = validate(mini)
+    assert {f.rule for f in findings} <= set(RULES), "a rule id was reported but not registered"
+    mine = [f for f in findings if f.rule == rule]
+    assert mine, f"{rule}: breaking the academy did not report it; got {findings}"
+    assert any(f.path == where for f in mine), (rule, mine)
+    assert all(f.severity == RULES[rule].severity for f in mine)
+
+
+EMITTERS = {"Finding": 2, "FileError": 2, "YamlFileError": 2, "add": 1}
+RULE_ID = re.compile(r"^[a-z]+(-[a-z]+)*$")
+
+
+def _emitted_rule_ids() -> set[str]:
+    """Rule ids written as string literals where findings and file errors are made in src/."""
+    found: set[str] = set()
+    for path in sorted((REPO / "src" / "academy").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+            args = list(node.args)
+            position = EMITTERS.get(name or "")
+            values = [args[position]] if position is not None and len(args) > position else []
+            values += [k.value for k in node.keywords if k.arg == "rule"]
+            found |= {
+                v.value
+                for v in values
+                if isinstance(v, ast.Constant)
+                and isinstance(v.value, str)
+                and RULE_ID.match(v.value)
+            }
+    return found
+
+
+def test_every_rule_id_emitted_anywhere_is_registered() -> None:
+    emitted = _emitted_rule_ids()
+    assert len(emitted) >= 25, f"the scan found too few rule ids to mean anything: {emitted}"
+    assert emitted <= set(RULES), f"not registered: {sorted(emitted - set(RULES))}"
+
+
+# --- one pass, each mistake once ------------------------------------------------------------
+
+
+def test_one_pass_reports_problems_in_other_files(mini: Path) -> None:
+    """minutes: 0 in a lesson no longer hides an unknown key in another file."""
+    edit(mini, LESSON, "minutes: 5", "minutes: 0")
+    edit_click(mini, "summary: Count", "sumary: Count")
+    (mini / "tracks/basics/first-course/stray.md").write_text("# Stray\n")
+    found = _found(mini)
+    assert (LESSON, 13, "schema") in found
+    assert (CLICK, 2, "schema") in found
+    assert ("tracks/basics/first-course/stray.md", 1, "toc-missing") in found
+
+
+def test_a_typo_in_a_track_file_still_checks_its_lessons(mini: Path) -> None:
+    edit(mini, TRACK, "summary: The basics.\n", "summary: The basics.\nsumary: typo\n")
+    edit(mini, LESSON, "minutes: 5", "minutes: 0")
+    found = _found(mini)
+    assert (TRACK, 5, "schema") in found and (LESSON, 13, "schema") in found
+
+
+def test_a_broken_file_is_reported_once_not_as_a_cascade(mini: Path) -> None:
+    edit(mini, "curriculum/objectives.yml", "objectives:", "objectives: [")
+    (mini / "tracks/basics/first-course/stray.md").write_text("# Stray\n")
+    found = _found(mini)
+    assert [f for f in found if f[0] == "curriculum/objectives.yml"] == [
+        ("curriculum/objectives.yml", 2, "yaml-syntax")
+    ]
+    assert not [f for f in found if f[2] in {"ref-unresolved", "coverage", "objective-verb"}]
+    assert ("tracks/basics/first-course/stray.md", 1, "toc-missing") in found
+
+
+def test_a_lesson_with_broken_front_matter_gets_no_shape_or_coverage_findings(mini: Path) -> None:
+    edit(mini, LESSON, "  minutes: 5\n", "  minutes: [5\n")
+    assert [f[2] for f in _found(mini)] == ["yaml-syntax"]
+
+
+def test_a_clickthrough_lesson_mistake_is_reported_once(mini: Path) -> None:
+    edit_click(mini, "objectives: [read-chart]", "objectives: [read-chart, nope]")
+    edit(
+        mini, CLICK, "datasets: [service_requests]", "datasets: [service_requests, baltimore/nope]"
+    )
+    found = [f for f in validate(mini) if f.path == CLICK]
+    assert [(f.line, f.rule) for f in found] == [(3, "ref-unresolved"), (7, "ref-unresolved")]
+    assert "unknown objective 'nope'" in found[0].message
+    assert "unknown dataset 'baltimore/nope'" in found[1].message
+
+
+def test_a_clickthrough_question_assesses_its_lessons_objectives(mini: Path) -> None:
+    edit(mini, TRACK, "outcomes: [count-rows]\n", "outcomes: [count-rows]\ngraded: true\n")
+    assert (TRACK, 11, "coverage-graded") in _found(mini)
+    with_clickthrough(mini)
+    write_cards(mini)
+    assert validate(mini) == []
+
+
+def test_hints_file_has_a_schema(mini: Path) -> None:
+    (mini / HINTS).write_text(HINTS_FILE.replace("hints:", "hintz:"))
+    found = _found(mini)
+    assert (HINTS, 3, "schema") in found
+
+
+# --- every file format has a model, a rule, a JSON Schema and a reference section -----------
+
+
+def test_every_format_has_a_schema_and_a_reference_section() -> None:
+    page = reference_page()
+    schema_files = schemas()
+    for fmt in FORMATS:
+        assert fmt.rule.id in RULES
+        assert f"## {fmt.where}" in page
+        assert schema_files[fmt.schema_name]["properties"]
+    for rule in RULES.values():
+        assert f"| `{rule.id}` |" in page
+
+
+def test_cohort_settings_are_checked_with_file_line_and_rule(tmp_path: Path) -> None:
+    from academy.cohort.folder import load_folder
+
+    folder = tmp_path / "spring"
+    folder.mkdir()
+    (folder / "cohort.yml").write_text(
+        "name: spring\ncreated: 2025-01-01T00:00:00\nacademy_root: /x\npass_mark: 170\n"
+    )
+    with pytest.raises(FileError) as caught:
+        load_folder(folder)
+    assert (caught.value.line, caught.value.rule) == (4, "schema")
+    assert "pass_mark" in caught.value.message

@@ -50,7 +50,7 @@ def validate_cmd(
     format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """Check every curriculum, lesson, exercise and dataset file; exit 1 on any error."""
-    from academy.checks.rules import errors, validate
+    from academy.checks.registry import errors, validate
 
     findings = validate(_root(root))
     if format == "json":
@@ -173,7 +173,7 @@ def schema_cmd(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the JSON Schemas to.")],
 ) -> None:
     """Write a JSON Schema for every curriculum file format."""
-    from academy.portal.reference import schemas
+    from academy.checks.formats import schemas
 
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, schema in schemas().items():

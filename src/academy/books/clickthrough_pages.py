@@ -5,12 +5,11 @@ parser for `clickthrough/<lesson>.yml` toc entries. The page is made from the sa
 resolved lesson the Voilà app shows (same rows, same charts as inline SVG), with empty
 boxes to fill in on paper, a link to the click-through version, and the answers at the
 end for the trainer. Objectives and key points come from academy.books.lesson_frame, as on
-every lesson page.
+every lesson page (it reads them from the lesson file like any lesson's front matter).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from html import escape
 from pathlib import Path
@@ -40,9 +39,8 @@ def _curriculum(root: Path) -> Any:
     return _cache[key]
 
 
-def resolved_for(source: Path) -> tuple[dict[str, Any], str, list[str]]:
-    """(resolved lesson, live lesson URL from the page, objective ids) for a lesson file;
-    raises AcademyError."""
+def resolved_for(source: Path) -> tuple[dict[str, Any], str]:
+    """(resolved lesson, live lesson URL from the page) for a lesson file; raises AcademyError."""
     from academy.clickthrough.build import data_loader, lesson_url, resolve_file
     from academy.clickthrough.lesson_files import lesson_files
     from academy.core.errors import AcademyError
@@ -62,8 +60,7 @@ def resolved_for(source: Path) -> tuple[dict[str, Any], str, list[str]]:
         _cache[loader_key] = data_loader(root, city)
     resolved = resolve_file(item, cur, city, _cache[loader_key], depth=4)
     live = "../../../.." + lesson_url(item.book.course.id, item.name)
-    objectives = list(item.lesson.objectives) if item.lesson else []
-    return resolved, live, objectives
+    return resolved, live
 
 
 def _raw(html: str) -> nodes.raw:
@@ -109,19 +106,12 @@ class ClickthroughParser(Parser):
         env = document.settings.env
         source = Path(env.doc2path(env.docname))
         try:
-            lesson, live, objectives = resolved_for(source)
+            lesson, live = resolved_for(source)
         except Exception as exc:  # reported as a Sphinx warning, which fails the build
             log.warning(f"click-through lesson cannot be built: {exc}", location=env.docname)
             section = _section(source.stem, source.stem)
             document += section
             return
-        env.metadata[env.docname]["academy"] = json.dumps(
-            {
-                "objectives": objectives,
-                "key_points": lesson["key_points"],
-                "minutes": lesson["minutes"],
-            }
-        )
         page = _section(lesson["title"], lesson["id"].split("/")[-1])
         intro = (
             f'<p class="academy-print-intro">{escape(lesson["summary"])}</p>'

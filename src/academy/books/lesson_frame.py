@@ -1,25 +1,27 @@
 """Sphinx extension for course books: every lesson opens with its objectives and
-ends with its key points, both taken from the lesson's `academy:` front matter, and
+ends with its key points, both taken from the lesson's front matter (read by
+`academy.curriculum.lessons`, the one reader of it, for every kind of lesson), and
 every page's footer links back to the academy's portal."""
 
 from __future__ import annotations
 
-import json
 from html import escape
 from pathlib import Path
 from typing import Any
 
-import yaml
 from docutils import nodes
 from sphinx.application import Sphinx
 
 from academy.core.paths import find_root
+from academy.core.schema import read_model
+from academy.curriculum.lessons import read_lesson
+from academy.curriculum.models import LessonMeta, ObjectivesFile
 
 
 def _objective_statements(srcdir: str) -> dict[str, str]:
     root = find_root(Path(srcdir))
-    data = yaml.safe_load((root / "curriculum" / "objectives.yml").read_text(encoding="utf-8"))
-    return {o["id"]: o["statement"] for o in data.get("objectives", [])}
+    objectives = read_model(ObjectivesFile, root / "curriculum" / "objectives.yml")
+    return {o.id: o.statement for o in objectives.objectives}
 
 
 def _box(title: str, items: list[str], kind: str) -> nodes.admonition:
@@ -32,29 +34,27 @@ def _box(title: str, items: list[str], kind: str) -> nodes.admonition:
     return box
 
 
-def _lesson_meta(app: Sphinx) -> dict[str, Any] | None:
-    raw = app.env.metadata.get(app.env.docname, {}).get("academy")
-    if raw is None:
-        return None
-    return json.loads(raw) if isinstance(raw, str) else raw
+def _lesson_meta(app: Sphinx) -> LessonMeta | None:
+    source = Path(app.env.doc2path(app.env.docname))
+    lesson, _ = read_lesson(source, Path(app.srcdir))  # `academy validate` reports problems
+    return lesson.meta
 
 
 def add_objectives_and_key_points(app: Sphinx, doctree: nodes.document) -> None:
     meta = _lesson_meta(app)
-    if not meta:
+    if meta is None:
         return
     statements = app.env.academy_objectives  # type: ignore[attr-defined]
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None:
         return
-    objectives = [statements.get(o, o) for o in meta.get("objectives", [])]
-    minutes = meta.get("minutes")
-    intro = _box(f"In this lesson ({minutes} minutes) you will", objectives, "tip")
+    objectives = [statements.get(o, o) for o in meta.objectives]
+    intro = _box(f"In this lesson ({meta.minutes} minutes) you will", objectives, "tip")
     title_index = next(
         i for i, child in enumerate(section.children) if isinstance(child, nodes.title)
     )
     section.insert(title_index + 1, intro)
-    section += _box("Key points", meta.get("key_points", []), "important")
+    section += _box("Key points", meta.key_points, "important")
 
 
 def load_objectives(app: Sphinx) -> None:

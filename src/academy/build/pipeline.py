@@ -27,7 +27,7 @@ from academy.core.errors import AcademyError
 from academy.core.findings import Finding
 from academy.build.links import broken_links
 from academy.core.paths import build_dir
-from academy.checks.rules import errors, load_and_validate
+from academy.checks.registry import errors, load_and_validate
 
 Progress = Callable[[str, int, int], None]
 

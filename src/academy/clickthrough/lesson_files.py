@@ -10,11 +10,13 @@ from pydantic import ValidationError
 
 from academy.clickthrough import kinds, ops
 from academy.clickthrough.model import ClickLesson
+from academy.core.errors import FileError
 from academy.core.findings import Finding, rel
-from academy.core.yamlfile import Loc, YamlDoc, YamlFileError, read_yaml
-from academy.curriculum.loading import Book, Curriculum, file_error_finding
+from academy.core.yamlfile import Loc, YamlDoc, read_yaml
+from academy.curriculum.lessons import CLICKTHROUGH_DIR
+from academy.curriculum.loading import Book, Curriculum
 
-FOLDER = "clickthrough"
+FOLDER = CLICKTHROUGH_DIR
 TAGS = kinds.TAGS | ops.TAGS  # union tags pydantic puts in error locations; not in the file
 
 
@@ -86,8 +88,8 @@ def read_lesson_file(book: Book, path: Path, root: Path) -> LessonFile:
     where = rel(path, root)
     try:
         item.doc = read_yaml(path)
-    except YamlFileError as exc:
-        item.findings.append(file_error_finding(exc, root))
+    except FileError as exc:
+        item.findings.append(exc.finding(root))
         return item
     if not isinstance(item.doc.data, dict):
         item.findings.append(

@@ -20,6 +20,7 @@ from pydantic import ConfigDict, Field
 from academy.clickthrough.kinds import Step
 from academy.clickthrough.ops import Op
 from academy.core.strict import Strict
+from academy.curriculum.models import LessonMeta
 
 
 class Query(Strict):
@@ -58,19 +59,22 @@ class Query(Strict):
         return bool(self.steps) and self.steps[-1].gives_value
 
 
-class ClickLesson(Strict):
-    """A click-through lesson: facts about it, named queries, and its steps."""
+CLICK_LESSON_MAX_MINUTES = 30  # a break in a shift, on a shared tablet
+
+
+class ClickLesson(LessonMeta):
+    """A click-through lesson: the facts every lesson has, named queries, and its steps."""
 
     title: str = Field(description="Lesson title as learners see it.")
     summary: str = Field(description="One sentence on what the learner will do.")
-    objectives: list[str] = Field(
-        min_length=1,
-        description="Objective ids this lesson teaches (from curriculum/objectives.yml).",
+    minutes: int = Field(
+        gt=0,
+        le=CLICK_LESSON_MAX_MINUTES,
+        description=(
+            f"How long the lesson takes, in minutes (at most {CLICK_LESSON_MAX_MINUTES}: frontline "
+            "staff take it in a break, on a shared tablet; split a longer one)."
+        ),
     )
-    key_points: list[str] = Field(
-        min_length=1, description="Plain sentences that sum up the lesson."
-    )
-    minutes: int = Field(gt=0, le=60, description="How long the lesson takes, in minutes.")
     datasets: list[str] = Field(
         min_length=1,
         description="Data the lesson reads: canonical tables (e.g. service_requests) or '<city>/<dataset>' files.",

@@ -1,17 +1,18 @@
-"""`academy validate` rules for click-through lessons (registered in academy.checks.rules.CHECKS).
+"""`academy validate` rules for click-through lessons: the checks that only a click-through
+lesson needs (its queries, texts, answers and steps, and which city's files it reads).
 
-Rule ids: schema, yaml-syntax, ref-unresolved, clickthrough-query, clickthrough-text,
-clickthrough-answer, clickthrough-step. Every finding names the file and line.
+The rules are registered, with their descriptions, in `academy.checks.clickthrough`. The
+lesson's objectives and datasets are checked with every other lesson's, in
+`academy.checks.references`. Every finding names the file and line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
 
 from academy.clickthrough.kinds import StepKind
-from academy.clickthrough.lesson_files import LessonFile, lesson_files
+from academy.clickthrough.lesson_files import LessonFile
 from academy.clickthrough.model import ClickLesson
 from academy.clickthrough.parts import TableSpec, templates
 from academy.clickthrough.queries import Shape, check_queries
@@ -19,56 +20,29 @@ from academy.clickthrough.text import placeholders
 from academy.core.findings import Finding, rel
 from academy.core.yamlfile import Loc
 from academy.curriculum.loading import Curriculum
+from academy.data.inventory import Inventory
 
 
+@dataclass(frozen=True)
 class Columns:
-    """Columns of canonical tables and published files, read from their definitions (no data)."""
+    """Columns of canonical tables and published files, from their definitions (no data)."""
 
-    def __init__(self, root: Path, city: str | None):
-        self.root = root
-        self.city = city
-        self._canonical: dict[str, list[str]] | None = None
-        self._datasets: dict[str, Any] | None = None
-        self._provided: set[str] | None = None
+    city: str
+    canonical: dict[str, list[str]]  # canonical table -> its columns
+    datasets: dict[str, list[str]]  # '<city>/<dataset>' -> the columns it publishes
+    provided: frozenset[str]  # the canonical tables the active city provides
 
-    def _load(self) -> None:
-        if self._canonical is not None:
-            return
-        from academy.data import canonical_tables, list_datasets, load_canonical
-
-        try:
-            canonical = load_canonical(self.root)
-            self._canonical = {
-                name: [f.name for f in t.fields] for name, t in canonical.tables.items()
-            }
-        except Exception:
-            self._canonical = {}
-        try:
-            self._datasets = {d.id: d for d in list_datasets(self.root)}
-        except Exception:
-            self._datasets = {}
-        try:
-            self._provided = set(canonical_tables(self.root, self.city)) if self.city else set()
-        except Exception:
-            self._provided = set()
+    @classmethod
+    def of_inventory(cls, inventory: Inventory, city: str) -> Columns:
+        return cls(
+            city=city,
+            canonical=inventory.canonical_columns(),
+            datasets={i: [f.name for f in info.fields] for i, info in inventory.infos.items()},
+            provided=frozenset(inventory.tables(city)),
+        )
 
     def of(self, name: str) -> list[str] | None:
-        self._load()
-        assert self._canonical is not None and self._datasets is not None
-        if "/" in name:
-            info = self._datasets.get(name)
-            return [f.name for f in info.fields] if info else None
-        return self._canonical.get(name)
-
-    def known_dataset(self, name: str) -> bool:
-        self._load()
-        assert self._datasets is not None
-        return name in self._datasets
-
-    def provided(self, table: str) -> bool:
-        self._load()
-        assert self._provided is not None
-        return table in self._provided
+        return self.datasets.get(name) if "/" in name else self.canonical.get(name)
 
 
 def _texts(lesson: ClickLesson) -> Iterator[tuple[Loc, str, frozenset[str]]]:
@@ -90,6 +64,7 @@ class LessonChecker:
         self.where = rel(item.path, cur.root)
         self.findings: list[Finding] = []
         self.shapes: dict[str, Shape] = {}
+        self.unknown: set[str] = set()  # queries reading a dataset that does not exist
 
     def add(self, loc: Loc, rule: str, message: str) -> None:
         self.findings.append(Finding(self.where, self.item.line(loc), rule, message))
@@ -103,40 +78,21 @@ class LessonChecker:
         return self.findings
 
     def check_refs(self) -> None:
-        for i, objective in enumerate(self.lesson.objectives):
-            if objective not in self.cur.objectives:
-                self.add(
-                    ("objectives", i),
-                    "ref-unresolved",
-                    f"unknown objective '{objective}'; add it to curriculum/objectives.yml or fix the id",
-                )
+        """Whose published files the lesson reads, and that it lists every table it reads."""
         for i, name in enumerate(self.lesson.datasets):
-            if "/" in name:
-                if not self.columns.known_dataset(name):
-                    self.add(
-                        ("datasets", i),
-                        "ref-unresolved",
-                        f"unknown dataset '{name}'; see `academy data list`",
-                    )
-                elif not self.lesson.city:
-                    self.add(
-                        ("datasets", i),
-                        "ref-unresolved",
-                        f"'{name}' is one city's file: add `city: {name.split('/')[0]}` so the lesson says whose data it is",
-                    )
-                elif name.split("/")[0] != self.lesson.city:
-                    self.add(
-                        ("datasets", i),
-                        "ref-unresolved",
-                        f"'{name}' is not a {self.lesson.city} dataset",
-                    )
-            elif self.columns.of(name) is None:
-                self.add(("datasets", i), "ref-unresolved", f"unknown canonical table '{name}'")
-            elif not self.columns.provided(name):
+            if "/" not in name or self.columns.of(name) is None:
+                continue  # an unknown dataset is reported with every lesson's datasets
+            if not self.lesson.city:
                 self.add(
                     ("datasets", i),
-                    "ref-unresolved",
-                    f"city '{self.columns.city}' provides no canonical table '{name}'",
+                    "clickthrough-city",
+                    f"'{name}' is one city's file: add `city: {name.split('/')[0]}` so the lesson says whose data it is",
+                )
+            elif name.split("/")[0] != self.lesson.city:
+                self.add(
+                    ("datasets", i),
+                    "clickthrough-city",
+                    f"'{name}' is not a {self.lesson.city} dataset; list only {self.lesson.city}'s files",
                 )
         declared = set(self.lesson.datasets)
         for name, query in self.lesson.queries.items():
@@ -153,17 +109,36 @@ class LessonChecker:
                     )
                     self.add(
                         loc,
-                        "ref-unresolved",
+                        "clickthrough-datasets",
                         f"'{source}' is read here but not listed in `datasets:`; add it",
                     )
 
     def check_queries(self) -> None:
         self.shapes, problems = check_queries(self.lesson, self.columns.of)
+        self.unknown = self._reading_unknown_datasets()
         for problem in problems:
-            self.add(problem.loc, "clickthrough-query", problem.message)
+            if problem.loc[:2] not in {("queries", name) for name in self.unknown}:
+                self.add(problem.loc, "clickthrough-query", problem.message)
+
+    def _reading_unknown_datasets(self) -> set[str]:
+        """Queries that read (directly or through other queries) a dataset listed in
+        `datasets:` that does not exist: that one mistake is reported on the list, so what
+        depends on these queries is not checked."""
+        unknown = {d for d in self.lesson.datasets if self.columns.of(d) is None}
+        reading: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for name, query in self.lesson.queries.items():
+                if name not in reading and any(s in unknown or s in reading for s in query.sources):
+                    reading.add(name)
+                    changed = True
+        return reading
 
     def value_query(self, name: str, loc: Loc, what: str) -> None:
         shape = self.shapes.get(name)
+        if name in self.unknown:
+            return
         if name not in self.lesson.queries:
             self.add(
                 loc, "clickthrough-query", f"unknown query '{name}'; define it under `queries:`"
@@ -177,6 +152,8 @@ class LessonChecker:
 
     def rows_query(self, name: str, loc: Loc) -> list[str] | None:
         shape = self.shapes.get(name)
+        if name in self.unknown:
+            return None
         if name not in self.lesson.queries:
             self.add(
                 loc, "clickthrough-query", f"unknown query '{name}'; define it under `queries:`"
@@ -190,7 +167,9 @@ class LessonChecker:
     def columns_of(self, query: str) -> list[str] | None:
         """The columns a query of this lesson gives; None when it gives none (already reported)."""
         shape = self.shapes.get(query)
-        return None if shape is None or shape.is_value else shape.columns
+        if query in self.unknown or shape is None or shape.is_value:
+            return None
+        return shape.columns
 
     def column(self, columns: list[str] | None, name: str, loc: Loc) -> None:
         if columns is not None and name not in columns:
@@ -212,7 +191,7 @@ class LessonChecker:
     def check_texts(self) -> None:
         for loc, text, extra in _texts(self.lesson):
             for name in placeholders(text):
-                if name in extra:
+                if name in extra or name in self.unknown:
                     continue
                 if name not in self.lesson.queries:
                     self.add(
@@ -241,17 +220,17 @@ class LessonChecker:
         step.check(self, loc)
 
 
-def validate_clickthrough(cur: Curriculum) -> list[Finding]:
-    """Every problem in every click-through lesson file, with file and line."""
-    findings: list[Finding] = []
-    city = None
-    if cur.academy is not None:
-        import os
+def validate_clickthrough(
+    files: list[LessonFile], cur: Curriculum, columns: Columns | None
+) -> list[Finding]:
+    """Every problem in these click-through lesson files, with file and line.
 
-        city = os.environ.get("ACADEMY_CITY") or cur.academy.city
-    columns = Columns(cur.root, city)
-    for item in lesson_files(cur):
+    `columns` None (canonical.yml or a dataset of the city could not be read) skips the
+    deeper checks, which read the data's columns and would only repeat that problem.
+    """
+    findings: list[Finding] = []
+    for item in files:
         findings += item.findings
-        if item.lesson is not None:
+        if item.lesson is not None and columns is not None:
             findings += LessonChecker(item, cur, columns).run()
     return findings

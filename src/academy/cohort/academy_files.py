@@ -1,44 +1,33 @@
 """The academy's own files a cohort reads: tracks, exercises, objectives, click-through lessons.
 
-Read through academy.curriculum.loading's model checks, so a broken file gives the same
-`path:line: rule: message` that `academy validate` would.
+Read through the same model checks as `academy validate`, so a broken file is a FileError
+with the same `path:line: rule: message`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar
-
-from pydantic import BaseModel
 
 from academy.core.errors import AcademyError
-from academy.core.yamlfile import read_yaml
-from academy.curriculum.loading import check_model, load_exercises
+from academy.core.schema import read_model
+from academy.curriculum.loading import load_exercises
 from academy.curriculum.models import Academy, ObjectivesFile, Track
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def read_model(model: type[M], path: Path, root: Path) -> M:
-    """A curriculum file as its model; the first problem is an error naming file and line."""
-    value, findings = check_model(model, read_yaml(path), root)
-    if value is None:
-        raise AcademyError(f"{findings[0]}; run `academy validate` for every problem")
-    return value
+FIX = "run `academy validate` for every problem"
 
 
 def read_track(root: Path, track_id: str) -> Track:
-    return read_model(Track, root / "curriculum" / "tracks" / f"{track_id}.yml", root)
+    return read_model(Track, root / "curriculum" / "tracks" / f"{track_id}.yml", fix=FIX)
 
 
 def read_academy(root: Path) -> Academy:
-    return read_model(Academy, root / "curriculum" / "academy.yml", root)
+    return read_model(Academy, root / "curriculum" / "academy.yml", fix=FIX)
 
 
 def objective_statements(root: Path) -> dict[str, str]:
     """{objective id: statement}; empty when objectives.yml is missing or broken."""
     try:
-        objectives = read_model(ObjectivesFile, root / "curriculum" / "objectives.yml", root)
+        objectives = read_model(ObjectivesFile, root / "curriculum" / "objectives.yml", fix=FIX)
     except AcademyError:
         return {}
     return {o.id: o.statement for o in objectives.objectives}

@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from academy.cohort.settings import CohortSettings
 from academy.core.errors import AcademyError
 from academy.core.paths import user_data_dir
+from academy.core.schema import read_model
 
 COHORTS_ENV = "ACADEMY_COHORTS_DIR"
 SETTINGS_FILE = "cohort.yml"
@@ -212,17 +212,9 @@ def atomic_write(target: Path, text: str | bytes) -> None:
 def load_folder(path: Path) -> CohortFolder:
     """Read a cohort folder's settings; keep its nbgrader_config.py in step with them."""
     settings_path = path / SETTINGS_FILE
-    try:
-        data = yaml.safe_load(settings_path.read_text(encoding="utf-8"))
-        settings = CohortSettings.model_validate(data)
-    except FileNotFoundError as exc:
-        raise AcademyError(f"{settings_path}: not a cohort folder (no {SETTINGS_FILE})") from exc
-    except yaml.YAMLError as exc:
-        raise AcademyError(f"{settings_path}: not valid YAML ({exc}); fix the file") from exc
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise AcademyError(f"{settings_path}: {where}: {first['msg']}; fix the file") from exc
+    if not settings_path.is_file():
+        raise AcademyError(f"{settings_path}: not a cohort folder (no {SETTINGS_FILE})")
+    settings = read_model(CohortSettings, settings_path)  # a FileError names the line
     folder = CohortFolder(path=path, settings=settings)
     config_file = path / "nbgrader_config.py"
     text = render_nbgrader_config(folder)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from academy.cohort.academy_files import objective_statements, read_model
+from academy.cohort.academy_files import FIX, objective_statements
 from academy.cohort.folder import CohortFolder, nbgrader_config
 from academy.cohort.manifest import (
     ExerciseManifest,
@@ -24,6 +24,7 @@ from academy.cohort.manifest import (
     tree_sha256,
 )
 from academy.core.errors import AcademyError
+from academy.core.schema import read_model
 from academy.curriculum.models import ExerciseSidecar
 
 
@@ -96,7 +97,7 @@ def release_exercise(
         )
     newly = not already or refresh
     if newly:
-        sidecar = read_model(ExerciseSidecar, checkout / "exercise.yml", folder.academy_root)
+        sidecar = read_model(ExerciseSidecar, checkout / "exercise.yml", fix=FIX)
         if not (checkout / sidecar.notebook).is_file():
             raise AcademyError(
                 f"{checkout / 'exercise.yml'}: notebook {sidecar.notebook!r} does not exist; fix `notebook:`"

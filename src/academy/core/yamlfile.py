@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from academy.core.errors import AcademyError
+from academy.core.errors import FileError
 
 Loc = tuple[str | int, ...]
 
@@ -34,12 +34,8 @@ class YamlDoc:
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class YamlFileError(AcademyError):
-    """A YAML file that cannot be read, with the line and rule id to report it by."""
-
-    def __init__(self, path: Path, line: int, rule: str, message: str):
-        self.path, self.line, self.rule, self.message = path, line, rule, message
-        super().__init__(f"{path}:{line}: {rule}: {message}")
+class YamlFileError(FileError):
+    """A YAML file that cannot be read (missing, or not valid YAML), at its line."""
 
 
 def _build(

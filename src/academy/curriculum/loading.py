@@ -1,12 +1,13 @@
 """Load the academy's curriculum files into typed models, collecting schema findings.
 
 `load_curriculum` never raises on bad content: it returns what it could read plus the
-findings, so `academy validate` reports every problem at once.
+findings, so `academy validate` reports every problem at once. What could not be read is
+recorded in `Curriculum.broken` (by input name, see `INPUTS`), so that a check which needs
+it is skipped instead of reporting the same mistake again as a cascade of other problems.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,13 +15,23 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from academy.core.findings import Finding, rel
-from academy.core.yamlfile import YamlDoc, YamlFileError, parse_yaml, read_yaml, split_front_matter
+from academy.core.errors import FileError
+from academy.core.findings import Finding
+from academy.core.schema import check_model
+from academy.core.yamlfile import YamlDoc, read_yaml
+from academy.curriculum.lessons import (
+    CLICKTHROUGH_DIR,
+    LESSON_SUFFIXES,
+    Lesson,
+    is_clickthrough,
+    lesson_paths,
+    read_lesson,
+)
 from academy.curriculum.models import (
     Academy,
     Course,
     ExerciseSidecar,
-    LessonMeta,
+    HintsFile,
     Objective,
     ObjectivesFile,
     Role,
@@ -31,20 +42,25 @@ from academy.data.city import CITY_ENV
 
 M = TypeVar("M", bound=BaseModel)
 
-LESSON_SUFFIXES = (".md", ".ipynb")
-CLICKTHROUGH_DIR = "clickthrough"  # <course>/clickthrough/<lesson>.yml: click-through lessons
+__all__ = [
+    "CLICKTHROUGH_DIR",
+    "INPUTS",
+    "LESSON_SUFFIXES",
+    "Book",
+    "Curriculum",
+    "Exercise",
+    "Lesson",
+    "load_curriculum",
+    "resolve_doc",
+]
 
-
-@dataclass
-class Lesson:
-    """One page of a course book that is a lesson (every toc entry but the root)."""
-
-    path: Path
-    docname: str
-    title: str
-    meta: LessonMeta | None
-    front: YamlDoc | None
-    text: str
+# Inputs a check may need whole; one that fails to load is listed in Curriculum.broken.
+ACADEMY_FILE = "curriculum/academy.yml"
+ROLES_FILE = "curriculum/roles.yml"
+OBJECTIVES_FILE = "curriculum/objectives.yml"
+TRACK_FILES = "curriculum/tracks/*.yml"
+EXERCISE_FILES = "exercises/source/*/exercise.yml"
+INPUTS = (ACADEMY_FILE, ROLES_FILE, OBJECTIVES_FILE, TRACK_FILES, EXERCISE_FILES)
 
 
 @dataclass
@@ -57,25 +73,37 @@ class Book:
     root_doc: str | None = None
     toc_docs: list[str] = field(default_factory=list)
     toc_doc: YamlDoc | None = None
-    lessons: list[Lesson] = field(default_factory=list)
+    lessons: list[Lesson] = field(default_factory=list)  # the pages its _toc.yml lists
+    unlisted: list[Lesson] = field(default_factory=list)  # lesson files it does not list
 
     @property
     def minutes(self) -> int:
         return sum(lesson.meta.minutes for lesson in self.lessons if lesson.meta)
 
+    @property
+    def readable(self) -> bool:
+        """Whether its table of contents and every lesson in it could be read."""
+        return self.toc_doc is not None and all(lesson.readable for lesson in self.lessons)
+
 
 @dataclass
 class Exercise:
-    """An nbgrader exercise: source notebook plus its exercise.yml."""
+    """An nbgrader exercise: source notebook plus its exercise.yml (and hints.yml)."""
 
     id: str
     dir: Path
     sidecar: ExerciseSidecar | None
     doc: YamlDoc | None
+    hints: HintsFile | None = None
+    hints_doc: YamlDoc | None = None
 
     @property
     def notebook(self) -> Path | None:
         return self.dir / self.sidecar.notebook if self.sidecar else None
+
+    @property
+    def hints_path(self) -> Path:
+        return self.dir / "hints.yml"
 
 
 @dataclass
@@ -90,6 +118,7 @@ class Curriculum:
     books: list[Book] = field(default_factory=list)
     exercises: list[Exercise] = field(default_factory=list)
     docs: dict[str, YamlDoc] = field(default_factory=dict)
+    broken: set[str] = field(default_factory=set)  # INPUTS that failed to load
 
     @property
     def city(self) -> str:
@@ -105,110 +134,19 @@ class Curriculum:
     def exercises_of(self, course_id: str) -> list[Exercise]:
         return [e for e in self.exercises if e.sidecar and e.sidecar.course == course_id]
 
-
-def _describe(error: dict[str, Any]) -> str:
-    loc = ".".join(str(p) for p in error["loc"])
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        return f"unknown key '{error['loc'][-1]}'; remove it or check its spelling"
-    if kind == "missing":
-        return f"missing required key '{loc}'; add it"
-    return f"'{loc}': {error['msg']}"
-
-
-def check_model(
-    model: type[M], doc: YamlDoc, root: Path, base: tuple = ()
-) -> tuple[M | None, list[Finding]]:
-    """Validate `doc.data` (or the part at `base`) against `model`; findings carry lines."""
-    data = doc.data
-    for key in base:
-        data = data[key]
-    try:
-        return model.model_validate(data), []
-    except ValidationError as exc:
-        findings = [
-            Finding(rel(doc.path, root), doc.line((*base, *e["loc"])), "schema", _describe(e))
-            for e in exc.errors()
-        ]
-        return None, findings
+    @property
+    def lessons(self) -> list[tuple[Book, Lesson]]:
+        """Every lesson file of every course book: those its _toc.yml lists, in order, then
+        those it does not (still checked, so every problem shows in one pass)."""
+        return [(b, lesson) for b in self.books for lesson in [*b.lessons, *b.unlisted]]
 
 
 def _read(path: Path, root: Path, findings: list[Finding]) -> YamlDoc | None:
     try:
         return read_yaml(path)
-    except YamlFileError as exc:
-        findings.append(file_error_finding(exc, root))
+    except FileError as exc:
+        findings.append(exc.finding(root))
         return None
-
-
-def file_error_finding(exc: YamlFileError, root: Path) -> Finding:
-    """The finding that reports a YAML file that could not be read."""
-    return Finding(rel(exc.path, root), exc.line, exc.rule, exc.message)
-
-
-def _lesson_title(text: str) -> str:
-    for line in text.splitlines():
-        if line.startswith("# "):
-            return line[2:].strip()
-    return ""
-
-
-def _read_clickthrough(path: Path, docname: str) -> Lesson:
-    """A click-through lesson YAML as a Lesson; its own rules live in academy.clickthrough."""
-    try:
-        doc = read_yaml(path)
-    except YamlFileError:
-        return Lesson(path, docname, "", None, None, "")
-    data = doc.data if isinstance(doc.data, dict) else {}
-    keys = ("objectives", "key_points", "minutes", "datasets")
-    front = YamlDoc(path, {"academy": {k: data[k] for k in keys if k in data}}, {(): 1})
-    front.lines.update({("academy", *loc): line for loc, line in doc.lines.items() if loc})
-    try:
-        meta = LessonMeta.model_validate(front.data["academy"])
-    except ValidationError:
-        meta = None  # reported with lines by academy.clickthrough.validate
-    title = data.get("title") if isinstance(data.get("title"), str) else ""
-    return Lesson(path, docname, title, meta, front, "")
-
-
-def read_lesson(path: Path, docname: str, root: Path) -> tuple[Lesson, list[Finding]]:
-    """Read a lesson page and its `academy:` front matter."""
-    findings: list[Finding] = []
-    if path.suffix == ".yml" and path.parent.name == CLICKTHROUGH_DIR:
-        return _read_clickthrough(path, docname), []
-    if path.suffix == ".ipynb":
-        try:
-            nb = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            return Lesson(path, docname, "", None, None, ""), [
-                Finding(
-                    rel(path, root),
-                    exc.lineno,
-                    "notebook-json",
-                    f"{exc.msg}; fix the notebook JSON",
-                )
-            ]
-        text = "\n".join(
-            "".join(c.get("source", ""))
-            for c in nb.get("cells", [])
-            if c.get("cell_type") == "markdown"
-        )
-        meta_data = nb.get("metadata", {}).get("academy")
-        front = YamlDoc(path, {"academy": meta_data} if meta_data is not None else {}, {(): 1})
-    else:
-        text = path.read_text(encoding="utf-8")
-        split = split_front_matter(text)
-        front = None
-        if split:
-            try:
-                front = parse_yaml(split[0], path, first_line=split[1])
-            except YamlFileError as exc:
-                findings.append(file_error_finding(exc, root))
-    meta = None
-    if front is not None and isinstance(front.data, dict) and "academy" in front.data:
-        meta, found = check_model(LessonMeta, front, root, base=("academy",))
-        findings += found
-    return Lesson(path, docname, _lesson_title(text), meta, front, text), findings
 
 
 def _toc_docs(toc: Any) -> tuple[str | None, list[str]]:
@@ -246,7 +184,11 @@ def resolve_doc(book_dir: Path, docname: str) -> Path | None:
     return None
 
 
-def load_book(track: Track, course: Course, root: Path, findings: list[Finding]) -> Book:
+def load_book(
+    track: Track, course: Course, root: Path, paths: list[Path], findings: list[Finding]
+) -> Book:
+    """A course's book: its table of contents, the lessons it lists, and the lesson files in
+    its folder (`paths`: every lesson file under tracks/) that it does not list."""
     book = Book(track=track, course=course, dir=root / "tracks" / track.id / course.id)
     toc_path = book.dir / "_toc.yml"
     if not toc_path.is_file():
@@ -259,13 +201,30 @@ def load_book(track: Track, course: Course, root: Path, findings: list[Finding])
         path = resolve_doc(book.dir, docname)
         if path is None:
             continue
-        lesson, found = read_lesson(path, docname, root)
+        lesson, found = read_lesson(path, root, docname)
         book.lessons.append(lesson)
         findings += found
+    listed = {book.root_doc, *book.toc_docs}
+    for path in paths:
+        if book.dir not in path.parents:
+            continue
+        inside = path.relative_to(book.dir)
+        docname = inside.with_suffix("").as_posix()
+        if docname not in listed and (
+            is_clickthrough(path) or CLICKTHROUGH_DIR not in inside.parts
+        ):
+            lesson, found = read_lesson(path, root, docname)
+            book.unlisted.append(lesson)
+            findings += found
     return book
 
 
-def load_exercises(root: Path, findings: list[Finding]) -> list[Exercise]:
+def load_exercises(
+    root: Path, findings: list[Finding], broken: set[str] | None = None
+) -> list[Exercise]:
+    """Every exercises/source/<exercise>/ with its exercise.yml (and hints.yml) read and
+    checked; an exercise.yml that cannot be read adds EXERCISE_FILES to `broken`."""
+    broken = set() if broken is None else broken
     exercises = []
     source = root / "exercises" / "source"
     for sidecar_path in sorted(source.glob("*/exercise.yml")):
@@ -274,8 +233,34 @@ def load_exercises(root: Path, findings: list[Finding]) -> list[Exercise]:
         if doc is not None:
             sidecar, found = check_model(ExerciseSidecar, doc, root)
             findings += found
-        exercises.append(Exercise(sidecar_path.parent.name, sidecar_path.parent, sidecar, doc))
+        if sidecar is None:
+            broken.add(EXERCISE_FILES)
+        exercise = Exercise(sidecar_path.parent.name, sidecar_path.parent, sidecar, doc)
+        if exercise.hints_path.is_file():
+            exercise.hints_doc = _read(exercise.hints_path, root, findings)
+            if exercise.hints_doc is not None:
+                exercise.hints, found = check_model(HintsFile, exercise.hints_doc, root)
+                findings += found
+        exercises.append(exercise)
     return exercises
+
+
+def _partial_track(data: Any) -> Track | None:
+    """A track file that does not match its format, as far as it can be read: its id and
+    the courses that are well-formed. Their books are then still read and checked (the
+    checks that need every track whole are skipped: TRACK_FILES is broken)."""
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        return None
+    courses = []
+    for item in data.get("courses") if isinstance(data.get("courses"), list) else []:
+        try:
+            courses.append(Course.model_validate(item))
+        except ValidationError:
+            continue
+    text = {k: str(data.get(k) or "") for k in ("title", "audience", "summary")}
+    return Track.model_construct(
+        id=data["id"], prerequisites=[], outcomes=[], graded=False, courses=courses, **text
+    )
 
 
 def load_curriculum(root: Path) -> tuple[Curriculum, list[Finding]]:
@@ -284,41 +269,38 @@ def load_curriculum(root: Path) -> tuple[Curriculum, list[Finding]]:
     cur = Curriculum(root=root)
     cdir = root / "curriculum"
 
-    def load(name: str, model: type[M]) -> M | None:
+    def load(name: str, model: type[M], input_name: str) -> M | None:
         doc = _read(cdir / name, root, findings)
-        if doc is None:
-            return None
-        cur.docs[name] = doc
-        value, found = check_model(model, doc, root)
-        findings.extend(found)
+        value = None
+        if doc is not None:
+            cur.docs[name] = doc
+            value, found = check_model(model, doc, root)
+            findings.extend(found)
+        if value is None:
+            cur.broken.add(input_name)
         return value
 
-    cur.academy = load("academy.yml", Academy)
-    roles = load("roles.yml", RolesFile)
+    cur.academy = load("academy.yml", Academy, ACADEMY_FILE)
+    roles = load("roles.yml", RolesFile, ROLES_FILE)
     cur.roles = roles.roles if roles else []
-    objectives = load("objectives.yml", ObjectivesFile)
+    objectives = load("objectives.yml", ObjectivesFile, OBJECTIVES_FILE)
     for objective in objectives.objectives if objectives else []:
         cur.objectives.setdefault(objective.id, objective)
     for track_path in sorted((cdir / "tracks").glob("*.yml")):
         key = f"tracks/{track_path.name}"
-        track = load(key, Track)
+        track = load(key, Track, TRACK_FILES)
+        if track is None and key in cur.docs:
+            track = _partial_track(cur.docs[key].data)
         if track is None:
             continue
-        if track.id != track_path.stem:
-            findings.append(
-                Finding(
-                    rel(track_path, root),
-                    cur.docs[key].line(("id",)),
-                    "id-format",
-                    f"track id '{track.id}' must match its file name '{track_path.stem}'; rename one",
-                )
-            )
+        if track.id != track_path.stem:  # reported by the id-format rule
             cur.docs[f"tracks/{track.id}.yml"] = cur.docs[key]
         cur.tracks.append(track)
     order = {t: i for i, t in enumerate(cur.academy.tracks)} if cur.academy else {}
     cur.tracks.sort(key=lambda t: order.get(t.id, len(order)))
+    paths = lesson_paths(root)
     for track in cur.tracks:
         for course in track.courses:
-            cur.books.append(load_book(track, course, root, findings))
-    cur.exercises = load_exercises(root, findings)
+            cur.books.append(load_book(track, course, root, paths, findings))
+    cur.exercises = load_exercises(root, findings, cur.broken)
     return cur, findings

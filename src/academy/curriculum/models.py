@@ -1,14 +1,15 @@
 """Typed models of the curriculum files: the one place their shape is defined.
 
 Every model forbids unknown keys and describes every field; the JSON Schemas in
-`academy schema` and the reference docs are generated from these descriptions.
+`academy schema` and the file-format reference page are generated from these
+descriptions (the list of formats is `academy.checks.formats.FORMATS`).
 """
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from academy.core.strict import Strict
+from academy.core.strict import Frozen, Strict
 
 
 class Academy(Strict):
@@ -89,11 +90,23 @@ class Track(Strict):
     outcomes: list[str] = Field(
         min_length=1, description="Objective ids a learner can do after the whole track."
     )
+    graded: bool = Field(
+        default=False,
+        description=(
+            "true: the track has graded practice, so every outcome of each of its courses must "
+            "be assessed by a graded question of that course (an exercise's grade_ids, or a "
+            "question step of a click-through lesson that teaches it); `academy validate` "
+            "reports each outcome that is not."
+        ),
+    )
     courses: list[Course] = Field(min_length=1, description="Courses in the order to take them.")
 
 
+LESSON_MAX_MINUTES = 120  # one sitting; a longer lesson is two lessons
+
+
 class LessonMeta(Strict):
-    """The `academy:` block in a lesson's front matter."""
+    """The `academy:` block in a lesson's front matter (click-through lessons extend it)."""
 
     objectives: list[str] = Field(
         min_length=1, description="Objective ids this lesson teaches; shown at the top of the page."
@@ -101,7 +114,14 @@ class LessonMeta(Strict):
     key_points: list[str] = Field(
         min_length=1, description="Plain sentences that sum up the lesson; shown at the end."
     )
-    minutes: int = Field(gt=0, le=240, description="How long the lesson takes, in minutes.")
+    minutes: int = Field(
+        gt=0,
+        le=LESSON_MAX_MINUTES,
+        description=(
+            f"How long the lesson takes, in minutes (at most {LESSON_MAX_MINUTES}: one sitting; "
+            "split a longer lesson in two)."
+        ),
+    )
     datasets: list[str] = Field(
         default_factory=list,
         description=(
@@ -124,4 +144,33 @@ class ExerciseSidecar(Strict):
     grade_ids: dict[str, list[str]] = Field(
         min_length=1,
         description="Every graded cell's nbgrader grade_id mapped to the objective ids it assesses.",
+    )
+
+
+class SimilarQuestion(Frozen):
+    """A worked solution to a question like the graded one, but not the same."""
+
+    question: str = Field(description="The similar question, in one or two sentences.")
+    code: str = Field(
+        description="Python that answers it, run after the exercise's setup cells; it must "
+        "assign its answer to `result`."
+    )
+    alt: str | None = Field(
+        default=None, description="Text alternative when `result` is a chart (required then)."
+    )
+
+
+class PartHints(Frozen):
+    """Help for one graded part."""
+
+    hints: list[str] = Field(min_length=1, description="Hints, from gentle to specific.")
+    similar: SimilarQuestion = Field(description="The worked example `solution()` shows.")
+
+
+class HintsFile(Frozen):
+    """`exercises/source/<exercise>/hints.yml`: the practice lesson's hints and worked examples."""
+
+    parts: dict[str, PartHints] = Field(
+        min_length=1,
+        description="Every graded cell's nbgrader grade_id -> its hints and worked example.",
     )

@@ -12,6 +12,7 @@ from dataclasses import astuple
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from academy.core.errors import AcademyError
 from academy.core.findings import Finding
 from academy.core.paths import find_root
 from academy.data.catalogue import PACKAGE_FILE, get_dataset, list_datasets
@@ -19,7 +20,7 @@ from academy.data.fetch import file_key, verified_path
 from academy.data.memo import remember
 from academy.data.pseudonym import CODE_LENGTH, pseudonym
 from academy.data.spec import Adapter, ColumnSource, DatasetInfo
-from academy.data.usage import Use, all_uses, uses_of
+from academy.data.usage import Use, all_uses, unread_lessons, uses_of
 
 if TYPE_CHECKING:
     from academy.data.profile import DatasetProfile
@@ -210,8 +211,17 @@ def card_path(info: DatasetInfo, root: Path) -> Path:
 
 
 def write_cards(root: Path | None = None) -> list[Path]:
-    """Rewrite every dataset's README.md; return the ones that changed."""
+    """Rewrite every dataset's README.md; return the ones that changed.
+
+    Refuses while a lesson's front matter cannot be read: the cards would leave it out.
+    """
     root = root or find_root()
+    unread = unread_lessons(root)
+    if unread:
+        raise AcademyError(
+            f"{unread[0]}: its front matter cannot be read, so the cards cannot say what it "
+            "uses; fix it first (`academy validate` shows where)"
+        )
     uses = all_uses(root)
     changed = []
     for info in list_datasets(root):
@@ -230,6 +240,8 @@ def stale_cards(root: Path, infos: list[DatasetInfo] | None = None) -> list[Find
     fails on stale cards (tests/test_data_tables.py) so they are never committed stale.
     """
     infos = list_datasets(root) if infos is None else infos
+    if unread_lessons(root):
+        return []  # what those lessons use is unknown; `academy validate` reports them
     uses = all_uses(root)
     findings = []
     for info in infos:

@@ -10,10 +10,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from academy.core.errors import AcademyError
+from academy.core.errors import AcademyError, FileError
 from academy.core.findings import rel
 from academy.core.paths import find_root
-from academy.core.yamlfile import read_yaml
+from academy.core.schema import read_model
 from academy.data.jsonlines import Loc, json_lines, line_of
 from academy.data.spec import (
     CanonicalFile,
@@ -36,12 +36,18 @@ class SpecProblem:
     message: str
 
 
-class SpecError(Exception):
-    """A spec file that cannot be read as the academy expects."""
+class SpecError(FileError):
+    """A datapackage.json that cannot be read as the academy expects: every problem, with
+    the first one's line and the rule id `datapackage-schema`."""
 
     def __init__(self, path: Path, problems: list[SpecProblem]) -> None:
-        super().__init__(f"{path}: {len(problems)} problem(s)")
-        self.path = path
+        first = problems[0] if problems else SpecProblem(1, "unreadable")
+        more = (
+            f" (and {len(problems) - 1} more; `academy validate` lists them all)"
+            if len(problems) > 1
+            else ""
+        )
+        super().__init__(path, first.line, "datapackage-schema", f"{first.message}{more}")
         self.problems = problems
 
 
@@ -186,17 +192,6 @@ def parse_package(text: str, package_path: Path, root: Path) -> DatasetInfo:
     )
 
 
-def spec_error_message(exc: SpecError, root: Path) -> str:
-    """One line naming the file, the first problem and the fix."""
-    first = exc.problems[0] if exc.problems else SpecProblem(1, "unreadable")
-    more = (
-        f" (and {len(exc.problems) - 1} more; `academy validate` lists them all)"
-        if len(exc.problems) > 1
-        else ""
-    )
-    return f"{rel(exc.path, root)}:{first.line}: datapackage-schema: {first.message}{more}"
-
-
 # Parsed spec files, keyed by (what, path, size, mtime): lessons call table() often.
 _parsed: dict[tuple[str, str, int, int], Any] = {}
 
@@ -210,12 +205,7 @@ def load_dataset(package_path: Path, root: Path) -> DatasetInfo:
     """Read one datapackage.json; a broken one is an AcademyError naming the line."""
     key = _memo_key(f"package:{root.resolve()}", package_path)
     if key not in _parsed:
-        try:
-            _parsed[key] = parse_package(
-                package_path.read_text(encoding="utf-8"), package_path, root
-            )
-        except SpecError as exc:
-            raise AcademyError(spec_error_message(exc, root)) from exc
+        _parsed[key] = parse_package(package_path.read_text(encoding="utf-8"), package_path, root)
     return _parsed[key]
 
 
@@ -255,24 +245,18 @@ def load_canonical(root: Path | None = None) -> CanonicalFile:
     root = root or find_root()
     path = datasets_dir(root) / CANONICAL_FILE
     if not path.is_file():
-        raise AcademyError(
-            f"{rel(path, root)}:1: missing-file: no canonical table definitions; create it "
-            "(see site/bring-your-own-city.md)"
+        raise FileError(
+            rel(path, root),
+            1,
+            "missing-file",
+            "no canonical table definitions; create it (see site/bring-your-own-city.md)",
         )
     key = _memo_key("canonical", path)
-    if key in _parsed:
-        return _parsed[key]
-    doc = read_yaml(path)
-    try:
-        _parsed[key] = CanonicalFile.model_validate(doc.data)
-        return _parsed[key]
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"])
-        raise AcademyError(
-            f"{rel(path, root)}:{doc.line(tuple(error['loc']))}: canonical-schema: "
-            f"{where}: {error['msg']}; fix the table definition"
-        ) from exc
+    if key not in _parsed:
+        _parsed[key] = read_model(
+            CanonicalFile, path, rule="canonical-schema", fix="fix the table definition"
+        )
+    return _parsed[key]
 
 
 def canonical_tables(

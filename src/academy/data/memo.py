@@ -27,7 +27,7 @@ CACHE_ENV = "ACADEMY_CACHE_DIR"
 
 # Packages whose code shapes cached results, and libraries that do (their messages,
 # parsing or drawing).
-_PACKAGES = ("data", "core")
+_PACKAGES = ("data", "core", "curriculum")
 _LIBRARIES = (
     *("frictionless", "jsonschema", "pydantic", "pyyaml"),
     *("pandas", "numpy", "openpyxl", "altair", "vl-convert-python"),
@@ -53,7 +53,7 @@ def file_identity(path: Path) -> tuple[str, int, int, int, int]:
 
 @cache
 def code_version() -> str:
-    """Hash of the data and core packages' files and the versions of the libraries they use."""
+    """Hash of the data, core and curriculum packages' files and the versions of the libraries they use."""
     from importlib.metadata import PackageNotFoundError, version
 
     digest = hashlib.blake2b(sys.version.encode(), digest_size=16)

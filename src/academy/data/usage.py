@@ -7,7 +7,8 @@ from pathlib import Path
 
 from academy.core.errors import AcademyError
 from academy.core.findings import rel
-from academy.core.yamlfile import parse_yaml, read_yaml, split_front_matter
+from academy.core.yamlfile import read_yaml
+from academy.curriculum.lessons import lesson_paths, read_lesson
 from academy.data.memo import file_identity, remember
 from academy.data.spec import DatasetInfo
 
@@ -22,27 +23,10 @@ class Use:
     name: str  # what it lists: a dataset id or a canonical table name
 
 
-def _heading(text: str) -> str | None:
-    for line in text.splitlines():
-        if line.startswith("# "):
-            return line[2:].strip()
-    return None
-
-
 def _lesson_uses(path: Path, root: Path) -> list[Use]:
-    text = path.read_text(encoding="utf-8")
-    front = split_front_matter(text)
-    if front is None:
-        return []
-    try:
-        doc = parse_yaml(front[0], path, front[1])
-    except AcademyError:
-        return []  # `academy validate` reports broken front matter
-    data = doc.data if isinstance(doc.data, dict) else {}
-    meta = data.get("academy") if isinstance(data.get("academy"), dict) else {}
-    names = meta.get("datasets") or []
-    title = str(data.get("title") or _heading(text) or path.stem)
-    return [Use(rel(path, root), title, "lesson", str(n)) for n in names if isinstance(n, str)]
+    lesson, _ = read_lesson(path, root)  # `academy validate` reports broken front matter
+    title = lesson.title or path.stem
+    return [Use(rel(path, root), title, "lesson", name) for name in lesson.datasets]
 
 
 def _exercise_uses(path: Path, root: Path) -> list[Use]:
@@ -57,11 +41,12 @@ def _exercise_uses(path: Path, root: Path) -> list[Use]:
 
 
 def all_uses(root: Path) -> list[Use]:
-    """Every `datasets:` entry in tracks/**/*.md front matter and exercises/source/*/exercise.yml.
+    """Every `datasets:` entry of every lesson (Markdown, notebook and click-through) and of
+    every exercises/source/*/exercise.yml.
 
     Remembered in the cache (cards ask once per dataset), keyed by the files' versions.
     """
-    lessons = [p for p in sorted((root / "tracks").rglob("*.md")) if "_build" not in p.parts]
+    lessons = lesson_paths(root)
     exercises = sorted((root / "exercises" / "source").glob("*/exercise.yml"))
 
     def find() -> list[list[str]]:
@@ -71,6 +56,11 @@ def all_uses(root: Path) -> list[Use]:
 
     key = [str(root.resolve()), *(file_identity(p) for p in [*lessons, *exercises])]
     return [Use(*row) for row in remember("dataset-uses", key, find)]
+
+
+def unread_lessons(root: Path) -> list[str]:
+    """Lessons whose front matter cannot be parsed, so what they use is unknown."""
+    return [rel(p, root) for p in lesson_paths(root) if not read_lesson(p, root)[0].parsed]
 
 
 def uses_of(info: DatasetInfo, uses: list[Use]) -> list[Use]:

@@ -1,25 +1,8 @@
 """Check the dataset specs: every datapackage.json, its adapter and canonical.yml.
 
-Each problem is a Finding `path:line: rule-id: message`. Rules:
-
-- `datapackage-json`: the file is not valid JSON.
-- `datapackage-schema`: Frictionless Data Package rules, or the academy's own keys.
-- `canonical-schema`: datasets/canonical.yml is malformed.
-- `adapter-unknown-table`: the adapter names a table canonical.yml does not define.
-- `adapter-missing-field`: a required canonical column is not mapped.
-- `adapter-unknown-field`: the adapter maps a column the canonical table does not have.
-- `adapter-unknown-column`: the adapter reads a raw column the Table Schema (or the file's header) lacks.
-- `adapter-date-format`: a datetime column has no date format, or a format for a non-date column.
-- `adapter-vocabulary`: a column with allowed values has no vocabulary, maps to a value not allowed,
-  or the file holds raw values the vocabulary does not list.
-- `adapter-placeholder`: a placeholder rule names a column that is not mapped.
-- `adapter-pattern`: a regular expression does not compile.
-- `adapter-primary`: a city has more than one primary adapter for a table.
-- `adapter-does-not-fit`: the file is present and the adapter fails on it.
-- `schema-header-mismatch`: the file is present and its columns differ from the Table Schema.
-- `quality-check-column`: a quality check names a column the Table Schema lacks.
-- `dataset-file-committed`: a data file sits under datasets/ (data never goes into git).
-- `dataset-card-stale` (warning): README.md is missing or differs from `academy data cards` output.
+Each problem is a Finding `path:line: rule-id: message`. The rules, with what each
+requires, are registered in `academy.checks.datasets` (and listed on the file-format
+reference page); this module holds their logic.
 """
 
 from __future__ import annotations
@@ -29,7 +12,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from academy.core.errors import AcademyError
+from academy.core.errors import AcademyError, FileError
 from academy.core.findings import Finding, rel
 from academy.core.paths import find_root
 from academy.data.catalogue import (
@@ -356,8 +339,8 @@ def validate_datasets(root: Path | None = None) -> list[Finding]:
     canonical: CanonicalFile | None = None
     try:
         canonical = load_canonical(root)
-    except AcademyError as exc:
-        findings.append(_error_finding(exc, datasets_dir(root) / CANONICAL_FILE, root))
+    except FileError as exc:
+        findings.append(exc.finding(root))
     infos: list[DatasetInfo] = []
     for path in package_paths(root):
         found, info = check_package(path, root, canonical)
@@ -370,11 +353,3 @@ def validate_datasets(root: Path | None = None) -> list[Finding]:
 
     findings += stale_cards(root, infos)
     return sorted(findings)
-
-
-def _error_finding(exc: AcademyError, path: Path, root: Path) -> Finding:
-    """A finding from an AcademyError whose message starts 'path:line: rule: ...'."""
-    match = re.match(r"^(?P<path>[^:]+):(?P<line>\d+): (?P<rule>[a-z-]+): (?P<msg>.*)$", str(exc))
-    if match:
-        return Finding(match["path"], int(match["line"]), match["rule"], match["msg"])
-    return Finding(rel(path, root), 1, "canonical-schema", str(exc))

@@ -43,12 +43,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
-
 from academy.core.errors import AcademyError
 from academy.core.paths import find_root
-from academy.core.strict import Frozen
+from academy.core.schema import read_model
 from academy.core.yamlfile import read_yaml
+from academy.curriculum.models import HintsFile
 from academy.lesson.exercise import NotAttempted
 
 __all__ = ["Feedback", "Hint", "Part", "Practice", "WorkedExample"]
@@ -60,37 +59,6 @@ HIDDEN = re.compile(
 )
 FUNCTION = re.compile(r"^def\s+(?P<name>[A-Za-z_]\w*)\s*\(", re.M)
 HEADING = re.compile(r"^#+\s*(?P<title>.+?)\s*$")
-
-
-# --- hints.yml ------------------------------------------------------------------------
-
-
-class SimilarQuestion(Frozen):
-    """A worked solution to a question like the graded one, but not the same."""
-
-    question: str = Field(description="The similar question, in one or two sentences.")
-    code: str = Field(
-        description="Python that answers it, run after the exercise's setup cells; it must "
-        "assign its answer to `result`."
-    )
-    alt: str | None = Field(
-        default=None, description="Text alternative when `result` is a chart (required then)."
-    )
-
-
-class PartHints(Frozen):
-    """Help for one graded part."""
-
-    hints: list[str] = Field(min_length=1, description="Hints, from gentle to specific.")
-    similar: SimilarQuestion = Field(description="The worked example `solution()` shows.")
-
-
-class HintsFile(Frozen):
-    """`exercises/source/<exercise>/hints.yml`."""
-
-    parts: dict[str, PartHints] = Field(
-        min_length=1, description="Graded cell grade_id -> its hints and worked example."
-    )
 
 
 # --- what the notebook says -----------------------------------------------------------
@@ -444,8 +412,4 @@ def _notebook_of(folder: Path) -> Path:
 def _read_hints(path: Path) -> HintsFile:
     if not path.is_file():
         raise AcademyError(f"{path}: missing; add the hints and worked examples for each part")
-    doc = read_yaml(path)
-    try:
-        return HintsFile.model_validate(doc.data)
-    except ValueError as exc:
-        raise AcademyError(f"{path}: {exc}; fix the hints file") from exc
+    return read_model(HintsFile, path, fix="fix the hints file (see the file-format reference)")

@@ -1,35 +1,17 @@
-"""JSON Schemas and the file-format reference page, generated from academy.curriculum.models."""
+"""The file-format reference page, generated from `academy.checks.formats` (every file the
+academy reads, with its model's descriptions) and `academy.checks.registry` (every rule)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from pydantic import BaseModel
 
+from academy.checks.formats import FORMATS
+from academy.checks.registry import RULES
 from academy.clickthrough.model import ClickLesson
-from academy.curriculum.models import (
-    Academy,
-    ExerciseSidecar,
-    LessonMeta,
-    ObjectivesFile,
-    RolesFile,
-    Track,
-)
-from academy.data.spec import CanonicalFile
 from academy.portal.clickthrough_reference import clickthrough_reference
 from academy.portal.schema_tables import key_table, prose
-
-FILES: list[tuple[str, type[BaseModel]]] = [
-    ("curriculum/academy.yml", Academy),
-    ("curriculum/roles.yml", RolesFile),
-    ("curriculum/objectives.yml", ObjectivesFile),
-    ("curriculum/tracks/<track>.yml", Track),
-    ("lesson front matter, under academy:", LessonMeta),
-    ("exercises/source/<exercise>/exercise.yml", ExerciseSidecar),
-    ("tracks/<track>/<course>/clickthrough/<lesson>.yml", ClickLesson),
-    ("datasets/canonical.yml", CanonicalFile),
-]
 
 OWN_SECTIONS: dict[type[BaseModel], Callable[[], list[str]]] = {
     ClickLesson: clickthrough_reference,  # laid out from the vocabulary's registries
@@ -37,27 +19,37 @@ OWN_SECTIONS: dict[type[BaseModel], Callable[[], list[str]]] = {
 """Formats whose section is written by their own module rather than key by key."""
 
 
-def schemas() -> dict[str, dict[str, Any]]:
-    """{schema file name: JSON Schema} for every curriculum file format."""
-    return {f"{model.__name__}.schema.json": model.model_json_schema() for _, model in FILES}
+def rules_table() -> list[str]:
+    """Every rule of `academy validate`: its id, what it requires, and how it is reported."""
+    rows = ["| Rule | What it requires | Reported as |", "|---|---|---|"]
+    for rule in RULES.values():
+        description = prose(rule.description).replace("|", "\\|")
+        rows.append(f"| `{rule.id}` | {description} | {rule.severity} |")
+    return rows
 
 
 def reference_page() -> str:
-    """Markdown reference of every curriculum file: its keys, types and meaning."""
+    """Markdown reference of every file the academy reads, and of every rule that checks them."""
     out = [
         "# File formats",
         "",
-        "Every curriculum file is checked by `academy validate` against these formats. "
-        "Unknown keys are errors, so a typo never goes unnoticed. "
-        "Machine-readable JSON Schemas: `academy schema --out DIR`.",
+        "Every file below is checked against its format: unknown keys are errors, so a typo "
+        "never goes unnoticed. Machine-readable JSON Schemas: `academy schema --out DIR`. "
+        "Each problem is reported as `path:line: rule-id: message`; the rules are listed at "
+        "the end of this page.",
     ]
-    for where, model in FILES:
-        if model in OWN_SECTIONS:
-            out += ["", f"## {prose(where)}", "", *OWN_SECTIONS[model]()]
+    for fmt in FORMATS:
+        checked = (
+            f"Checked by {fmt.checked_by}; a file that does not match is reported as "
+            f"`{fmt.rule.id}`. JSON Schema: `{fmt.schema_name}`."
+        )
+        out += ["", f"## {prose(fmt.where)}", ""]
+        if fmt.model in OWN_SECTIONS:
+            out += [checked, "", *OWN_SECTIONS[fmt.model]()]
             continue
-        schema = model.model_json_schema()
+        schema = fmt.model.model_json_schema()
         defs = schema.get("$defs", {})
-        out += ["", f"## {prose(where)}", "", prose((model.__doc__ or "").strip()), ""]
+        out += [prose((fmt.model.__doc__ or "").strip()), "", checked, ""]
         out += key_table(schema, defs)
         for name, sub in defs.items():
             out += [
@@ -68,4 +60,13 @@ def reference_page() -> str:
                 "",
                 *key_table(sub, defs),
             ]
+    out += [
+        "",
+        "## Rules of `academy validate`",
+        "",
+        "`academy validate` (which every `academy build` runs first) reports every problem "
+        "in one pass; it exits 1 when any is an error.",
+        "",
+        *rules_table(),
+    ]
     return "\n".join(out) + "\n"

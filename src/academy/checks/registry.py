@@ -1,0 +1,98 @@
+"""Every rule of `academy validate`, registered once, and validation in one pass.
+
+The rules and checks live in one module per subject (listed in `SUBJECTS`): each module
+defines its `Rule`s and the `@check` functions that report them. The registry collects
+them; a rule id defined twice is an error at import. `validate` reads the academy once,
+runs every check whose inputs could be read, and returns every finding.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+
+from academy.checks import (
+    books,
+    clickthrough,
+    coverage,
+    datasets,
+    exercises,
+    files,
+    ids,
+    images,
+    lessons,
+    objectives,
+    references,
+)
+from academy.checks.rule import Check, Context, Rule
+from academy.core.findings import Finding
+from academy.curriculum.loading import Curriculum, load_curriculum
+
+# In the order the docs list them.
+SUBJECTS: tuple[ModuleType, ...] = (
+    files,
+    ids,
+    objectives,
+    references,
+    books,
+    lessons,
+    coverage,
+    images,
+    exercises,
+    datasets,
+    clickthrough,
+)
+
+
+def _collect() -> tuple[dict[str, Rule], tuple[Check, ...]]:
+    rules: dict[str, Rule] = {}
+    checks: list[Check] = []
+    for module in SUBJECTS:
+        for value in vars(module).values():
+            if isinstance(value, Rule) and value.id not in rules:
+                rules[value.id] = value
+            elif isinstance(value, Rule) and rules[value.id] is not value:
+                raise RuntimeError(f"rule id {value.id!r} is defined twice ({module.__name__})")
+            elif isinstance(value, Check) and value not in checks:
+                checks.append(value)
+    for c in checks:
+        for rule in c.rules:
+            if rules.get(rule.id) is not rule:
+                raise RuntimeError(f"check {c.name} reports unregistered rule {rule.id!r}")
+    return rules, tuple(checks)
+
+
+RULES, CHECKS = _collect()
+
+
+def run_checks(cur: Curriculum) -> tuple[list[Finding], list[Check]]:
+    """Every finding of every check whose inputs could be read, and the checks skipped."""
+    ctx = Context(cur)
+    findings: list[Finding] = []
+    skipped: list[Check] = []
+    for c in CHECKS:
+        if ctx.broken(c.needs):
+            skipped.append(c)
+        else:
+            findings += c(ctx)
+    return findings, skipped
+
+
+def load_and_validate(root: Path) -> tuple[Curriculum, list[Finding]]:
+    """The curriculum at `root` and every finding in it, each once, sorted by file and line.
+
+    A check is skipped only when an input it needs whole could not be read (that problem is
+    among the findings); every other check runs, so one pass reports every problem.
+    """
+    cur, findings = load_curriculum(root)
+    found, _ = run_checks(cur)
+    return cur, sorted(set(findings + found))
+
+
+def validate(root: Path) -> list[Finding]:
+    """Every finding in the academy at `root`, sorted by file and line."""
+    return load_and_validate(root)[1]
+
+
+def errors(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "error"]
