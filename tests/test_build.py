@@ -66,6 +66,28 @@ def test_failing_cell_names_lesson_line_and_error(mini: Path, tmp_path: Path) ->
     assert "\n" not in message
 
 
+def test_failing_cell_is_found_in_the_executed_notebook_not_by_its_text(
+    mini: Path, tmp_path: Path
+) -> None:
+    """Two cells start with the same line; the second fails: its line is the one named."""
+    broken = write_mini_academy(tmp_path / "twins")
+    edit(
+        broken,
+        LESSON_PATH,
+        "![A bar chart of rows](chart.png)",
+        "```{code-cell} ipython3\nimport pandas as pd\nrows = pd.Series([1, 2])\n```\n\n"
+        "Some prose.\n\n"
+        "```{code-cell} ipython3\n:tags: [hide-input]\nimport pandas as pd\nrows = 1 / 0\n```",
+    )
+    lines = (broken / LESSON_PATH).read_text().splitlines()
+    second = [n for n, text in enumerate(lines, start=1) if text == "import pandas as pd"][1]
+    with pytest.raises(AcademyError) as info:
+        build(broken)
+    message = str(info.value)
+    assert message.startswith(f"{LESSON_PATH}:{second}: cell-error: ZeroDivisionError:"), message
+    assert "\n" not in message
+
+
 def test_validation_errors_stop_the_build_before_anything_runs(tmp_path: Path) -> None:
     root = write_mini_academy(tmp_path / "invalid")
     edit(root, "curriculum/objectives.yml", "id: read-chart", "id: count-rows")

@@ -14,13 +14,13 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 
-from academy.curriculum.loading import Book
 from academy.core.findings import rel
 from academy.core.sources import package_files
+from academy.curriculum.loading import Book
 
 STAMP = ".academy-inputs"
 # The packages whose code runs while a book builds (Sphinx extensions, lesson helpers,
@@ -141,29 +141,84 @@ def _exception_chain(exc: BaseException) -> list[BaseException]:
     return chain
 
 
-CELL_SOURCE = re.compile(r"-{18}\n(?P<source>.*?)\n-{18}", re.DOTALL)
+@dataclass(frozen=True)
+class FailedCell:
+    """The cell whose execution stopped a book: found in the executed notebook itself."""
+
+    index: int  # 0-based, in the notebook
+    line: int  # the file line of its first line of code (1 when the file has no lines)
+    ename: str
+    evalue: str
+
+
+def _executed_notebook(chain: list[BaseException]) -> Any | None:
+    """The notebook myst-nb executed, with its outputs, held by its execution client (an
+    object of myst-nb's NotebookClientBase, found by type in the failure's frames)."""
+    from myst_nb.core.execute.base import NotebookClientBase
+
+    for exc in chain:
+        tb = exc.__traceback__
+        while tb is not None:
+            for value in tb.tb_frame.f_locals.values():
+                if isinstance(value, NotebookClientBase):
+                    return value.notebook
+            tb = tb.tb_next
+    return None
+
+
+def _first_code_line(path: Path, start: int, source: str) -> int:
+    """The file line where the cell's code begins: its first line of code, searched from the
+    line its code-cell starts on (so another cell starting the same way is never taken)."""
+    first = next((s.strip() for s in source.splitlines() if s.strip()), "")
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    for n in range(max(start, 1), len(lines) + 1):
+        if first and lines[n - 1].strip() == first:
+            return n
+    return max(start, 1)
+
+
+def failed_cell(notebook: Any, path: Path, stopped_by: BaseException | None) -> FailedCell | None:
+    """The cell that stopped an executed notebook, and where it is in the file: the cell with
+    an error output, else (a timeout) the last cell that started to run. myst-nb's
+    `source_map` metadata gives the line each cell of a Markdown lesson starts on."""
+    cells = notebook.get("cells", [])
+    for index in range(len(cells) - 1, -1, -1):
+        cell = cells[index]
+        outputs = cell.get("outputs", [])
+        error = next((o for o in outputs if o.get("output_type") == "error"), None)
+        if error is None and cell.get("execution_count") is None:
+            continue
+        if error is not None:
+            ename, evalue = str(error.get("ename", "Error")), str(error.get("evalue", ""))
+        else:
+            ename, evalue = type(stopped_by).__name__, "the cell ran too long"
+        starts = notebook.get("metadata", {}).get("source_map")
+        line = _first_code_line(path, starts[index], cell.get("source", "")) if starts else 1
+        return FailedCell(index, line, ename, evalue)
+    return None
 
 
 def describe_failure(exc: BaseException, job: BookJob) -> str:
     """One line naming the lesson, the line of the failing cell and the error."""
+    from myst_nb.core.execute.base import ExecutionError
+
     chain = _exception_chain(exc)
-    lesson = next(
-        (str(e.args[0]) for e in chain if type(e).__name__ == "ExecutionError" and e.args), None
+    failed = next((e for e in chain if isinstance(e, ExecutionError) and e.args), None)
+    if failed is None:
+        return f"{rel(job.source, job.root)}: book-build: {type(exc).__name__}: {exc}"
+    lesson = Path(str(failed.args[0]))
+    notebook = _executed_notebook(chain)
+    cell = failed_cell(notebook, lesson, failed.__cause__) if notebook is not None else None
+    if cell is None:
+        return (
+            f"{rel(lesson, job.root)}:1: cell-error: {failed.__cause__!r}; the notebook did not "
+            f"run, fix the lesson (city: {job.city})"
+        )
+    error = f"{cell.ename}: {cell.evalue}".strip()
+    which = "the cell" if cell.line > 1 else f"cell {cell.index + 1} of the notebook"
+    return (
+        f"{rel(lesson, job.root)}:{cell.line}: cell-error: {error}; fix {which} (city: {job.city})"
     )
-    cell = next((e for e in chain if type(e).__name__ == "CellExecutionError"), None)
-    if lesson and cell is not None:
-        path = Path(lesson)
-        line = 1
-        match = CELL_SOURCE.search(str(cell))
-        if match and path.is_file():
-            first = next((s for s in match.group("source").splitlines() if s.strip()), "")
-            for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-                if first and text.strip() == first.strip():
-                    line = n
-                    break
-        error = f"{getattr(cell, 'ename', 'Error')}: {getattr(cell, 'evalue', '')}".strip()
-        return f"{rel(path, job.root)}:{line}: cell-error: {error}; fix the cell (city: {job.city})"
-    return f"{rel(job.source, job.root)}: book-build: {type(exc).__name__}: {exc}"
 
 
 WARNING_LINE = re.compile(r"^(?P<where>/[^\n]*?): (?:WARNING|ERROR): (?P<msg>.*)$", re.MULTILINE)
