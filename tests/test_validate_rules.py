@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -599,7 +600,7 @@ def test_every_format_has_a_schema_and_a_reference_section() -> None:
     schema_files = schemas()
     for fmt in FORMATS:
         assert fmt.rule.id in RULES
-        assert f"## {fmt.where}" in page
+        assert f"## {escape(fmt.where, quote=False)}" in page
         assert schema_files[fmt.schema_name]["properties"]
     for rule in RULES.values():
         assert f"| `{rule.id}` |" in page

@@ -11,14 +11,14 @@ from academy.curriculum.loading import TRACK_FILES, resolve_doc
 
 COURSE_FOLDER = Rule(
     "course-folder",
-    "Every course has tracks/<track>/<course>/ with a _toc.yml and a _config.yml, and every "
-    "book folder there is a course of its track.",
+    "Every course has `tracks/<track>/<course>/` with a `_toc.yml` and a `_config.yml`, and "
+    "every book folder there is a course of its track.",
 )
 TOC_MISSING = Rule(
-    "toc-missing", "Every lesson file in a course folder is listed in the course's _toc.yml."
+    "toc-missing", "Every lesson file in a course folder is listed in the course's `_toc.yml`."
 )
 TOC_ORPHAN = Rule(
-    "toc-orphan", "Every page a _toc.yml lists (and its root page) exists in the course folder."
+    "toc-orphan", "Every page a `_toc.yml` lists (and its root page) exists in the course folder."
 )
 
 

@@ -14,7 +14,7 @@ from academy.curriculum.loading import resolve_doc
 ALT_TEXT = Rule(
     "alt-text",
     "Every image in a lesson, a course's front page and the portal's own pages has alt text "
-    "(Markdown ![...], <img alt>, or an :alt: option).",
+    '(Markdown `![what it shows](...)`, `<img alt="...">`, or an `:alt:` option).',
 )
 
 MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\([^)]*\)")
