@@ -4,12 +4,15 @@ cells to objectives; hints.yml gives hints for exactly those cells."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from academy.checks.files import NOTEBOOK_JSON
 from academy.checks.references import REF_UNRESOLVED
 from academy.checks.rule import Context, Rule, check
 from academy.core.findings import Finding, rel
+from academy.core.yamlfile import YamlDoc
 from academy.curriculum.loading import Exercise
 
 EXERCISE_GRADE_IDS = Rule(
@@ -59,54 +62,22 @@ def _read_notebook(exercise: Exercise, ctx: Context, findings: list[Finding]) ->
         return None
 
 
-def _grade_ids(exercise: Exercise, graded: list[str], ctx: Context) -> list[Finding]:
-    assert exercise.sidecar is not None and exercise.doc is not None
-    doc, side = exercise.doc, exercise.sidecar
-    where = rel(doc.path, ctx.cur.root)
-    findings = [
-        EXERCISE_GRADE_IDS.at(
-            where,
-            doc.line(("grade_ids",)),
-            f"graded cell '{grade_id}' is not mapped to objectives; add it under grade_ids",
-        )
-        for grade_id in graded
-        if grade_id not in side.grade_ids
-    ]
-    findings += [
-        EXERCISE_GRADE_IDS.at(
-            where,
-            doc.line(("grade_ids", grade_id)),
-            f"grade_id '{grade_id}' is not a graded cell of {side.notebook}; fix the id",
-        )
-        for grade_id in side.grade_ids
-        if grade_id not in graded
-    ]
-    return findings
-
-
-def _hints(exercise: Exercise, graded: list[str], ctx: Context) -> list[Finding]:
-    if exercise.hints is None or exercise.hints_doc is None:
-        return []
-    doc = exercise.hints_doc
-    where = rel(doc.path, ctx.cur.root)
-    findings = [
-        EXERCISE_HINTS.at(
-            where,
-            doc.line(("parts",)),
-            f"graded cell '{grade_id}' has no hints; add it under parts:",
-        )
-        for grade_id in graded
-        if grade_id not in exercise.hints.parts
-    ]
-    findings += [
-        EXERCISE_HINTS.at(
-            where,
-            doc.line(("parts", part)),
-            f"'{part}' is not a graded cell of the exercise; fix the id or remove it",
-        )
-        for part in exercise.hints.parts
-        if part not in graded
-    ]
+def _same_parts(
+    rule: Rule,
+    doc: YamlDoc,
+    key: str,
+    listed: Iterable[str],
+    graded: list[str],
+    root: Path,
+    missing: Callable[[str], str],
+    extra: Callable[[str], str],
+) -> list[Finding]:
+    """`doc`'s mapping under `key` lists exactly the graded cells: one finding per cell it
+    leaves out (at the mapping) and per entry that is not a graded cell (at the entry)."""
+    listed = list(listed)
+    where = rel(doc.path, root)
+    findings = [rule.at(where, doc.line((key,)), missing(g)) for g in graded if g not in listed]
+    findings += [rule.at(where, doc.line((key, p)), extra(p)) for p in listed if p not in graded]
     return findings
 
 
@@ -119,7 +90,28 @@ def exercises(ctx: Context) -> list[Finding]:
         nb = _read_notebook(exercise, ctx, findings)
         if nb is None:
             continue
-        graded = graded_cells(nb)
-        findings += _grade_ids(exercise, graded, ctx)
-        findings += _hints(exercise, graded, ctx)
+        graded, root, notebook = graded_cells(nb), ctx.cur.root, exercise.sidecar.notebook
+        findings += _same_parts(
+            EXERCISE_GRADE_IDS,
+            exercise.doc,
+            "grade_ids",
+            exercise.sidecar.grade_ids,
+            graded,
+            root,
+            lambda g: f"graded cell '{g}' is not mapped to objectives; add it under grade_ids",
+            lambda g, nb_name=notebook: (
+                f"grade_id '{g}' is not a graded cell of {nb_name}; fix the id"
+            ),
+        )
+        if exercise.hints is not None and exercise.hints_doc is not None:
+            findings += _same_parts(
+                EXERCISE_HINTS,
+                exercise.hints_doc,
+                "parts",
+                exercise.hints.parts,
+                graded,
+                root,
+                lambda g: f"graded cell '{g}' has no hints; add it under parts:",
+                lambda p: f"'{p}' is not a graded cell of the exercise; fix the id or remove it",
+            )
     return findings
