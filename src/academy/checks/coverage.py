@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from academy.checks.ids import at, track_key
 from academy.checks.rule import Context, Rule, check
-from academy.clickthrough.model import QUESTION_KINDS
 from academy.core.findings import Finding
 from academy.curriculum.loading import EXERCISE_FILES, OBJECTIVES_FILE, TRACK_FILES, Book
 
@@ -82,7 +81,7 @@ def assessed(ctx: Context, book: Book) -> set[str] | None:
             continue
         if item.lesson is None:
             return None
-        if any(step.kind in QUESTION_KINDS for step in item.lesson.steps):
+        if any(step.is_question() for step in item.lesson.steps):
             found |= set(item.lesson.objectives)
     return found
 
