@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from academy.clickthrough import kinds, ops
 from academy.clickthrough.model import ClickLesson
@@ -53,10 +54,9 @@ def line_of(doc: YamlDoc, loc: Loc) -> int:
     node: Any = doc.data
     real: list[str | int] = []
     for part in loc:
-        if (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and part < len(node)
-        ):
-            node = node[part]
+        children = dict(enumerate(node)) if isinstance(node, list) else node
+        if isinstance(children, dict) and part in children:
+            node = children[part]
             real.append(part)
         elif isinstance(part, str) and part in TAGS:
             continue
@@ -68,7 +68,7 @@ def line_of(doc: YamlDoc, loc: Loc) -> int:
     return doc.line(tuple(real))
 
 
-def _message(error: dict[str, Any], doc: YamlDoc) -> str:
+def _message(error: ErrorDetails, doc: YamlDoc) -> str:
     kind, loc = error["type"], error["loc"]
     where = ".".join(str(p) for p in loc if not (isinstance(p, str) and p in TAGS))
     if kind == "extra_forbidden":

@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar, Union
 
 from pydantic import Discriminator, Tag
 
-T = TypeVar("T", bound=type)
+B = TypeVar("B")
 
 
 def modules(package: ModuleType) -> list[ModuleType]:
@@ -26,19 +26,21 @@ def modules(package: ModuleType) -> list[ModuleType]:
     return [importlib.import_module(f"{package.__name__}.{name}") for name in names]
 
 
-def discover(package: ModuleType, base: T) -> dict[str, T]:
-    """{name: class} of every named subclass of `base` written in the package's modules,
-    module by module and in the order each module writes them."""
-    found: dict[str, T] = {}
+def discover(package: ModuleType, base: type[B]) -> dict[str, type[B]]:
+    """{name: class} of every subclass of `base` with a `name`, written in the package's
+    modules, module by module and in the order each module writes them (a subclass without
+    a name is a shared base)."""
+    found: dict[str, type[B]] = {}
     for module in modules(package):
         for value in vars(module).values():
-            if (
+            if not (
                 isinstance(value, type)
                 and issubclass(value, base)
                 and value.__module__ == module.__name__
-                and getattr(value, "name", "")
             ):
-                name = value.name  # type: ignore[attr-defined]  # checked just above
+                continue
+            name = getattr(value, "name", None)
+            if isinstance(name, str) and name:
                 if name in found:
                     raise TypeError(f"{name!r} is defined twice: {found[name]} and {value}")
                 found[name] = value

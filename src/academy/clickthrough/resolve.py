@@ -176,7 +176,9 @@ class Resolver:
                 (*loc, "query"), f"query '{spec.query}' gives no rows for this city's data"
             )
         alt_text = self.text(spec.alt, (*loc, "alt"))
-        titles = {key: self.text(getattr(spec, key), (*loc, key)) for key in ("x_title", "y_title")}
+        titles: dict[str, str | None] = {
+            key: self.text(getattr(spec, key), (*loc, key)) for key in ("x_title", "y_title")
+        }
         titles["title"] = self.text(spec.title, (*loc, "title")) or None
         svg = chart_to_svg(spec.model_copy(update=titles), frame, alt_text)
         if "<path" not in svg and "<rect" not in svg:

@@ -72,13 +72,13 @@ def _steps() -> list[str]:
     out += _part("`table:` rows of data", TableSpec)
     out += _part("`chart:` a chart", ChartSpec)
     out += _part("`image:` a picture", ImageSpec)
-    own: dict[type[BaseModel], tuple[str, list[str]]] = {}  # parts of some kinds only
+    parts: dict[type[BaseModel], tuple[str, list[str]]] = {}  # those of some kinds only
     for name, kind in kinds.KINDS.items():
         for key, field in kind.model_fields.items():
             part = _model_in(field.annotation)
             if part is not None and part not in (TableSpec, ChartSpec, ImageSpec, Condition):
-                own.setdefault(part, (key, []))[1].append(f"`{name}`")
-    for part, (key, names) in own.items():
+                parts.setdefault(part, (key, []))[1].append(f"`{name}`")
+    for part, (key, names) in parts.items():
         out += _part(f"`{key}:` in steps of kind {', '.join(names)}", part)
     return out
 
