@@ -280,7 +280,16 @@ def graded(tmp_path_factory, listener):
     after = snapshot(
         folder.path,
         repo_fixtures,
-        skip=("autograded", "grades", "gradebook.db", "grade.lock", "feedback"),
+        # the grader's own records: the grade history and where outputs were written
+        skip=(
+            "autograded",
+            "grades",
+            "gradebook.db",
+            "grade.lock",
+            "feedback",
+            "history.jsonl",
+            "outputs.json",
+        ),
     )
     after[str(canary)] = snapshot(base)[str(canary)]
     return folder, table, run, seconds, before, after
