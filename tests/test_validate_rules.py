@@ -336,6 +336,10 @@ BREAKS: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda r: (r / "tracks/basics/first-course/_config.yml").unlink(),
         TRACK,
     ),
+    "toc-format": (
+        lambda r: edit(r, "tracks/basics/first-course/_toc.yml", "jb-book", "jb-bok"),
+        "tracks/basics/first-course/_toc.yml",
+    ),
     "toc-missing": (
         lambda r: (r / "tracks/basics/first-course/stray.md").write_text("# Stray\n"),
         "tracks/basics/first-course/stray.md",
@@ -475,7 +479,7 @@ def test_every_rule_is_registered_once_with_a_description() -> None:
     for rule in RULES.values():
         assert rule.description.strip().endswith((".", ")")), rule.id
     every_reported = {r.id for check in CHECKS for r in check.rules}
-    loaders = {"yaml-syntax", "missing-file", "schema", "notebook-json"}
+    loaders = {"yaml-syntax", "missing-file", "schema", "notebook-json", "toc-format"}
     assert set(RULES) == every_reported | loaders
 
 

@@ -14,6 +14,11 @@ COURSE_FOLDER = Rule(
     "Every course has `tracks/<track>/<course>/` with a `_toc.yml` and a `_config.yml`, and "
     "every book folder there is a course of its track.",
 )
+TOC_FORMAT = Rule(
+    "toc-format",
+    "Every course's `_toc.yml` is a Jupyter Book table of contents that sphinx-external-toc "
+    "(the parser Jupyter Book uses) can read.",
+)
 TOC_MISSING = Rule(
     "toc-missing", "Every lesson file in a course folder is listed in the course's `_toc.yml`."
 )

@@ -72,6 +72,44 @@ FORMATS: tuple[FileFormat, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class ToolFormat:
+    """A file the academy reads in a format another tool defines (and checks)."""
+
+    where: str
+    what: str  # whose format it is
+    checked_by: str
+
+
+TOOL_FORMATS: tuple[ToolFormat, ...] = (
+    ToolFormat(
+        "tracks/<track>/<course>/_toc.yml",
+        "Jupyter Book's table of contents (format `jb-book`), read with sphinx-external-toc",
+        f"{VALIDATE}: `toc-format`, `toc-orphan`, `toc-missing`",
+    ),
+    ToolFormat(
+        "tracks/<track>/<course>/_config.yml and tracks/_book_defaults.yml",
+        "Jupyter Book's configuration; `academy build` lays the course's file over the defaults",
+        "Jupyter Book, when the book builds (a warning fails the build)",
+    ),
+    ToolFormat(
+        "exercises/source/<exercise>/<notebook>.ipynb",
+        "an nbgrader source notebook (nbformat 4, nbgrader cell metadata)",
+        f"{VALIDATE}: `notebook-json`, `exercise-grade-ids`; nbgrader, when it is released",
+    ),
+    ToolFormat(
+        "datasets/<city>/<dataset>/datapackage.json",
+        "a Frictionless Data Package with one resource (the academy's keys are above)",
+        f"{VALIDATE}: `datapackage-json`, `datapackage-schema` (with the frictionless library)",
+    ),
+    ToolFormat(
+        "<cohort folder>/roster.csv (or .xlsx)",
+        "the cohort's roster: columns `id`, `name`, `email` and optionally `team`",
+        "`academy cohort create` and `academy cohort roster`, every problem with its line",
+    ),
+)
+
+
 def schemas() -> dict[str, dict[str, Any]]:
     """{schema file name: JSON Schema} for every file format."""
     return {f.schema_name: f.model.model_json_schema() for f in FORMATS}

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from academy.core.errors import FileError
-from academy.core.findings import Finding
+from academy.core.findings import Finding, rel
 from academy.core.schema import check_model
 from academy.core.yamlfile import YamlDoc, read_yaml
 from academy.curriculum.lessons import (
@@ -149,27 +149,23 @@ def _read(path: Path, root: Path, findings: list[Finding]) -> YamlDoc | None:
         return None
 
 
-def _toc_docs(toc: Any) -> tuple[str | None, list[str]]:
-    """Root and ordered file entries of a jb-book _toc.yml."""
-    if not isinstance(toc, dict):
-        return None, []
-    docs: list[str] = []
+def read_toc(doc: YamlDoc, root: Path) -> tuple[str | None, list[str], list[Finding]]:
+    """Root and ordered pages of a course's _toc.yml, read by sphinx-external-toc (the parser
+    Jupyter Book itself uses), or the finding that says why it cannot be read."""
+    from sphinx_external_toc.parsing import MalformedError, parse_toc_data
 
-    def walk(entries: Any) -> None:
-        for entry in entries or []:
-            if not isinstance(entry, dict):
-                continue
-            if "file" in entry:
-                docs.append(str(entry["file"]))
-            walk(entry.get("sections"))
-            for part in entry.get("parts", []) or []:
-                walk(part.get("chapters"))
-            walk(entry.get("chapters"))
-
-    walk(toc.get("chapters"))
-    for part in toc.get("parts", []) or []:
-        walk(part.get("chapters"))
-    return toc.get("root"), docs
+    try:
+        site = parse_toc_data(doc.data)
+    except MalformedError as exc:
+        problem = Finding(
+            rel(doc.path, root),
+            1,
+            "toc-format",
+            f"{exc}; write it as a Jupyter Book table of contents (format: jb-book, root, chapters)",
+        )
+        return None, [], [problem]
+    docs = list(site)
+    return site.root.docname, docs[1:], []
 
 
 def resolve_doc(book_dir: Path, docname: str) -> Path | None:
@@ -193,10 +189,14 @@ def load_book(
     toc_path = book.dir / "_toc.yml"
     if not toc_path.is_file():
         return book
-    book.toc_doc = _read(toc_path, root, findings)
-    if book.toc_doc is None:
+    toc_doc = _read(toc_path, root, findings)
+    if toc_doc is None:
         return book
-    book.root_doc, book.toc_docs = _toc_docs(book.toc_doc.data)
+    book.root_doc, book.toc_docs, problems = read_toc(toc_doc, root)
+    findings += problems
+    if problems:
+        return book  # toc_doc stays None: the book's pages are unknown
+    book.toc_doc = toc_doc
     for docname in book.toc_docs:
         path = resolve_doc(book.dir, docname)
         if path is None:

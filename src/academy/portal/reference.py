@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
-from academy.checks.formats import FORMATS
+from academy.checks.formats import FORMATS, TOOL_FORMATS
 from academy.checks.registry import RULES
 from academy.clickthrough.model import ClickLesson
 from academy.portal.clickthrough_reference import clickthrough_reference
@@ -60,6 +60,14 @@ def reference_page() -> str:
                 "",
                 *key_table(sub, defs),
             ]
+    out += [
+        "",
+        "## Files in other tools' formats",
+        "",
+        "| File | Format | Checked by |",
+        "|---|---|---|",
+        *(f"| {prose(t.where)} | {prose(t.what)} | {prose(t.checked_by)} |" for t in TOOL_FORMATS),
+    ]
     out += [
         "",
         "## Rules of `academy validate`",
