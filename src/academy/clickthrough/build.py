@@ -24,8 +24,8 @@ from academy.clickthrough.lesson_files import LessonFile, lesson_files
 from academy.clickthrough.queries import evaluate_queries
 from academy.clickthrough.resolve import resolve_lesson
 from academy.clickthrough.text import city_title
-from academy.core.errors import AcademyError
-from academy.core.findings import rel
+from academy.core.errors import AcademyError, FileError
+from academy.core.findings import Finding, rel
 from academy.curriculum.loading import Curriculum
 
 LESSONS_DIR = "lessons"
@@ -72,9 +72,9 @@ def resolve_file(
         first = (
             item.findings[0]
             if item.findings
-            else f"{rel(item.path, cur.root)}:1: schema: cannot read"
+            else Finding(rel(item.path, cur.root), 1, "schema", "cannot read")
         )
-        raise AcademyError(f"{first}; run `academy validate`")
+        raise FileError.of(first, "run `academy validate`")
     where = rel(item.path, cur.root)
     up = "../" * depth
     book = item.book

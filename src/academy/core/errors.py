@@ -24,6 +24,13 @@ class FileError(AcademyError):
         self.path, self.line, self.rule, self.message = Path(path), line, rule, message
         super().__init__(f"{path}:{line}: {rule}: {message}")
 
+    @classmethod
+    def of(cls, finding: Finding, fix: str = "") -> FileError:
+        """The error for a finding (its path as shown: relative to the academy root)."""
+        message = f"{finding.message}; {fix}" if fix else finding.message
+        return cls(finding.path, finding.line, finding.rule, message)
+
     def finding(self, root: Path) -> Finding:
         """The finding that reports this problem, its path relative to the academy root."""
-        return Finding(rel(self.path, root), self.line, self.rule, self.message)
+        shown = rel(self.path, root) if self.path.is_absolute() else self.path.as_posix()
+        return Finding(shown, self.line, self.rule, self.message)

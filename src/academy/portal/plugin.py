@@ -15,7 +15,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from academy.core.errors import AcademyError
+from academy.core.errors import AcademyError, FileError
 from academy.curriculum.loading import Curriculum, load_curriculum
 from academy.portal.clickthrough_sections import course_clickthrough_sections
 from academy.portal.pages import catalogue_pages, nav, track_cards, typical_lesson_minutes
@@ -27,9 +27,9 @@ def _curriculum(config: MkDocsConfig) -> Curriculum:
     root = Path(config.config_file_path).parent
     cur, findings = load_curriculum(root)
     if cur.academy is None:
-        raise AcademyError(
-            f"{findings[0]}" if findings else "curriculum/academy.yml could not be read"
-        )
+        if findings:
+            raise FileError.of(findings[0], "run `academy validate` for every problem")
+        raise AcademyError("curriculum/academy.yml could not be read")
     return cur
 
 
