@@ -37,6 +37,15 @@ CSV = (
 )
 
 
+CITY_YML = """\
+name: Testville
+government: Town of Testville
+areas: {one: quarter, many: quarters}
+council_districts: {one: ward, many: wards}
+bounds: {south: 39.9, north: 40.3, west: -75.3, east: -74.9}
+"""
+
+
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -103,6 +112,12 @@ def _package(data: bytes) -> dict:
                             "created_at": {"format": "%Y-%m-%d %H:%M"},
                             "closed_at": {"format": "%Y-%m-%d %H:%M"},
                         },
+                        "not_published": {
+                            "due_at": "Testville does not publish due dates.",
+                            "duplicate": "Testville does not mark repeated requests.",
+                            "duplicate_of": "Testville does not mark repeated requests.",
+                            "police_district": "Testville has no police districts in this file.",
+                        },
                         "vocabularies": {"status": {"C": "closed", "O": "open", "N": "open"}},
                         "placeholders": [
                             {
@@ -128,8 +143,10 @@ class Town:
         self.data = CSV.encode()
         (self.root / "curriculum").mkdir(parents=True)
         (self.root / "curriculum" / "academy.yml").write_text("city: testville\n")
+        (self.root / "datasets" / "testville").mkdir(parents=True)
+        (self.root / "datasets" / "testville" / "city.yml").write_text(CITY_YML)
         self.package_file = self.root / "datasets" / DATASET / "datapackage.json"
-        self.package_file.parent.mkdir(parents=True)
+        self.package_file.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO / "datasets" / "canonical.yml", self.root / "datasets" / "canonical.yml")
         self.write_package(_package(self.data))
         (self.mirror / "testville").mkdir(parents=True)
@@ -246,7 +263,7 @@ def test_bad_mapping_gives_findings_with_lines(town):
     assert "agency" in missing.message
     unknown = next(f for f in findings if f.rule == "adapter-unknown-column")
     assert "'Kind of thing'" in unknown.message and "requests.csv" in unknown.message
-    with pytest.raises(AcademyError, match="required column\\(s\\) agency not mapped"):
+    with pytest.raises(AcademyError, match="'agency' is neither mapped nor declared"):
         table("service_requests", root=town.root)
 
 
@@ -397,3 +414,294 @@ def test_academy_yml_without_a_city(town):
     (town.root / "curriculum" / "academy.yml").write_text("name: Test\n")
     with pytest.raises(AcademyError, match=r"academy.yml:1: missing-city: .*ACADEMY_CITY"):
         table("service_requests", root=town.root)
+
+
+# --- adapter features a city may need (issue 12): each with its failing fixture -----------
+
+
+def _one_line(message: str) -> str:
+    assert "\n" not in message
+    return message
+
+
+def _finding(town: Town, rule: str):
+    found = [f for f in validate_datasets(town.root) if f.rule == rule]
+    assert found, f"no {rule} finding"
+    return found[0]
+
+
+def test_fields_a_city_does_not_publish(town):
+    frame = table("service_requests", root=town.root)
+    assert frame["due_at"].isna().all() and frame["duplicate"].isna().all()
+    assert frame["published_rows"].tolist() == [1, 1, 1]
+    package = town.package()
+    adapter = town.adapter(package)
+    del adapter["not_published"]["due_at"]  # neither mapped nor declared
+    adapter["not_published"]["request_type"] = "We do not say."  # required: cannot be declared
+    del adapter["columns"]["request_type"]
+    town.write_package(package)
+    findings = [f for f in validate_datasets(town.root) if f.rule == "adapter-missing-field"]
+    messages = {f.message: f.line for f in findings}
+    due = next(m for m in messages if "'due_at'" in m)
+    assert "not_published" in due and messages[due] == town.line_of('"columns": {')
+    required = next(m for m in messages if "'request_type'" in m)
+    assert "required" in required and messages[required] == town.line_of('"request_type": "We')
+
+
+def _projected(lat: float, lon: float) -> tuple[float, float]:
+    from pyproj import Transformer
+
+    forward = Transformer.from_crs("EPSG:4326", "EPSG:2272", always_xy=True)  # PA South, ftUS
+    return forward.transform(lon, lat)
+
+
+def _rewrite_file(town: Town, text: str, package: dict | None = None) -> dict:
+    data = text.encode()
+    package = package or town.package()
+    package["resources"][0]["bytes"] = len(data)
+    package["resources"][0]["hash"] = f"sha256:{_sha(data)}"
+    header = text.splitlines()[0].split(",")
+    known = {f["name"]: f for f in package["resources"][0]["schema"]["fields"]}
+    package["resources"][0]["schema"]["fields"] = [
+        known.get(c, {"name": c, "type": "string", "description": c}) for c in header
+    ]
+    town.csv.write_bytes(data)
+    town.write_package(package)
+    return package
+
+
+def test_state_plane_coordinates_become_latitude_and_longitude(town):
+    x, y = _projected(40.1, -75.1)
+    text = CSV.replace("Lat,Lon", "X,Y").replace("40.1,-75.1", f"{x:.3f},{y:.3f}")
+    package = town.package()
+    adapter = town.adapter(package)
+    del adapter["columns"]["latitude"], adapter["columns"]["longitude"]
+    adapter["coordinates"] = {"x": "X", "y": "Y", "crs": "EPSG:2272"}
+    adapter["placeholders"] = [
+        {
+            "when_published": {"X": ["0"], "Y": ["0"]},
+            "blank": ["latitude", "longitude"],
+            "reason": "0, 0 means no location.",
+        }
+    ]
+    package["academy"]["quality"] = []
+    _rewrite_file(town, text, package)
+    frame = table("service_requests", root=town.root)
+    assert (
+        abs(frame.loc[0, "latitude"] - 40.1) < 1e-6 and abs(frame.loc[0, "longitude"] + 75.1) < 1e-6
+    )
+    assert frame.loc[1:, "latitude"].isna().all()  # the 0, 0 placeholder and the blank row
+    assert not [f for f in validate_datasets(town.root) if f.severity == "error"]
+    # the feet mapped as if they were degrees: refused, with the file line and the fix
+    adapter = town.adapter(package)
+    del adapter["coordinates"]
+    adapter["columns"].update({"latitude": "Y", "longitude": "X"})
+    adapter["placeholders"] = []
+    town.write_package(package)
+    finding = _finding(town, "adapter-coordinates")
+    assert "testville/requests.csv:2" in finding.message and '"coordinates"' in finding.message
+    with pytest.raises(AcademyError) as caught:
+        table("service_requests", root=town.root)
+    assert "requests.csv:2: latitude" in _one_line(str(caught.value))
+    # a CRS pyproj does not know
+    adapter["columns"].pop("latitude"), adapter["columns"].pop("longitude")
+    adapter["coordinates"] = {"x": "X", "y": "Y", "crs": "EPSG:999999"}
+    town.write_package(package)
+    finding = _finding(town, "adapter-coordinates")
+    assert finding.line == town.line_of('"crs"') and "EPSG:999999" in finding.message
+
+
+def test_points_far_outside_the_city_are_refused(town):
+    text = CSV.replace("40.1,-75.1", "-75.1,40.1")  # latitude and longitude swapped
+    _rewrite_file(town, text)
+    finding = _finding(town, "adapter-coordinates-outside-city")
+    assert finding.severity == "error" and "city.yml" in finding.message
+    assert "testville/requests.csv:2" in finding.message and "swapped" in finding.message
+
+
+def test_repeated_request_rows_keep_one_and_count_the_rest(town):
+    text = CSV + (
+        "2,2020-01-05 10:15,2020-01-08 09:00,Graffiti,Parks,C,South,2,40.2,-75.2,Web\n"
+        "1,2020-01-02 08:00,2020-01-03 09:30,Pothole,Streets,C,North,1,40.1,-75.1,Phone\n"
+    )
+    package = town.package()
+    town.adapter(package)["repeats"] = {"key": ["ID"], "keep": "last"}
+    _rewrite_file(town, text, package)
+    frame = table("service_requests", root=town.root)
+    assert frame["request_id"].tolist() == ["3", "2", "1"]  # each at its last row
+    assert frame["published_rows"].tolist() == [1, 2, 2]
+    assert frame.set_index("request_id").loc["2", "status"] == "closed"  # the later row won
+    assert len(raw(DATASET, root=town.root)) == 5  # the repeats stay in the published file
+    town.adapter(package)["repeats"] = {"key": ["Request"], "keep": "first"}
+    town.write_package(package)
+    finding = _finding(town, "adapter-repeats")
+    assert "'Request'" in finding.message and finding.line == town.line_of('"repeats"')
+
+
+def test_status_beyond_open_and_closed(town):
+    text = CSV.replace(",N,,,,,App", ",X,,,,,App")
+    package = town.package()
+    town.adapter(package)["vocabularies"]["status"].update({"X": "cancelled"})
+    _rewrite_file(town, text, package)
+    assert table("service_requests", root=town.root)["status"].tolist() == [
+        "closed",
+        "open",
+        "cancelled",
+    ]
+    town.adapter(package)["vocabularies"]["status"]["X"] = "withdrawn"
+    town.write_package(package)
+    finding = _finding(town, "adapter-vocabulary")
+    assert "'withdrawn'" in finding.message and "cancelled" in finding.message
+
+
+def test_codes_looked_up_in_the_adapter_and_in_another_file(town):
+    text = CSV.replace(",North,", ",1,").replace(",South,", ",2,")
+    package = town.package()
+    town.adapter(package)["lookups"] = {
+        "neighborhood": {"values": {"1": "North End", "2": "Southside"}}
+    }
+    _rewrite_file(town, text, package)
+    assert table("service_requests", root=town.root)["neighborhood"].tolist()[:2] == [
+        "North End",
+        "Southside",
+    ]
+    # from another pinned file of the same city
+    areas = b"code,name\n1.0,North End\n2,Southside\n"
+    other = town.root / "datasets" / "testville" / "areas" / "datapackage.json"
+    other.parent.mkdir(parents=True)
+    spec = _package(areas)
+    spec["name"], spec["title"] = "testville-areas", "Testville areas"
+    spec["academy"]["quality"] = []
+    spec["resources"][0].update({"name": "areas", "path": "areas.csv"})
+    spec["resources"][0]["schema"]["fields"] = [
+        {"name": "code", "type": "string", "description": "Area code."},
+        {"name": "name", "type": "string", "description": "Area name."},
+    ]
+    del spec["resources"][0]["academy"]
+    other.write_text(json.dumps(spec, indent=2))
+    (town.mirror / "testville" / "areas.csv").write_bytes(areas)
+    town.adapter(package)["lookups"] = {
+        "neighborhood": {"dataset": "testville/areas", "key": "code", "value": "name"}
+    }
+    town.write_package(package)
+    assert table("service_requests", root=town.root)["neighborhood"].tolist()[:2] == [
+        "North End",
+        "Southside",
+    ]
+    # a code the lookup does not know: the line in the published file, and the fix
+    town.csv.write_bytes(text.replace(",2,2,0,0", ",7,2,0,0").encode())
+    _rewrite_file(town, text.replace(",2,2,0,0", ",7,2,0,0"), package)
+    finding = _finding(town, "adapter-lookup")
+    assert "testville/requests.csv:3" in finding.message and "'7'" in finding.message
+    assert "add the code to the lookup" in finding.message
+
+
+def test_placeholder_that_depends_on_another_column(town):
+    text = CSV.replace(
+        "2,2020-01-05 10:15,,Graffiti,Parks,O,South,2,0,0,Web",
+        "2,2020-01-05 10:15,,Graffiti,Parks,O,,2,40.2,-75.2,Web",
+    )
+    package = town.package()
+    town.adapter(package)["placeholders"] = [
+        {
+            "when": {"latitude": [40.2]},
+            "when_published": {"Area": [None]},
+            "blank": ["latitude", "longitude", "council_district"],
+            "reason": "The system puts requests with no area at the depot.",
+        }
+    ]
+    package["academy"]["quality"] = []
+    _rewrite_file(town, text, package)
+    frame = table("service_requests", root=town.root)
+    assert frame.loc[1, ["latitude", "longitude", "council_district"]].isna().all()
+    assert frame.loc[0, "latitude"] == 40.1
+    town.adapter(package)["placeholders"][0]["when_published"] = {"Quarter": [None]}
+    town.write_package(package)
+    finding = _finding(town, "adapter-placeholder")
+    assert "'Quarter'" in finding.message and finding.line == town.line_of('"Quarter"')
+
+
+def test_a_mistyped_pin_is_found_by_validate_with_whole_hashes(town):
+    package = town.package()
+    good = package["resources"][0]["hash"]
+    typo = good[:-3] + ("000" if not good.endswith("000") else "111")
+    package["resources"][0]["hash"] = typo
+    town.write_package(package)
+    finding = _finding(town, "dataset-pin-mismatch")
+    assert finding.line == town.line_of('"hash"')
+    assert good.split(":")[1] in finding.message and typo.split(":")[1] in finding.message
+    assert "pin was mistyped" in finding.message and good in finding.message
+    # another size: the file is the one to replace
+    package["resources"][0]["hash"] = good
+    town.write_package(package)
+    town.csv.write_bytes(town.data + b"\n")
+    finding = _finding(town, "dataset-pin-mismatch")
+    assert "replace the file in the mirror" in _one_line(finding.message)
+
+
+def test_a_mirror_of_symlinks_works(town, tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "requests.csv").write_bytes(town.data)
+    links = tmp_path / "links"
+    (links / "testville").mkdir(parents=True)
+    (links / "testville" / "requests.csv").symlink_to(store / "requests.csv")
+    monkeypatch.setenv("ACADEMY_DATA_DIR", str(links))
+    assert not [f for f in validate_datasets(town.root) if f.severity == "error"]
+    assert table("service_requests", root=town.root)["request_id"].tolist() == ["1", "2", "3"]
+    (store / "requests.csv").unlink()  # a dangling link says so
+    with pytest.raises(AcademyError, match=r"link to .* which does not exist"):
+        dataset_path(DATASET, root=town.root)
+
+
+def test_an_unconfirmed_draft_is_refused_with_its_line(town):
+    package = town.package()
+    town.adapter(package)["columns"]["request_id"] = {  # the mark first: deleting its line
+        "to_confirm": "unique in every row; check it is the request number.",  # leaves valid JSON
+        "column": "ID",
+    }
+    town.write_package(package)
+    finding = _finding(town, "draft-unconfirmed")
+    assert finding.line == town.line_of('"to_confirm"')
+    assert (
+        "columns.request_id" in finding.message
+        and "delete this 'to_confirm' line" in finding.message
+    )
+    with pytest.raises(AcademyError, match=r"datapackage.json:\d+: draft-unconfirmed"):
+        table("service_requests", root=town.root)
+    lines = town.package_file.read_text().splitlines()
+    town.package_file.write_text("\n".join(x for x in lines if "to_confirm" not in x) + "\n")
+    assert table("service_requests", root=town.root)["request_id"].tolist() == ["1", "2", "3"]
+
+
+def test_city_facts_are_required_and_checked(town):
+    facts = town.root / "datasets" / "testville" / "city.yml"
+    facts.write_text(CITY_YML.replace("south: 39.9", "south: 40.9"))
+    finding = _finding(town, "city-facts-schema")
+    assert finding.path == "datasets/testville/city.yml" and "south" in finding.message
+    facts.unlink()
+    finding = _finding(town, "city-facts-missing")
+    assert "academy data init" in finding.message
+
+
+def test_a_leading_index_column_is_left_out(town):
+    text = (
+        "\n".join(
+            [
+                ",".join(["", *line.split(",")]) if i == 0 else f"{i - 1}," + line
+                for i, line in enumerate(CSV.splitlines())
+            ]
+        )
+        + "\n"
+    )
+    package = town.package()
+    package["resources"][0]["academy"]["read"] = {"index_column": True}
+    data = text.encode()
+    package["resources"][0]["bytes"], package["resources"][0]["hash"] = (
+        len(data),
+        f"sha256:{_sha(data)}",
+    )
+    town.csv.write_bytes(data)
+    town.write_package(package)
+    assert not [f for f in validate_datasets(town.root) if f.severity == "error"]
+    assert list(raw(DATASET, root=town.root).columns) == CSV.splitlines()[0].split(",")

@@ -12,12 +12,12 @@ import pandas as pd
 
 from academy.core.errors import AcademyError
 from academy.core.paths import find_root
-from academy.data.adapters import AdapterError, adapter_hash, apply_adapter
+from academy.data.adapters import AdapterError, adapter_hash, apply_adapter, lookup_table
 from academy.data.catalogue import get_dataset, load_canonical, primary_dataset
 from academy.data.city import active_city
 from academy.data.fetch import cache_dir, verified_path
 from academy.data.memo import write_atomically
-from academy.data.reading import read_text
+from academy.data.reading import read_text, row_locator
 from academy.data.spec import CanonicalTable, DatasetInfo
 
 
@@ -26,18 +26,46 @@ def tables_cache_dir() -> Path:
     return cache_dir() / "tables"
 
 
-def cache_path(info: DatasetInfo, table: CanonicalTable) -> Path:
+def lookup_pins(info: DatasetInfo, root: Path) -> dict[str, str]:
+    """Canonical column -> sha256 of the other file its lookup reads (part of the cache key)."""
+    assert info.adapter is not None
+    return {
+        name: get_dataset(lookup.dataset, root).sha256
+        for name, lookup in info.adapter.lookups.items()
+        if lookup.dataset is not None
+    }
+
+
+def cache_path(info: DatasetInfo, table: CanonicalTable, root: Path | None = None) -> Path:
     """The Parquet file for this dataset's canonical table at this pin and adapter."""
     assert info.adapter is not None
-    key = f"{info.sha256[:16]}-{adapter_hash(info.adapter, table)[:16]}"
+    pins = lookup_pins(info, root or find_root()) if info.adapter.lookups else None
+    key = f"{info.sha256[:16]}-{adapter_hash(info.adapter, table, pins)[:16]}"
     return tables_cache_dir() / info.city / f"{info.table}-{Path(info.file).stem}-{key}.parquet"
 
 
-def build_canonical(info: DatasetInfo, table: CanonicalTable, path: Path) -> pd.DataFrame:
+def load_lookups(info: DatasetInfo, root: Path) -> dict[str, dict[str, str]]:
+    """Code tables of the adapter's lookups that read another pinned file."""
+    assert info.adapter is not None
+    tables = {}
+    for name, lookup in info.adapter.lookups.items():
+        if lookup.dataset is None or lookup.key is None or lookup.value is None:
+            continue
+        other = get_dataset(lookup.dataset, root)
+        frame = read_text(other, verified_path(other))
+        tables[name] = lookup_table(frame, lookup.key, lookup.value, lookup.dataset)
+    return tables
+
+
+def build_canonical(
+    info: DatasetInfo, table: CanonicalTable, path: Path, root: Path | None = None
+) -> pd.DataFrame:
     """Parse the raw file and apply the adapter (no cache)."""
     assert info.adapter is not None
+    text = read_text(info, path)
     try:
-        return apply_adapter(read_text(info, path), info.adapter, table)
+        lookups = load_lookups(info, root or find_root())
+        return apply_adapter(text, info.adapter, table, lookups, row_locator(info, path, len(text)))
     except AdapterError as exc:
         raise AcademyError(
             f"{info.package_path}: the {info.city} adapter for {info.table!r} does not fit "
@@ -58,13 +86,13 @@ def canonical_table(info: DatasetInfo, root: Path) -> pd.DataFrame:
             "datasets/canonical.yml does not define; fix the name or define the table"
         )
     path = verified_path(info)
-    cached = cache_path(info, definition)
+    cached = cache_path(info, definition, root)
     if cached.is_file():
         try:
             return pd.read_parquet(cached)
         except (OSError, ValueError):
             pass  # a broken cache file is rebuilt below
-    frame = build_canonical(info, definition, path)
+    frame = build_canonical(info, definition, path, root)
     write_atomically(cached, lambda tmp: frame.to_parquet(tmp, index=False))
     return frame
 

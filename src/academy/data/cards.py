@@ -43,8 +43,16 @@ def _code(name: str) -> str:
     return f"`{name!r}`" if name != name.strip() else f"`{_cell(name)}`"
 
 
-def _city_name(city: str) -> str:
-    return city.replace("-", " ").title()
+def _city_name(city: str, root: Path | None = None) -> str:
+    """The city's name from its city.yml; the folder name only while city.yml is broken
+    (validation reports that)."""
+    from academy.core.errors import AcademyError
+    from academy.data.city import city_name
+
+    try:
+        return city_name(city, root)
+    except AcademyError:
+        return city
 
 
 def _source_text(source: str | ColumnSource) -> str:
@@ -58,9 +66,17 @@ def _source_text(source: str | ColumnSource) -> str:
     return f"{text}, the part matching `{source.pattern}`" if source.pattern else text
 
 
-def _adapter_section(info: DatasetInfo, adapter: Adapter) -> list[str]:
+def _when_text(when: dict, published: bool = False) -> list[str]:
+    parts = []
+    for name, values in when.items():
+        shown = " or ".join("blank" if v is None else str(v) for v in values)
+        parts.append(f"{'published column ' if published else ''}{name} is {shown}")
+    return parts
+
+
+def _adapter_section(info: DatasetInfo, adapter: Adapter, root: Path) -> list[str]:
     role = (
-        f'This is the {_city_name(info.city)} file behind `table("{adapter.table}")`.'
+        f'This is the {_city_name(info.city, root)} file behind `table("{adapter.table}")`.'
         if adapter.primary
         else f'`table("{adapter.table}", dataset="{info.id}")` reads this file as '
         f"`{adapter.table}` (it is not the city's main file for that table)."
@@ -80,19 +96,53 @@ def _adapter_section(info: DatasetInfo, adapter: Adapter) -> list[str]:
             extra = f"; dates written `{spec.format}`"
             if spec.timezone:
                 extra += f", converted to {spec.timezone} local time"
+        lookup = adapter.lookups.get(name)
+        if lookup is not None:
+            extra += (
+                f"; codes looked up in `{lookup.dataset}` ({lookup.key} → {lookup.value})"
+                if lookup.dataset
+                else f"; codes replaced by names ({len(lookup.values or {}):,} listed in the adapter)"
+            )
         if name in adapter.vocabularies:
             pairs = ", ".join(f"{k!r} → {v}" for k, v in adapter.vocabularies[name].items())
             extra += f"; values: {pairs}"
         lines.append(f"| `{name}` | {_cell(_source_text(source) + extra)} |")
-    for rule in adapter.placeholders:
-        when = " and ".join(
-            f"{name} is {' or '.join(str(v) for v in values)}" for name, values in rule.when.items()
+    if adapter.coordinates is not None:
+        spec = adapter.coordinates
+        lines.append(
+            f"| `latitude`, `longitude` | `{spec.x}`, `{spec.y}` in {_crs_name(spec.crs)}, "
+            "converted to degrees with pyproj |"
         )
+    if adapter.not_published:
+        lines += ["", "**Not published by the city.** Lessons say so instead of using these:", ""]
+        lines += [f"- `{name}`: {reason}" for name, reason in adapter.not_published.items()]
+    if adapter.repeats is not None:
+        rule = adapter.repeats
+        order = f"ordered by `{rule.order_by}`" if rule.order_by else "in file order"
+        lines += [
+            "",
+            f"**Repeated rows.** Rows with the same {', '.join(f'`{k}`' for k in rule.key)} are "
+            f"one request; the table keeps the {rule.keep} of them ({order}) and "
+            "`published_rows` says how many rows the file had for it.",
+        ]
+    for rule in adapter.placeholders:
+        when = " and ".join(_when_text(rule.when) + _when_text(rule.when_published, True))
         lines += [
             "",
             f"Placeholders: where {when}, {', '.join(rule.blank)} become missing. {rule.reason}",
         ]
     return [*lines, ""]
+
+
+def _crs_name(crs: str) -> str:
+    """'EPSG:3435 (NAD83 / Illinois East (ftUS))', or the code alone if pyproj does not know it."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        return f"{crs} ({CRS.from_user_input(crs).name})"
+    except CRSError:
+        return crs
 
 
 def _usage_section(
@@ -105,7 +155,8 @@ def _usage_section(
         how = (
             "directly"
             if use.name == info.id
-            else f"as the canonical table `{use.name}` when {_city_name(info.city)} is the active city"
+            else f"as the canonical table `{use.name}` when {_city_name(info.city, root)} is "
+            "the active city"
         )
         if link_from is not None:
             target = Path(os.path.relpath(root / use.path, link_from)).as_posix()
@@ -135,7 +186,7 @@ def card_markdown(
         "| About this file | |",
         "|---|---|",
         f"| Dataset id | `{info.id}` |",
-        f"| City | {_city_name(info.city)} |",
+        f"| City | {_city_name(info.city, root)} |",
         f"| Published by | {_cell(meta.publisher)} |",
         f"| File | `{info.file}` ({info.bytes:,} bytes, {info.format}) |",
         f"| sha256 | `{info.sha256}` |",
@@ -145,7 +196,9 @@ def card_markdown(
         "## Where it comes from",
         "",
         f"- Original portal: {meta.portal}",
-        f"- Pinned copy the academy fetches: <{info.url}>",
+        f"- Pinned copy the academy fetches: <{info.url}>"
+        if info.url
+        else "- Pinned copy: no download address; the file comes from the academy's data mirror",
         f"- How this copy was obtained: {meta.caveats}",
         "",
         "## How it is collected",
@@ -194,7 +247,7 @@ def card_markdown(
             "",
         ]
     if info.adapter is not None:
-        lines += _adapter_section(info, info.adapter)
+        lines += _adapter_section(info, info.adapter, root)
     lines += _usage_section(uses, info, link_from, root)
     return "\n".join(lines)
 
@@ -319,7 +372,7 @@ def datasets_index(root: Path | None = None) -> str:
     ]
     for city in sorted({i.city for i in infos}):
         lines += [
-            f"## {_city_name(city)}",
+            f"## {_city_name(city, root)}",
             "",
             "| dataset | canonical table | licence / terms |",
             "|---|---|---|",

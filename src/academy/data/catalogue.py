@@ -14,6 +14,7 @@ from academy.core.errors import AcademyError, FileError
 from academy.core.findings import rel
 from academy.core.paths import find_root
 from academy.core.schema import read_model
+from academy.data.drafts import mark_message, strip_marks
 from academy.data.jsonlines import Loc, json_lines, line_of
 from academy.data.spec import (
     CanonicalFile,
@@ -34,11 +35,13 @@ class SpecProblem:
 
     line: int
     message: str
+    rule: str = "datapackage-schema"
 
 
 class SpecError(FileError):
     """A datapackage.json that cannot be read as the academy expects: every problem, with
-    the first one's line and the rule id `datapackage-schema`."""
+    the first one's line and rule id (`datapackage-schema`, or `draft-unconfirmed` for a
+    proposal of `academy data init` still marked to confirm)."""
 
     def __init__(self, path: Path, problems: list[SpecProblem]) -> None:
         first = problems[0] if problems else SpecProblem(1, "unreadable")
@@ -47,7 +50,7 @@ class SpecError(FileError):
             if len(problems) > 1
             else ""
         )
-        super().__init__(path, first.line, "datapackage-schema", f"{first.message}{more}")
+        super().__init__(path, first.line, first.rule, f"{first.message}{more}")
         self.problems = problems
 
 
@@ -82,7 +85,18 @@ def _require(cond: bool, problems: list[SpecProblem], line: int, message: str) -
 
 
 def parse_package(text: str, package_path: Path, root: Path) -> DatasetInfo:
-    """Read one datapackage.json's text into a DatasetInfo; SpecError lists what is wrong."""
+    """Read one datapackage.json's text into a DatasetInfo; SpecError lists what is wrong.
+
+    A draft (a proposal still marked "to_confirm") is an error here: nothing reads it.
+    """
+    info, marks = parse_draft(text, package_path, root)
+    if marks:
+        raise SpecError(package_path, marks)
+    return info
+
+
+def parse_draft(text: str, package_path: Path, root: Path) -> tuple[DatasetInfo, list[SpecProblem]]:
+    """Like `parse_package`, but a draft is read too: (its info, one problem per mark)."""
     try:
         descriptor: Any = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -90,6 +104,11 @@ def parse_package(text: str, package_path: Path, root: Path) -> DatasetInfo:
             package_path, [SpecProblem(exc.lineno, f"invalid JSON: {exc.msg}")]
         ) from exc
     lines = json_lines(text)
+    descriptor, found = strip_marks(descriptor)
+    marks = [
+        SpecProblem(line_of(lines, loc), mark_message(loc, note), "draft-unconfirmed")
+        for loc, note in found
+    ]
     problems: list[SpecProblem] = []
     if not _require(isinstance(descriptor, dict), problems, 1, "top level must be an object"):
         raise SpecError(package_path, problems)
@@ -139,12 +158,15 @@ def parse_package(text: str, package_path: Path, root: Path) -> DatasetInfo:
         "resources[0].bytes: give the file size in bytes",
     )
     sources = descriptor.get("sources") or []
-    url = sources[0].get("path", "") if sources and isinstance(sources[0], dict) else ""
+    first_source = sources[0] if sources and isinstance(sources[0], dict) else {}
+    url = first_source.get("path")
     _require(
-        isinstance(url, str) and url.startswith("https://"),
+        bool(first_source.get("title"))
+        and (url is None or (isinstance(url, str) and url.startswith("https://"))),
         problems,
-        line_of(lines, ("sources",)),
-        "sources[0].path: the first source must be the immutable https URL of the pinned file",
+        line_of(lines, ("sources", 0) if "path" not in first_source else ("sources", 0, "path")),
+        "sources[0]: the first source says where the pinned file comes from (its title) and, "
+        "when it can be downloaded, gives its immutable https URL as its path",
     )
     schema = resource.get("schema") or {}
     fields: list[SchemaField] = []
@@ -170,7 +192,7 @@ def parse_package(text: str, package_path: Path, root: Path) -> DatasetInfo:
             f"{package_path.parent.parent.name!r}; make them the same",
         )
     if problems or meta is None or resource_meta is None:
-        raise SpecError(package_path, problems)
+        raise SpecError(package_path, [*marks, *problems])
     adapter = resource_meta.adapter
     return DatasetInfo(
         id=dataset_id,
@@ -189,7 +211,7 @@ def parse_package(text: str, package_path: Path, root: Path) -> DatasetInfo:
         meta=meta,
         resource=resource_meta,
         package_path=rel(package_path, root),
-    )
+    ), marks
 
 
 # Parsed spec files, keyed by (what, path, size, mtime): lessons call table() often.

@@ -1,4 +1,4 @@
-"""Which city's data the academy uses."""
+"""Which city's data the academy uses, and that city's own facts (datasets/<city>/city.yml)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,17 @@ import os
 from pathlib import Path
 
 import yaml
+from pydantic import ValidationError
 
 from academy.core.errors import AcademyError
+from academy.core.findings import rel
 from academy.core.paths import MARKER, find_root
 from academy.core.yamlfile import read_yaml
+from academy.data.drafts import mark_message, strip_marks
+from academy.data.spec import CityFacts
 
 CITY_ENV = "ACADEMY_CITY"
+FACTS_FILE = "city.yml"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -34,3 +39,69 @@ def active_city(root: Path | None = None) -> str:
             f"(a folder under datasets/) or set {CITY_ENV}"
         )
     return city.strip()
+
+
+def facts_path(city: str, root: Path) -> Path:
+    """Where a city's facts live: datasets/<city>/city.yml."""
+    return root / "datasets" / city / FACTS_FILE
+
+
+def read_facts(path: Path) -> tuple[CityFacts | None, list[tuple[int, str, str]]]:
+    """The facts in one city.yml and its problems as (line, rule, message)."""
+    if not path.is_file():
+        return None, [
+            (
+                1,
+                "city-facts-missing",
+                f"no {FACTS_FILE} for this city: write its name, what it calls its areas and "
+                "its extent on the map (`academy data init` drafts it; see "
+                "site/bring-your-own-city.md)",
+            )
+        ]
+    doc = read_yaml(path)
+    data, marks = strip_marks(doc.data)
+    problems = [
+        (doc.line(loc), "draft-unconfirmed", mark_message(loc, text)) for loc, text in marks
+    ]
+    try:
+        facts = CityFacts.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"]) or "city.yml"
+            problems.append(
+                (doc.line(tuple(error["loc"])), "city-facts-schema", f"{where}: {error['msg']}")
+            )
+        return None, problems
+    return facts, problems
+
+
+_facts: dict[tuple[str, int, int], CityFacts] = {}
+
+
+def _version(path: Path) -> tuple[str, int, int] | None:
+    if not path.is_file():
+        return None
+    stat = path.stat()
+    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+def city_facts(city: str | None = None, root: Path | None = None) -> CityFacts:
+    """The city's facts (the active city when None); AcademyError naming the line if broken."""
+    root = root or find_root()
+    city = city or active_city(root)
+    path = facts_path(city, root)
+    key = _version(path)
+    if key is not None and key in _facts:
+        return _facts[key]
+    facts, problems = read_facts(path)
+    if problems or facts is None:
+        line, rule, message = problems[0]
+        raise AcademyError(f"{rel(path, root)}:{line}: {rule}: {message}")
+    if key is not None:
+        _facts[key] = facts
+    return facts
+
+
+def city_name(city: str | None = None, root: Path | None = None) -> str:
+    """The city's name as people write it, e.g. 'St. Louis'."""
+    return city_facts(city, root).name

@@ -91,6 +91,17 @@ class FileCheck:
 def check_file(info: DatasetInfo) -> FileCheck:
     """Whether the dataset's local file exists and matches its pinned size and sha256."""
     found = locate(info)
+    mirrored = mirror_dir() / info.city / info.file if mirror_dir() is not None else None
+    if found is None and mirrored is not None and mirrored.is_symlink():
+        return FileCheck(
+            info.id,
+            info.file,
+            "missing",
+            None,
+            None,
+            f"{info.id}: {mirrored} is a link to {os.readlink(mirrored)}, which does not exist; "
+            "fix the link in the mirror (or copy the file there)",
+        )
     if found is None:
         where = [str(cache_file(info))]
         mirror = mirror_dir()
@@ -108,22 +119,55 @@ def check_file(info: DatasetInfo) -> FileCheck:
     size = path.stat().st_size
     actual = sha256_of(path)  # also when the size is off: the message shows both
     if size != info.bytes or actual != info.sha256:
-        fix = (
-            f"replace it with the pinned file (sha256 {info.sha256[:12]}…) in the mirror"
-            if origin == "mirror"
-            else f"delete it and run `academy data pull {info.id}`"
-        )
         return FileCheck(
             info.id,
             info.file,
             "mismatch",
             path,
             origin,
-            f"{info.id}: {path} does not match its pin in {info.package_path} "
-            f"(sha256 {actual[:12]}…, {size} bytes; expected {info.sha256[:12]}…, "
-            f"{info.bytes} bytes); {fix}",
+            f"{info.id}: {path} does not match its pin in {info.package_path}: the file has "
+            f"sha256 {actual} and {size:,} bytes, the pin says sha256 {info.sha256} and "
+            f"{info.bytes:,} bytes; {which_to_fix(info, actual, size, origin)}",
         )
     return FileCheck(info.id, info.file, "ok", path, origin, f"{info.id}: ok ({origin}: {path})")
+
+
+def differing_digits(a: str, b: str) -> int:
+    """How many of two hex digests' characters differ (every one when the lengths differ)."""
+    if len(a) != len(b):
+        return max(len(a), len(b))
+    return sum(x != y for x, y in zip(a, b, strict=True))
+
+
+def which_to_fix(info: DatasetInfo, actual: str, size: int, origin: Origin) -> str:
+    """Whether the pin or the file is the one to fix, and how.
+
+    Same size and a hash a few characters off: the pin was mistyped. Same size and another
+    hash: either the pin was copied from another file or the file was edited in place.
+    Another size: the file is not the one pinned.
+    """
+    replace = (
+        "replace the file in the mirror with the pinned one"
+        if origin == "mirror"
+        else f"delete it and run `academy data pull {info.id}`"
+    )
+    if size == info.bytes and differing_digits(actual, info.sha256) <= 4:
+        return (
+            f"the size matches and the hashes differ in only "
+            f"{differing_digits(actual, info.sha256)} character(s), so the pin was mistyped: "
+            f'fix "hash" in {info.package_path} to "sha256:{actual}"'
+        )
+    if size == info.bytes:
+        return (
+            f"the size matches but the content does not: if this file is the one you mean to "
+            f'pin (you just wrote the pin), set "hash" in {info.package_path} to '
+            f'"sha256:{actual}"; if the pin came from the source, the file was changed: {replace}'
+        )
+    return (
+        f"the file is not the pinned one (its size differs): {replace}; if the publisher "
+        f'replaced the file on purpose, pin the new one ("hash": "sha256:{actual}", '
+        f'"bytes": {size})'
+    )
 
 
 def file_key(info: DatasetInfo) -> list[object]:
@@ -179,6 +223,12 @@ def pull_one(info: DatasetInfo, progressbar: ProgressBar | bool = False) -> Pull
         return PullResult(info.id, check.path, action)
     if check.status == "mismatch" and check.origin == "mirror":
         raise AcademyError(check.message)
+    if info.url is None:
+        raise AcademyError(
+            f"{info.id}: no download URL is pinned for {info.file} (sources[0] in "
+            f"{info.package_path} has no path), so it only comes from a mirror: put the file "
+            f"in {MIRROR_ENV}/{info.city}/, or add the file's immutable https URL"
+        )
     import pooch  # imported here: only pulling needs it
 
     pooch.get_logger().setLevel("WARNING")  # the caller reports progress itself

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -50,17 +51,26 @@ def _read_geojson(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, dtype="str")
 
 
+def _drop_index_column(frame: pd.DataFrame, info: DatasetInfo) -> pd.DataFrame:
+    """Leave out a leading unnamed row-number column when the dataset says there is one."""
+    options = info.resource.read
+    if options is None or not options.index_column or frame.columns.empty:
+        return frame
+    return frame.iloc[:, 1:]
+
+
 def read_text(info: DatasetInfo, path: Path) -> pd.DataFrame:
     """Every column as text (missing values as NA), column names exactly as published."""
     try:
         if info.format == "csv":
-            return pd.read_csv(
+            frame = pd.read_csv(
                 path,
                 dtype="str",
                 encoding=info.encoding,
                 keep_default_na=False,
                 na_values=info.missing_values,
             )
+            return _drop_index_column(frame, info)
         if info.format == "xlsx":
             return _read_xlsx(path, info.resource.read or ReadOptions())
         if info.format == "geojson":
@@ -76,10 +86,26 @@ def read_header(info: DatasetInfo, path: Path) -> list[str]:
     """The file's column names as published, reading as little as possible."""
     if info.format == "csv":
         try:
-            return list(pd.read_csv(path, nrows=0, encoding=info.encoding).columns)
+            header = pd.read_csv(path, nrows=0, encoding=info.encoding)
+            return list(_drop_index_column(header, info).columns)
         except (ValueError, UnicodeDecodeError, OSError, pd.errors.ParserError) as exc:
             raise _unreadable(info, path, exc) from exc
     return list(read_text(info, path).columns)
+
+
+def row_locator(info: DatasetInfo, path: Path, rows: int) -> Callable[[int], str]:
+    """Row index of `read_text`'s table -> where it is: 'city/file.csv:LINE' (line in the file).
+
+    Exact for a CSV whose cells hold no line breaks (checked by counting the file's lines);
+    otherwise, and for workbooks and GeoJSON, it names the row ('city/file.csv, row N').
+    """
+    label = f"{info.city}/{info.file}"
+    if info.format == "csv":
+        data = path.read_bytes()
+        lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+        if lines == rows + 1:
+            return lambda index: f"{label}:{index + 2}"
+    return lambda index: f"{label}, row {index + 1}"
 
 
 def geometries(path: Path) -> list[dict | None]:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from academy.core.strict import Frozen
 
 # --- canonical tables ------------------------------------------------------------
 
-FieldType = Literal["string", "integer", "number", "datetime"]
+FieldType = Literal["string", "integer", "number", "datetime", "boolean"]
 
 
 class CanonicalField(Frozen):
@@ -26,16 +26,33 @@ class CanonicalField(Frozen):
 
     name: str = Field(description="Column name lessons use, snake_case, e.g. 'created_at'.")
     type: FieldType = Field(
-        description="string, integer (whole numbers, missing allowed), number, or datetime "
-        "(local time without a time zone)."
+        description="string, integer (whole numbers, missing allowed), number, datetime "
+        "(local time without a time zone) or boolean (true/false, missing allowed)."
     )
     required: bool = Field(
-        default=False, description="True when every city's adapter must provide this column."
+        default=False,
+        description="True when every city must publish this column: its adapter must map it. "
+        "False when a city may not publish it: its adapter then declares it under "
+        "`not_published`, with the reason, and lessons say so instead of computing on it.",
+    )
+    computed: bool = Field(
+        default=False,
+        description="True for a column the academy fills in itself (e.g. how many rows of "
+        "the file repeat a request); adapters never map it.",
     )
     description: str = Field(description="What the column means, in plain words.")
+    topic: str = Field(
+        description="What the column tells, as words that end 'This city's data does not "
+        "record ...', e.g. 'how each request came in'. {area}, {council_district} and "
+        "{police_district} become the city's own words for them."
+    )
     values: list[str] | None = Field(
         default=None,
         description="The only values allowed (a vocabulary); the adapter maps raw values onto them.",
+    )
+    meanings: dict[str, str] = Field(
+        default_factory=dict,
+        description="For a vocabulary: what each allowed value means, in plain words.",
     )
 
 
@@ -92,18 +109,95 @@ class DateFormat(Frozen):
     )
 
 
-class Placeholder(Frozen):
-    """Raw values that stand for 'unknown' and must become missing."""
+Match = float | str | None
 
-    when: dict[str, list[float | str]] = Field(
-        min_length=1,
-        description="Canonical column -> values that mark a placeholder; a row matches when "
-        "every listed column holds one of its values.",
+
+class Placeholder(Frozen):
+    """Raw values that stand for 'unknown' and must become missing.
+
+    A row matches when every column listed under `when` and `when_published` holds one
+    of its values (null in a list matches a missing value), so a placeholder can depend
+    on another column: "this point, only for requests logged at the call centre".
+    """
+
+    when: dict[str, list[Match]] = Field(
+        default_factory=dict,
+        description="Canonical column -> values that mark a placeholder, e.g. "
+        "{latitude: [39], longitude: [-77, -76]}.",
+    )
+    when_published: dict[str, list[Match]] = Field(
+        default_factory=dict,
+        description="Published column -> values (as written in the file), for conditions on "
+        "columns the canonical table does not keep, e.g. {Address: [null]} for a blank address.",
     )
     blank: list[str] = Field(
         min_length=1, description="Canonical columns set to missing in matching rows."
     )
     reason: str = Field(description="Why these values are placeholders, for the data card.")
+
+    @model_validator(mode="after")
+    def _has_a_condition(self) -> Placeholder:
+        if not self.when and not self.when_published:
+            raise ValueError("give `when` or `when_published`: which rows hold the placeholder")
+        return self
+
+
+class Coordinates(Frozen):
+    """Map positions published as X/Y in a coordinate reference system, e.g. state-plane feet."""
+
+    x: str = Field(description="Published column of the X value (easting, or longitude).")
+    y: str = Field(description="Published column of the Y value (northing, or latitude).")
+    crs: str = Field(
+        description="The CRS of X/Y as pyproj reads it, e.g. 'EPSG:3435' (Illinois East, US "
+        "feet). The canonical table converts them to latitude/longitude (WGS 84) with pyproj."
+    )
+
+
+class Repeats(Frozen):
+    """How to keep one row per request when the file publishes a request more than once."""
+
+    key: list[str] = Field(
+        min_length=1,
+        description="Published column(s) that identify a request, e.g. ['SRNumber'].",
+    )
+    keep: Literal["first", "last"] = Field(
+        description="Which of a request's rows to keep: the first or the last, in file order "
+        "or by `order_by`."
+    )
+    order_by: str | None = Field(
+        default=None,
+        description="Published column that orders a request's rows (e.g. the last update); "
+        "file order when left out.",
+    )
+    order_format: str | None = Field(
+        default=None,
+        description="strptime format of `order_by` when it holds dates, or 'ISO8601'; "
+        "otherwise it is ordered as numbers when it holds numbers, else as text.",
+    )
+
+
+class Lookup(Frozen):
+    """Codes in the file replaced by names: listed here, or read from another pinned file."""
+
+    values: dict[str, str] | None = Field(
+        default=None, description="Code -> name, e.g. {'28': 'Near West Side'}."
+    )
+    dataset: str | None = Field(
+        default=None,
+        description="'<city>/<dataset>' of another pinned file that lists the codes, e.g. a "
+        "boundary file with neighborhood numbers and names.",
+    )
+    key: str | None = Field(default=None, description="Column of that file holding the code.")
+    value: str | None = Field(default=None, description="Column of that file holding the name.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Lookup:
+        from_file = self.dataset is not None
+        if from_file == (self.values is not None):
+            raise ValueError("give either `values` or `dataset` (with `key` and `value`)")
+        if from_file and not (self.key and self.value):
+            raise ValueError("a lookup from another dataset needs `key` and `value` columns")
+        return self
 
 
 class Adapter(Frozen):
@@ -117,8 +211,29 @@ class Adapter(Frozen):
     )
     columns: dict[str, str | ColumnSource] = Field(
         min_length=1,
-        description="Canonical column -> raw column name (or a ColumnSource). Every required "
-        "canonical column must be listed; optional ones left out become missing.",
+        description="Canonical column -> raw column name (or a ColumnSource). Every canonical "
+        "column is either listed here or under `not_published`.",
+    )
+    not_published: dict[str, str] = Field(
+        default_factory=dict,
+        description="Canonical column -> why this city's file does not have it, in a sentence "
+        "for the data card (e.g. 'The city does not publish how a request came in.'). Only "
+        "columns canonical.yml does not require; lessons say plainly the field is not recorded.",
+    )
+    coordinates: Coordinates | None = Field(
+        default=None,
+        description="X/Y columns and their CRS, converted to latitude/longitude (then leave "
+        "latitude and longitude out of `columns`).",
+    )
+    repeats: Repeats | None = Field(
+        default=None,
+        description="When the file publishes a request more than once: which rows are one "
+        "request and which to keep. The canonical column published_rows counts them.",
+    )
+    lookups: dict[str, Lookup] = Field(
+        default_factory=dict,
+        description="Canonical column -> how to turn its codes into names (e.g. neighborhood "
+        "numbers into neighborhood names).",
     )
     dates: dict[str, DateFormat] = Field(
         default_factory=dict,
@@ -145,6 +260,11 @@ class ReadOptions(Frozen):
     skip_rows: list[int] = Field(
         default_factory=list,
         description="Row numbers (1-based) after the header that document the columns, not data.",
+    )
+    index_column: bool = Field(
+        default=False,
+        description="True when the file starts with a column with no name that only numbers "
+        "the rows (added by the program that saved it); it is left out.",
     )
 
 
@@ -289,7 +409,10 @@ class DatasetInfo(Frozen):
     encoding: str = Field(description="Text encoding as published (utf-8-sig when there is a BOM).")
     sha256: str = Field(description="Pinned sha256 of the file, hex.")
     bytes: int = Field(description="Pinned size in bytes.")
-    url: str = Field(description="Immutable public URL the file is fetched from.")
+    url: str | None = Field(
+        description="Immutable public URL the file is fetched from; None when the file only "
+        "comes from the mirror (e.g. an internal export)."
+    )
     table: str | None = Field(description="Canonical table this file provides, or None.")
     missing_values: list[str] = Field(description="Texts that mean 'missing' in the file.")
     fields: list[SchemaField] = Field(description="The published columns.")
@@ -301,3 +424,80 @@ class DatasetInfo(Frozen):
     def adapter(self) -> Adapter | None:
         """The city adapter, if the file maps to a canonical table."""
         return self.resource.adapter
+
+
+# --- the city's own facts --------------------------------------------------------------
+
+
+class Words(Frozen):
+    """A word for one thing and for many, as the city says it: 'ward' / 'wards'."""
+
+    one: str = Field(min_length=1, description="The word for one, e.g. 'community area'.")
+    many: str = Field(min_length=1, description="The word for several, e.g. 'community areas'.")
+
+    def count(self, n: int) -> str:
+        """'1 ward', '50 wards'."""
+        return f"{n:,} {self.one if n == 1 else self.many}"
+
+
+class Bounds(Frozen):
+    """The city's own extent on the map, in degrees (WGS 84)."""
+
+    south: float = Field(ge=-90, le=90, description="Southernmost latitude of the city.")
+    north: float = Field(ge=-90, le=90, description="Northernmost latitude of the city.")
+    west: float = Field(ge=-180, le=180, description="Westernmost longitude of the city.")
+    east: float = Field(ge=-180, le=180, description="Easternmost longitude of the city.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Bounds:
+        if self.south >= self.north or self.west >= self.east:
+            raise ValueError("south must be below north, and west below east")
+        return self
+
+    def margin_degrees(self, km: float) -> tuple[float, float]:
+        """(latitude, longitude) degrees that make about `km` kilometres here."""
+        import math
+
+        middle = math.radians((self.south + self.north) / 2)
+        return km / 111.2, km / (111.2 * max(math.cos(middle), 0.01))
+
+    def grown(self, km: float) -> Bounds:
+        """The extent with `km` kilometres added on every side."""
+        dlat, dlon = self.margin_degrees(km)
+        return Bounds(
+            south=max(-90.0, self.south - dlat),
+            north=min(90.0, self.north + dlat),
+            west=max(-180.0, self.west - dlon),
+            east=min(180.0, self.east + dlon),
+        )
+
+
+class CityFacts(Frozen):
+    """`datasets/<city>/city.yml`: the city's name and how it speaks about its places.
+
+    Every page that names the city or its areas reads it from here, so a city is
+    written "St. Louis", never spelt from its folder name.
+    """
+
+    name: str = Field(
+        min_length=1, description="The city's name as people write it, e.g. 'St. Louis'."
+    )
+    government: str = Field(
+        min_length=1, description="The government that runs the academy, e.g. 'City of St. Louis'."
+    )
+    areas: Words = Field(
+        description="What the city calls the areas in the canonical `neighborhood` column, e.g. "
+        "neighborhood, community area, neighborhood council."
+    )
+    council_districts: Words = Field(
+        default=Words(one="council district", many="council districts"),
+        description="What the city calls the areas in `council_district`, e.g. ward.",
+    )
+    police_districts: Words = Field(
+        default=Words(one="police district", many="police districts"),
+        description="What the city calls the areas in `police_district`, e.g. police zone.",
+    )
+    bounds: Bounds = Field(
+        description="The city's extent on the map. Validation rejects a table whose points "
+        "lie far outside it, and lessons draw maps and boxes from it."
+    )

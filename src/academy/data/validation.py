@@ -17,17 +17,19 @@ from academy.core.findings import Finding, rel
 from academy.core.paths import find_root
 from academy.data.catalogue import (
     CANONICAL_FILE,
+    PACKAGE_FILE,
     SpecError,
     SpecProblem,
     datasets_dir,
+    get_dataset,
     load_canonical,
     package_paths,
-    parse_package,
+    parse_draft,
 )
 from academy.data.fetch import file_key
 from academy.data.jsonlines import Loc, json_lines, line_of
 from academy.data.memo import remember
-from academy.data.spec import CanonicalFile, DatasetInfo
+from academy.data.spec import Adapter, CanonicalFile, CanonicalTable, DatasetInfo
 
 DATA_SUFFIXES = {".csv", ".xlsx", ".xls", ".geojson", ".parquet", ".zip", ".json.gz", ".feather"}
 ADAPTER: Loc = ("resources", 0, "academy", "adapter")
@@ -36,9 +38,10 @@ ADAPTER: Loc = ("resources", 0, "academy", "adapter")
 class _Out:
     """Collects findings for one datapackage.json."""
 
-    def __init__(self, path: str, lines: dict[Loc, int]) -> None:
+    def __init__(self, path: str, lines: dict[Loc, int], root: Path) -> None:
         self.path = path
         self.lines = lines
+        self.root = root
         self.findings: list[Finding] = []
 
     def add(self, loc: Loc, rule: str, message: str, severity: str = "error") -> None:
@@ -68,13 +71,20 @@ def _check_adapter(info: DatasetInfo, canonical: CanonicalFile, out: _Out) -> No
         )
         return
     schema_columns = {f.name for f in info.fields}
-    missing = [f.name for f in definition.fields if f.required and f.name not in adapter.columns]
-    if missing:
-        out.add(
-            (*ADAPTER, "columns"),
-            "adapter-missing-field",
-            f"{adapter.table} needs {', '.join(missing)}: map each to a column of {info.file}",
-        )
+    from academy.data.adapters import accounted_problems, source_columns
+
+    for name, what in accounted_problems(adapter, definition):
+        where = "not_published" if name in adapter.not_published else "columns"
+        loc = (*ADAPTER, where, name) if name in getattr(adapter, where) else (*ADAPTER, where)
+        out.add(loc, "adapter-missing-field", f"{adapter.table} column {name!r} {what}")
+    for name in adapter.not_published:
+        if definition.field(name) is None:
+            out.add(
+                (*ADAPTER, "not_published", name),
+                "adapter-unknown-field",
+                f"{name!r} is not a column of {adapter.table}; remove it from not_published",
+            )
+    _check_adapter_parts(info, adapter, definition, schema_columns, out)
     for name, source in adapter.columns.items():
         loc = (*ADAPTER, "columns", name)
         field = definition.field(name)
@@ -86,8 +96,6 @@ def _check_adapter(info: DatasetInfo, canonical: CanonicalFile, out: _Out) -> No
                 f"(columns: {', '.join(f.name for f in definition.fields)})",
             )
             continue
-        from academy.data.adapters import source_columns
-
         for column in source_columns(source):
             if column not in schema_columns:
                 out.add(
@@ -111,8 +119,19 @@ def _check_adapter(info: DatasetInfo, canonical: CanonicalFile, out: _Out) -> No
                 "adapter-date-format",
                 f'{name!r} is a datetime: add its format under "dates" (e.g. "%m/%d/%Y")',
             )
+        vocabulary = adapter.vocabularies.get(name)
+        if field.type == "boolean" and vocabulary is not None:
+            from academy.data.adapters import FALSE, TRUE
+
+            wrong = sorted({v for v in vocabulary.values() if v.lower() not in TRUE | FALSE})
+            if wrong:
+                out.add(
+                    (*ADAPTER, "vocabularies", name),
+                    "adapter-vocabulary",
+                    f'{name!r} is true or false: map each raw value to "true" or "false", '
+                    f"not {', '.join(map(repr, wrong))}",
+                )
         if field.values is not None:
-            vocabulary = adapter.vocabularies.get(name)
             if vocabulary is None:
                 out.add(
                     loc,
@@ -137,13 +156,90 @@ def _check_adapter(info: DatasetInfo, canonical: CanonicalFile, out: _Out) -> No
                 "adapter-date-format",
                 f"{name!r} is not a datetime column of {adapter.table}; remove its date format",
             )
+    converted = {"latitude", "longitude"} if adapter.coordinates is not None else set()
     for index, rule in enumerate(adapter.placeholders):
         for name in [*rule.when, *rule.blank]:
-            if name not in adapter.columns:
+            if name not in adapter.columns and name not in converted:
                 out.add(
                     (*ADAPTER, "placeholders", index),
                     "adapter-placeholder",
                     f"placeholder rule names {name!r}, which the adapter does not map",
+                )
+        for name in rule.when_published:
+            if name not in schema_columns:
+                out.add(
+                    (*ADAPTER, "placeholders", index, "when_published", name),
+                    "adapter-placeholder",
+                    f"placeholder rule reads column {name!r}, which {info.file} does not have",
+                )
+
+
+def _check_adapter_parts(
+    info: DatasetInfo,
+    adapter: Adapter,
+    definition: CanonicalTable,
+    schema_columns: set[str],
+    out: _Out,
+) -> None:
+    """Coordinates, repeats and lookups: the columns they read and what they name."""
+    if adapter.coordinates is not None:
+        spec = adapter.coordinates
+        for axis in ("x", "y"):
+            column = getattr(spec, axis)
+            if column not in schema_columns:
+                out.add(
+                    (*ADAPTER, "coordinates", axis),
+                    "adapter-coordinates",
+                    f"coordinates.{axis} reads column {column!r}, which {info.file} does not have",
+                )
+        from pyproj import CRS
+        from pyproj.exceptions import CRSError
+
+        try:
+            crs = CRS.from_user_input(spec.crs)
+        except CRSError:
+            out.add(
+                (*ADAPTER, "coordinates", "crs"),
+                "adapter-coordinates",
+                f"{spec.crs!r} is not a coordinate reference system pyproj knows; give an EPSG "
+                "code such as 'EPSG:3435' (ask your GIS team which system the X/Y are in)",
+            )
+        else:
+            if not (crs.is_projected or crs.is_geographic):
+                out.add(
+                    (*ADAPTER, "coordinates", "crs"),
+                    "adapter-coordinates",
+                    f"{spec.crs!r} ({crs.name}) is not a map projection or a latitude/longitude "
+                    "system; name the CRS of the X/Y columns",
+                )
+    if adapter.repeats is not None:
+        rule = adapter.repeats
+        for column in [*rule.key, *([rule.order_by] if rule.order_by else [])]:
+            if column not in schema_columns:
+                out.add(
+                    (*ADAPTER, "repeats"),
+                    "adapter-repeats",
+                    f"repeats reads column {column!r}, which {info.file} does not have",
+                )
+    for name, lookup in adapter.lookups.items():
+        loc = (*ADAPTER, "lookups", name)
+        if definition.field(name) is None or name not in adapter.columns:
+            out.add(loc, "adapter-lookup", f"lookup for {name!r}, which the adapter does not map")
+        if lookup.dataset is None:
+            continue
+        try:
+            other = get_dataset(lookup.dataset, out.root)
+        except AcademyError as exc:
+            out.add(loc, "adapter-lookup", str(exc))
+            continue
+        columns = {f.name for f in other.fields}
+        for column in (lookup.key, lookup.value):
+            if column not in columns:
+                out.add(
+                    loc,
+                    "adapter-lookup",
+                    f"lookup reads column {column!r} of {lookup.dataset}, whose Table Schema "
+                    f"lists {', '.join(sorted(columns))}",
                 )
 
 
@@ -171,6 +267,9 @@ def _check_file(info: DatasetInfo, canonical: CanonicalFile | None, out: _Out) -
     from academy.data.reading import read_header
 
     state = check_file(info)
+    if state.status == "mismatch":
+        out.add(("resources", 0, "hash"), "dataset-pin-mismatch", state.message)
+        return
     if state.status != "ok" or state.path is None:
         return
     try:
@@ -200,43 +299,75 @@ def _check_file(info: DatasetInfo, canonical: CanonicalFile | None, out: _Out) -
 def _check_adapter_on_file(
     info: DatasetInfo, path: Path, header: list[str], canonical: CanonicalFile, out: _Out
 ) -> None:
-    from academy.data.adapters import AdapterError, apply_adapter, source_columns
-    from academy.data.canonical import cache_path
-    from academy.data.reading import read_text
+    from academy.data.adapters import AdapterError, apply_adapter, published_columns
+    from academy.data.canonical import load_lookups
+    from academy.data.reading import read_text, row_locator
 
     adapter = info.adapter
     assert adapter is not None
     declared = {f.name for f in info.fields}
-    for name, source in adapter.columns.items():
-        for column in source_columns(source):
-            if column in declared and column not in header:
-                out.add(
-                    (*ADAPTER, "columns", name),
-                    "adapter-unknown-column",
-                    f"{name!r} reads column {column!r}, which the header of {path} lacks",
-                )
+    for column in published_columns(adapter):
+        if column in declared and column not in header:
+            out.add(
+                ADAPTER,
+                "adapter-unknown-column",
+                f"the adapter reads column {column!r}, which the header of {path} lacks",
+            )
     definition = canonical.tables.get(adapter.table)
     if definition is None or any(f.rule.startswith("adapter-") for f in out.findings):
         return
-    if cache_path(info, definition).is_file():
-        return  # this adapter already built this exact file
     text = read_text(info, path)
-    for name, vocabulary in adapter.vocabularies.items():
-        source = adapter.columns.get(name)
-        if isinstance(source, str) and source in text.columns:
-            unmapped = sorted(set(text[source].dropna().str.strip()) - set(vocabulary))
-            if unmapped:
-                out.add(
-                    (*ADAPTER, "vocabularies", name),
-                    "adapter-vocabulary",
-                    f"{info.file} has {source} value(s) {', '.join(map(repr, unmapped[:8]))} "
-                    "that the vocabulary does not map; add them",
-                )
-                return
+    where = row_locator(info, path, len(text))
     try:
-        apply_adapter(text, adapter, definition)
+        lookups = load_lookups(info, out.root)
+        frame = apply_adapter(text, adapter, definition, lookups, where, keep_index=True)
     except AdapterError as exc:
-        out.add(ADAPTER, "adapter-does-not-fit", f"{info.file}: {exc}")
+        out.add((*ADAPTER, *exc.loc), exc.rule, f"{info.file}: {exc}")
+        return
+    except AcademyError as exc:  # a lookup's file is missing or altered
+        out.add((*ADAPTER, "lookups"), "adapter-lookup", str(exc))
+        return
+    if "latitude" in frame.columns and frame["latitude"].notna().any():
+        _check_extent(info, frame, where, out)
+
+
+def _check_extent(info: DatasetInfo, frame, where, out: _Out) -> None:
+    from academy.data.city import city_facts
+    from academy.data.extent import FAR_KM, check_extent
+
+    try:
+        facts = city_facts(info.city, out.root)
+    except AcademyError:
+        return  # the city.yml findings say what to fix
+    result = check_extent(frame, facts.bounds)
+    if not result.far or result.first is None:
+        return
+    adapter = info.adapter
+    assert adapter is not None
+    loc = (*ADAPTER, "coordinates") if adapter.coordinates else (*ADAPTER, "columns", "latitude")
+    first = (
+        f"{where(result.first)} ({frame.loc[result.first, 'latitude']:.5f}, "
+        f"{frame.loc[result.first, 'longitude']:.5f})"
+    )
+    if result.mapping_is_wrong:
+        out.add(
+            loc,
+            "adapter-coordinates-outside-city",
+            f"{result.far:,} of {result.located:,} located rows ({result.share:.0%}) lie more "
+            f"than {FAR_KM:.0f} km outside {facts.name}'s extent in "
+            f"datasets/{info.city}/city.yml, the first at {first}: check that latitude and "
+            "longitude are not swapped, that X/Y have the right CRS, and the city's bounds",
+        )
+    else:
+        out.add(
+            loc,
+            "adapter-coordinates-outside-city",
+            f"{result.far:,} located row(s) lie more than {FAR_KM:.0f} km outside "
+            f"{facts.name}'s extent, the first at {first}: if they are a default point the "
+            "system writes, add a placeholder rule; if they are real places outside the city, "
+            "leave them (the data-quality lessons use them)",
+            "warning",
+        )
 
 
 def check_package(
@@ -252,7 +383,7 @@ def check_package(
     info: DatasetInfo | None
     problems: list[SpecProblem] = []
     try:
-        info = parse_package(text, path, root)
+        info, problems = parse_draft(text, path, root)
     except SpecError as exc:
         info, problems = None, exc.problems
     key = {
@@ -260,13 +391,34 @@ def check_package(
         "text": text,
         "canonical": canonical.model_dump(mode="json") if canonical is not None else None,
         "file": file_key(info) if info is not None else None,
+        "depends": _dependencies(info, root) if info is not None else None,
     }
     found = remember(
         "package-findings",
         key,
-        lambda: [f.as_dict() for f in _package_findings(shown, text, info, problems, canonical)],
+        lambda: [
+            f.as_dict() for f in _package_findings(shown, text, info, problems, canonical, root)
+        ],
     )
     return [Finding(**f) for f in found], info
+
+
+def _dependencies(info: DatasetInfo, root: Path) -> list[object]:
+    """What else the findings read: the city's facts and the files its lookups read."""
+    from academy.data.city import facts_path
+
+    facts = facts_path(info.city, root)
+    parts: list[object] = [facts.read_text(encoding="utf-8") if facts.is_file() else None]
+    for lookup in info.adapter.lookups.values() if info.adapter else []:
+        if lookup.dataset is None:
+            continue
+        package = datasets_dir(root) / lookup.dataset / PACKAGE_FILE
+        parts.append(package.read_text(encoding="utf-8") if package.is_file() else None)
+        try:
+            parts.append(file_key(get_dataset(lookup.dataset, root)))
+        except AcademyError:
+            parts.append(None)
+    return parts
 
 
 def _package_findings(
@@ -275,16 +427,17 @@ def _package_findings(
     info: DatasetInfo | None,
     problems: list[SpecProblem],
     canonical: CanonicalFile | None,
+    root: Path,
 ) -> list[Finding]:
     try:
         descriptor = json.loads(text)
     except json.JSONDecodeError as exc:
         return [Finding(shown, exc.lineno, "datapackage-json", f"invalid JSON: {exc.msg}")]
-    out = _Out(shown, json_lines(text))
+    out = _Out(shown, json_lines(text), root)
     if isinstance(descriptor, dict):
         _frictionless_findings(descriptor, out)
     for problem in problems:
-        out.findings.append(Finding(shown, problem.line, "datapackage-schema", problem.message))
+        out.findings.append(Finding(shown, problem.line, problem.rule, problem.message))
     if info is None:
         return out.findings
     _check_quality_columns(info, out)
@@ -292,6 +445,25 @@ def _package_findings(
         _check_adapter(info, canonical, out)
     _check_file(info, canonical, out)
     return out.findings
+
+
+def _city_facts_findings(root: Path) -> list[Finding]:
+    """datasets/<city>/city.yml for every city that has datasets: present and well formed."""
+    from academy.data.city import facts_path, read_facts
+
+    findings = []
+    cities = sorted({p.parent.parent.name for p in package_paths(root)})
+    for city in cities:
+        path = facts_path(city, root)
+        try:
+            _, problems = read_facts(path)
+        except AcademyError as exc:  # YAML syntax: the error names its line
+            findings.append(_error_finding(exc, path, root))
+            continue
+        findings += [
+            Finding(rel(path, root), line, rule, message) for line, rule, message in problems
+        ]
+    return findings
 
 
 def _committed_data(root: Path) -> list[Finding]:
@@ -348,6 +520,7 @@ def validate_datasets(root: Path | None = None) -> list[Finding]:
         if info is not None:
             infos.append(info)
     findings += _primary_clashes(infos, root)
+    findings += _city_facts_findings(root)
     findings += _committed_data(root)
     from academy.data.cards import stale_cards
 
