@@ -147,6 +147,45 @@ def profile_cmd(dataset_id: str, root: RootOpt = None) -> None:
         out.print(f"- {result.problem.title}{found}{examples}", highlight=False)
 
 
+@app.command("init")
+def init_cmd(
+    file: Annotated[
+        Path, typer.Argument(help="The file as the city publishes it (.csv, .xlsx, .geojson).")
+    ],
+    city: Annotated[
+        str, typer.Option("--city", help="City id, a folder under datasets/ (e.g. st-louis).")
+    ],
+    dataset: Annotated[
+        str, typer.Option("--dataset", help="Dataset name (e.g. service-requests-2024).")
+    ],
+    url: Annotated[
+        str | None, typer.Option("--url", help="Immutable https URL of exactly this file, if any.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Draft again over an existing package.")
+    ] = False,
+    root: RootOpt = None,
+) -> None:
+    """Draft datasets/<city>/<dataset>/datapackage.json from the file; every proposal is marked to confirm."""
+    from academy.data.draft import init_dataset
+
+    root_path = _root(root)
+    draft = init_dataset(file, city, dataset, root_path, url=url, force=force)
+    out.print(f"wrote {draft.package_path.relative_to(root_path)}")
+    if draft.city_path is not None:
+        out.print(f"wrote {draft.city_path.relative_to(root_path)} (a new city)")
+    what = f"an adapter to the canonical table {draft.table}" if draft.table else "no adapter"
+    out.print(f"The draft has {what}; the file is read from {draft.data_path}.")
+    for note in draft.notes:
+        out.print(f"- note: {note}", highlight=False)
+    out.print(
+        f'{draft.marks} proposal(s) are marked "to_confirm". Check each one, then delete its '
+        "line; `academy validate` lists those left, with their lines. Then run "
+        "`academy data cards` and build.",
+        highlight=False,
+    )
+
+
 @app.command("cards")
 def cards_cmd(root: RootOpt = None) -> None:
     """Rewrite every dataset's README.md data card from datapackage.json and lesson usage."""

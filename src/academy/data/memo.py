@@ -30,7 +30,7 @@ CACHE_ENV = "ACADEMY_CACHE_DIR"
 _PACKAGES = ("data", "core", "curriculum")
 _LIBRARIES = (
     *("frictionless", "jsonschema", "pydantic", "pyyaml"),
-    *("pandas", "numpy", "openpyxl", "altair", "vl-convert-python"),
+    *("pandas", "numpy", "openpyxl", "altair", "vl-convert-python", "pyproj"),
 )
 
 T = TypeVar("T")
