@@ -37,12 +37,21 @@ def list_cmd(root: RootOpt = None) -> None:
     from academy.data.catalogue import list_datasets
     from academy.data.fetch import check_file
 
+    from academy.data.fetch import unpackaged_files
+
     table = Table("dataset", "table", "file", "bytes", "here")
     for info in list_datasets(_root(root)):
         state = check_file(info)
         here = {"ok": state.origin or "ok", "missing": "-", "mismatch": "ALTERED"}[state.status]
         table.add_row(info.id, info.table or "", info.file, f"{info.bytes:,}", here)
     out.print(table)
+    for name in unpackaged_files(_root(root)):
+        city, _, file = name.partition("/")
+        out.print(
+            f"In the mirror but not described yet: {name} "
+            f"(`academy data init <mirror>/{name} --city {city} --dataset NAME`)",
+            highlight=False,
+        )
 
 
 class _RichBar:

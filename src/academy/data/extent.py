@@ -10,6 +10,7 @@ from academy.data.spec import Bounds
 
 FAR_KM = 25.0  # beyond the city's extent by more than this is "far outside"
 WRONG_SHARE = 0.05  # more than this share of located rows far outside: the mapping is wrong
+NOTICE_SHARE = 0.005  # more than this (but not WRONG_SHARE): worth a warning; fewer is noise
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,10 @@ class ExtentCheck:
     @property
     def mapping_is_wrong(self) -> bool:
         return self.share > WRONG_SHARE
+
+    @property
+    def worth_a_warning(self) -> bool:
+        return NOTICE_SHARE < self.share <= WRONG_SHARE
 
 
 def far_outside(latitude: pd.Series, longitude: pd.Series, bounds: Bounds) -> pd.Series:

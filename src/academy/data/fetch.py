@@ -189,6 +189,24 @@ def dataset_path(dataset_id: str, root: Path | None = None) -> Path:
     return verified_path(get_dataset(dataset_id, root or find_root()))
 
 
+def unpackaged_files(root: Path | None = None) -> list[str]:
+    """'<city>/<file>' of every file in the mirror that no datapackage.json describes.
+
+    A mirror may hold files the academy does not use yet (a new city's files before
+    `academy data init`); `academy data list` shows them so they are not forgotten.
+    """
+    mirror = mirror_dir()
+    if mirror is None or not mirror.is_dir():
+        return []
+    known = {f"{d.city}/{d.file}" for d in list_datasets(root or find_root(), skip_invalid=True)}
+    found = {
+        f"{path.parent.name}/{path.name}"
+        for path in mirror.glob("*/*")
+        if path.is_file() and not path.name.startswith(".") and path.name != "SOURCES.md"
+    }
+    return sorted(found - known)
+
+
 def verify(root: Path | None = None) -> list[FileCheck]:
     """Check every dataset's local file against its pin."""
     return [check_file(info) for info in list_datasets(root or find_root())]

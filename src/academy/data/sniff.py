@@ -106,9 +106,9 @@ def header_row_of(rows: list[tuple]) -> int:
     widest = max((sum(v is not None for v in r) for r in rows[:30]), default=0)
     for number, row in enumerate(rows[:30], start=1):
         names = [str(v).strip() for v in row if v is not None and str(v).strip()]
-        if names and len(names) >= widest / 2 and len(set(names)) == len(names):
-            if not all(re.fullmatch(r"-?\d+(\.\d+)?", n) for n in names):
-                return number
+        numeric = all(re.fullmatch(r"-?\d+(\.\d+)?", n) for n in names)
+        if names and len(names) >= widest / 2 and len(set(names)) == len(names) and not numeric:
+            return number
     return 1
 
 

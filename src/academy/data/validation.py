@@ -358,7 +358,7 @@ def _check_extent(info: DatasetInfo, frame, where, out: _Out) -> None:
             f"datasets/{info.city}/city.yml, the first at {first}: check that latitude and "
             "longitude are not swapped, that X/Y have the right CRS, and the city's bounds",
         )
-    else:
+    elif result.worth_a_warning:
         out.add(
             loc,
             "adapter-coordinates-outside-city",
