@@ -86,8 +86,10 @@ def _schema(facts: FileFacts) -> dict[str, Any]:
     fields = []
     for column in facts.text.columns:
         entry: dict[str, Any] = {"name": column, "type": facts.types[column]}
-        if column in facts.dates and facts.dates[column].format != "ISO8601":
-            entry["format"] = facts.dates[column].format
+        if column in facts.dates:
+            entry["type"] = "datetime"  # the academy reads it as text; the adapter parses it
+            if facts.dates[column].format != "ISO8601":
+                entry["format"] = facts.dates[column].format
         entry["description"] = _describe(facts, column)
         fields.append(entry)
     return _marked(
