@@ -87,7 +87,7 @@ def test_canonical_yml_and_the_data_file_are_part_of_the_key(town, computed):
     assert "  service_requests:\n" in text and "    fields:\n" in text
     start = text.index("  service_requests:\n")
     at = text.index("    fields:\n", start) + len("    fields:\n")
-    required = "      - {name: ward_code, type: string, required: true, description: Ward.}\n"
+    required = "      - {name: ward_code, type: string, required: true, topic: which ward it is in, description: Ward.}\n"
     canonical.write_text(text[:at] + required + text[at:])
     missing = next(f for f in validate_datasets(town.root) if f.rule == "adapter-missing-field")
     assert "ward_code" in missing.message
