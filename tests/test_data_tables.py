@@ -127,7 +127,9 @@ def test_baltimore_status_and_dates_agree():
     assert (frame["status"].eq("referred") == transferred).all() and transferred.any()
     assert (frame["status_raw"] == published["SRStatus"]).all()
     # '(Duplicate)' in the status is the duplicate flag
-    assert (frame["duplicate"] == published["SRStatus"].str.contains("(Duplicate)", regex=False)).all()
+    assert (
+        frame["duplicate"] == published["SRStatus"].str.contains("(Duplicate)", regex=False)
+    ).all()
     # closed requests have a closing time, open ones do not
     assert frame.loc[frame["status"].isin(["closed", "referred"]), "closed_at"].notna().all()
     assert frame.loc[frame["status"] == "open", "closed_at"].isna().all()

@@ -35,9 +35,7 @@ def _root(root: Path | None) -> Path:
 def list_cmd(root: RootOpt = None) -> None:
     """Every dataset: id, canonical table, file and whether it is available here."""
     from academy.data.catalogue import list_datasets
-    from academy.data.fetch import check_file
-
-    from academy.data.fetch import unpackaged_files
+    from academy.data.fetch import check_file, unpackaged_files
 
     table = Table("dataset", "table", "file", "bytes", "here")
     for info in list_datasets(_root(root)):
@@ -46,7 +44,7 @@ def list_cmd(root: RootOpt = None) -> None:
         table.add_row(info.id, info.table or "", info.file, f"{info.bytes:,}", here)
     out.print(table)
     for name in unpackaged_files(_root(root)):
-        city, _, file = name.partition("/")
+        city = name.partition("/")[0]
         out.print(
             f"In the mirror but not described yet: {name} "
             f"(`academy data init <mirror>/{name} --city {city} --dataset NAME`)",

@@ -438,7 +438,12 @@ def draft_package(
             }
         ],
     )
-    city_data = None if known_facts else _city_draft(city, found, bounds)
+    if known_facts is None:
+        city_data = _city_draft(city, found, bounds)
+    elif known_facts.bounds is None and bounds is not None:
+        city_data = {"bounds": _bounds_draft(bounds)}  # added to the city's facts
+    else:
+        city_data = None
     return package, city_data, found.table, notes
 
 
@@ -457,19 +462,7 @@ def _city_draft(city: str, found: Proposals, bounds: Bounds | None) -> dict[str,
     police_one, police_many = area_words(
         police.column if police else None, ("police district", "police districts")
     )
-    if bounds is None:
-        bounds = Bounds(south=-1, north=1, west=-1, east=1)
-        bounds_note = (
-            "the file gives no latitude/longitude to draw the city's extent from: write the "
-            "city limits' southernmost and northernmost latitude and westernmost and easternmost "
-            "longitude (degrees)."
-        )
-    else:
-        bounds_note = (
-            "drawn around the middle 98% of the file's map points; widen it to the city limits "
-            "(validation refuses points far outside it)."
-        )
-    return {
+    drafted = {
         CONFIRM_KEY: "the name was written from the city's folder name: write it as people "
         "write it (e.g. St. Louis), and name the government that runs the academy.",
         "name": _name_from_id(city),
@@ -486,8 +479,20 @@ def _city_draft(city: str, found: Proposals, bounds: Bounds | None) -> dict[str,
         "police_districts": _marked(
             "what the city calls its police districts.", one=police_one, many=police_many
         ),
-        "bounds": _marked(bounds_note, **bounds.model_dump()),
     }
+    if bounds is not None:
+        drafted["bounds"] = _bounds_draft(bounds)
+    return drafted
+
+
+BOUNDS_NOTE = (
+    "drawn around the middle 98% of the file's map points; widen it to the city limits "
+    "(validation refuses points far outside it)."
+)
+
+
+def _bounds_draft(bounds: Bounds) -> dict[str, Any]:
+    return _marked(BOUNDS_NOTE, **bounds.model_dump())
 
 
 def _check_id(kind: str, value: str) -> None:
@@ -544,17 +549,18 @@ def init_dataset(
     text = json.dumps(package, indent=2, ensure_ascii=False) + "\n"
     package_path.write_text(text, encoding="utf-8")
     city_path = None
+    facts_text = ""
     if city_data is not None:
         city_path = facts_path(city, root)
-        header = (
-            f"# {FACTS_FILE} drafted by `academy data init`: the city's name and how it speaks of "
-            "its places.\n# Check each proposal, then delete its to_confirm line.\n"
-        )
-        city_path.write_text(
-            header + yaml.safe_dump(city_data, sort_keys=False, allow_unicode=True, width=10_000),
-            encoding="utf-8",
-        )
-    marks = text.count(f'"{CONFIRM_KEY}"') + (
-        city_path.read_text(encoding="utf-8").count(f"{CONFIRM_KEY}:") if city_path else 0
-    )
+        facts_text = yaml.safe_dump(city_data, sort_keys=False, allow_unicode=True, width=10_000)
+        if set(city_data) == {"bounds"}:  # the city's facts had no extent yet
+            with city_path.open("a", encoding="utf-8") as handle:
+                handle.write(facts_text)
+        else:
+            header = (
+                f"# {FACTS_FILE} drafted by `academy data init`: the city's name and how it "
+                "speaks of its places.\n# Check each proposal, then delete its to_confirm line.\n"
+            )
+            city_path.write_text(header + facts_text, encoding="utf-8")
+    marks = text.count(f'"{CONFIRM_KEY}"') + facts_text.count(f"{CONFIRM_KEY}:")
     return Draft(package_path, city_path, _place_file(file, city), marks, table, notes)

@@ -76,6 +76,19 @@ def _fix(info: DatasetInfo) -> str:
     )
 
 
+def _missing_message(info: DatasetInfo) -> str:
+    """Why a dataset's file is not found: a dangling link in the mirror, or where we looked."""
+    mirror = mirror_dir()
+    mirrored = mirror / info.city / info.file if mirror is not None else None
+    if mirrored is not None and mirrored.is_symlink():
+        return (
+            f"{info.id}: {mirrored} is a link to {os.readlink(mirrored)}, which does not exist; "
+            "fix the link in the mirror (or copy the file there)"
+        )
+    where = [str(p) for p in (mirrored, cache_file(info)) if p is not None]
+    return f"{info.id}: file {info.file} not found (looked in {' and '.join(where)}); {_fix(info)}"
+
+
 @dataclass(frozen=True)
 class FileCheck:
     """The state of one dataset's local file against its pin."""
@@ -91,30 +104,8 @@ class FileCheck:
 def check_file(info: DatasetInfo) -> FileCheck:
     """Whether the dataset's local file exists and matches its pinned size and sha256."""
     found = locate(info)
-    mirrored = mirror_dir() / info.city / info.file if mirror_dir() is not None else None
-    if found is None and mirrored is not None and mirrored.is_symlink():
-        return FileCheck(
-            info.id,
-            info.file,
-            "missing",
-            None,
-            None,
-            f"{info.id}: {mirrored} is a link to {os.readlink(mirrored)}, which does not exist; "
-            "fix the link in the mirror (or copy the file there)",
-        )
     if found is None:
-        where = [str(cache_file(info))]
-        mirror = mirror_dir()
-        if mirror is not None:
-            where.insert(0, str(mirror / info.city / info.file))
-        return FileCheck(
-            info.id,
-            info.file,
-            "missing",
-            None,
-            None,
-            f"{info.id}: file {info.file} not found (looked in {' and '.join(where)}); {_fix(info)}",
-        )
+        return FileCheck(info.id, info.file, "missing", None, None, _missing_message(info))
     path, origin = found
     size = path.stat().st_size
     actual = sha256_of(path)  # also when the size is off: the message shows both

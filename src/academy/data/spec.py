@@ -497,7 +497,9 @@ class CityFacts(Frozen):
         default=Words(one="police district", many="police districts"),
         description="What the city calls the areas in `police_district`, e.g. police zone.",
     )
-    bounds: Bounds = Field(
+    bounds: Bounds | None = Field(
+        default=None,
         description="The city's extent on the map. Validation rejects a table whose points "
-        "lie far outside it, and lessons draw maps and boxes from it."
+        "lie far outside it, and lessons draw maps and boxes from it (from the points "
+        "themselves while it is missing).",
     )

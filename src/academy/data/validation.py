@@ -339,6 +339,16 @@ def _check_extent(info: DatasetInfo, frame, where, out: _Out) -> None:
         facts = city_facts(info.city, out.root)
     except AcademyError:
         return  # the city.yml findings say what to fix
+    if facts.bounds is None:
+        out.add(
+            (*ADAPTER, "columns"),
+            "city-facts-bounds",
+            f"datasets/{info.city}/city.yml gives no bounds, so the points of {info.file} "
+            "cannot be checked against the city's extent; add the city limits as bounds "
+            "(`academy data init` proposes them from a file with map points)",
+            "warning",
+        )
+        return
     result = check_extent(frame, facts.bounds)
     if not result.far or result.first is None:
         return
