@@ -12,8 +12,30 @@ from academy.core.findings import Finding
 DATAPACKAGE_JSON = Rule("datapackage-json", "Every datapackage.json is valid JSON.")
 DATAPACKAGE_SCHEMA = Rule(
     "datapackage-schema",
-    "Every datapackage.json is a Frictionless Data Package with one resource, pinned (https "
-    "source, sha256, bytes), with a Table Schema and the academy's own keys.",
+    "Every datapackage.json is a Frictionless Data Package with one resource, pinned (sha256, "
+    "bytes, and an https source when it can be downloaded), with a Table Schema and the "
+    "academy's own keys.",
+)
+DRAFT_UNCONFIRMED = Rule(
+    "draft-unconfirmed",
+    'No proposal of `academy data init` is left marked "to_confirm" (in datapackage.json '
+    "or city.yml): each is checked, then its mark deleted.",
+)
+DATASET_PIN_MISMATCH = Rule(
+    "dataset-pin-mismatch",
+    "When the data file is present, its size and sha256 are those pinned (the finding shows "
+    "both hashes in full and says whether the pin or the file is the one to fix).",
+)
+CITY_FACTS_MISSING = Rule(
+    "city-facts-missing",
+    "Every city with datasets has datasets/<city>/city.yml: its name, what it calls its "
+    "areas, and its extent.",
+)
+CITY_FACTS_SCHEMA = Rule("city-facts-schema", "Every city.yml has the format of the city's facts.")
+CITY_FACTS_BOUNDS = Rule(
+    "city-facts-bounds",
+    "A city whose tables have map points gives its extent (bounds) in city.yml (a warning).",
+    severity="warning",
 )
 CANONICAL_SCHEMA = Rule(
     "canonical-schema", "datasets/canonical.yml defines the canonical tables in its format."
@@ -22,7 +44,26 @@ ADAPTER_UNKNOWN_TABLE = Rule(
     "adapter-unknown-table", "A city adapter names a table that canonical.yml defines."
 )
 ADAPTER_MISSING_FIELD = Rule(
-    "adapter-missing-field", "A city adapter maps every required column of its canonical table."
+    "adapter-missing-field",
+    "A city adapter maps every column of its canonical table, or declares it under "
+    "`not_published` with the reason (never a required one).",
+)
+ADAPTER_COORDINATES = Rule(
+    "adapter-coordinates",
+    "X/Y columns exist and name a CRS pyproj knows; latitude lies within -90..90 and "
+    "longitude within -180..180 (the finding names the file line of the first that does not).",
+)
+ADAPTER_COORDINATES_OUTSIDE_CITY = Rule(
+    "adapter-coordinates-outside-city",
+    "When the data file is present, no more than 5% of its located rows lie more than 25 km "
+    "outside the city's extent (an error: the mapping or CRS is wrong); more than 0.5% is a "
+    "warning (placeholders, or real places outside the city).",
+)
+ADAPTER_REPEATS = Rule("adapter-repeats", "The repeats rule reads only columns the file has.")
+ADAPTER_LOOKUP = Rule(
+    "adapter-lookup",
+    "A lookup is for a mapped column, names a dataset and columns that exist, and knows "
+    "every code in the file.",
 )
 ADAPTER_UNKNOWN_FIELD = Rule(
     "adapter-unknown-field", "A city adapter maps only columns its canonical table has."
@@ -74,9 +115,18 @@ DATASET_CARD_STALE = Rule(
 @check(
     DATAPACKAGE_JSON,
     DATAPACKAGE_SCHEMA,
+    DRAFT_UNCONFIRMED,
+    DATASET_PIN_MISMATCH,
+    CITY_FACTS_MISSING,
+    CITY_FACTS_SCHEMA,
+    CITY_FACTS_BOUNDS,
     CANONICAL_SCHEMA,
     ADAPTER_UNKNOWN_TABLE,
     ADAPTER_MISSING_FIELD,
+    ADAPTER_COORDINATES,
+    ADAPTER_COORDINATES_OUTSIDE_CITY,
+    ADAPTER_REPEATS,
+    ADAPTER_LOOKUP,
     ADAPTER_UNKNOWN_FIELD,
     ADAPTER_UNKNOWN_COLUMN,
     ADAPTER_DATE_FORMAT,

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from academy.core.errors import AcademyError
+from academy.core.errors import AcademyError, FileError
 from academy.core.findings import rel
 from academy.core.paths import MARKER, find_root
 from academy.core.yamlfile import read_yaml
@@ -96,7 +96,7 @@ def city_facts(city: str | None = None, root: Path | None = None) -> CityFacts:
     facts, problems = read_facts(path)
     if problems or facts is None:
         line, rule, message = problems[0]
-        raise AcademyError(f"{rel(path, root)}:{line}: {rule}: {message}")
+        raise FileError(rel(path, root), line, rule, message)
     if key is not None:
         _facts[key] = facts
     return facts

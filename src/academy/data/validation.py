@@ -467,8 +467,8 @@ def _city_facts_findings(root: Path) -> list[Finding]:
         path = facts_path(city, root)
         try:
             _, problems = read_facts(path)
-        except AcademyError as exc:  # YAML syntax: the error names its line
-            findings.append(_error_finding(exc, path, root))
+        except FileError as exc:  # YAML syntax: the error names its line
+            findings.append(exc.finding(root))
             continue
         findings += [
             Finding(rel(path, root), line, rule, message) for line, rule, message in problems
