@@ -303,6 +303,25 @@ def _second_primary(root: Path) -> None:
     shutil.copytree(source, root / "datasets/baltimore/service-requests-copy")
 
 
+CITY = "datasets/baltimore/city.yml"
+
+
+def _unknown_crs(package: dict) -> None:
+    columns = adapter(package)["columns"]
+    columns.pop("latitude"), columns.pop("longitude")
+    adapter(package)["coordinates"] = {"x": "Longitude", "y": "Latitude", "crs": "EPSG:999999"}
+
+
+def _swapped(package: dict) -> None:
+    adapter(package)["columns"].update(latitude="Longitude", longitude="Latitude")
+    adapter(package)["placeholders"] = []
+
+
+def _mistyped_pin(package: dict) -> None:
+    digest = package["resources"][0]["hash"]
+    package["resources"][0]["hash"] = digest[:-2] + ("00" if not digest.endswith("00") else "11")
+
+
 def _bad_pattern(package: dict) -> None:
     adapter(package)["columns"]["latitude"] = {"column": "GeoLocation", "pattern": "(["}
 
@@ -415,6 +434,46 @@ BREAKS: dict[str, tuple[Callable[[Path], None], str]] = {
         PACKAGE,
     ),
     "adapter-pattern": (lambda r: edit_package(r, _bad_pattern), PACKAGE),
+    "adapter-coordinates": (lambda r: edit_package(r, _unknown_crs), PACKAGE),
+    "adapter-coordinates-outside-city": (lambda r: edit_package(r, _swapped), PACKAGE),
+    "adapter-points-outside-city": (
+        # the extent moved west so that the easternmost 2% of requests lie far outside it
+        lambda r: edit(r, CITY, "west: -76.712, east: -76.529", "west: -77.0, east: -76.825"),
+        PACKAGE,
+    ),
+    "adapter-repeats": (
+        lambda r: edit_package(
+            r, lambda p: adapter(p).update(repeats={"key": ["Nope"], "keep": "last"})
+        ),
+        PACKAGE,
+    ),
+    "adapter-lookup": (
+        lambda r: edit_package(
+            r,
+            lambda p: adapter(p).update(
+                lookups={"agency": {"dataset": "baltimore/nope", "key": "a", "value": "b"}}
+            ),
+        ),
+        PACKAGE,
+    ),
+    "draft-unconfirmed": (
+        lambda r: edit_package(
+            r,
+            lambda p: adapter(p)["columns"].update(
+                request_id={"to_confirm": "check it", "column": "ServiceRequestNum"}
+            ),
+        ),
+        PACKAGE,
+    ),
+    "dataset-pin-mismatch": (lambda r: edit_package(r, _mistyped_pin), PACKAGE),
+    "city-facts-missing": (lambda r: (r / CITY).unlink(), CITY),
+    "city-facts-schema": (lambda r: edit(r, CITY, "south: 39.197", "south: 40.9"), CITY),
+    "city-facts-bounds": (
+        lambda r: edit(
+            r, CITY, "bounds: {south: 39.197, north: 39.372, west: -76.712, east: -76.529}", ""
+        ),
+        PACKAGE,
+    ),
     "adapter-primary": (_second_primary, PACKAGE),
     "adapter-does-not-fit": (
         lambda r: edit_package(

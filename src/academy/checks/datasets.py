@@ -56,8 +56,13 @@ ADAPTER_COORDINATES = Rule(
 ADAPTER_COORDINATES_OUTSIDE_CITY = Rule(
     "adapter-coordinates-outside-city",
     "When the data file is present, no more than 5% of its located rows lie more than 25 km "
-    "outside the city's extent (an error: the mapping or CRS is wrong); more than 0.5% is a "
-    "warning (placeholders, or real places outside the city).",
+    "outside the city's extent in city.yml (more means the mapping or the CRS is wrong).",
+)
+ADAPTER_POINTS_OUTSIDE_CITY = Rule(
+    "adapter-points-outside-city",
+    "No more than 0.5% of the located rows lie far outside the city (a warning: they are "
+    "placeholders to declare, or real places outside the city the lessons can use).",
+    severity="warning",
 )
 ADAPTER_REPEATS = Rule("adapter-repeats", "The repeats rule reads only columns the file has.")
 ADAPTER_LOOKUP = Rule(
@@ -125,6 +130,7 @@ DATASET_CARD_STALE = Rule(
     ADAPTER_MISSING_FIELD,
     ADAPTER_COORDINATES,
     ADAPTER_COORDINATES_OUTSIDE_CITY,
+    ADAPTER_POINTS_OUTSIDE_CITY,
     ADAPTER_REPEATS,
     ADAPTER_LOOKUP,
     ADAPTER_UNKNOWN_FIELD,

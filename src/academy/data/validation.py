@@ -371,7 +371,7 @@ def _check_extent(info: DatasetInfo, frame, where, out: _Out) -> None:
     elif result.worth_a_warning:
         out.add(
             loc,
-            "adapter-coordinates-outside-city",
+            "adapter-points-outside-city",
             f"{result.far:,} located row(s) lie more than {FAR_KM:.0f} km outside "
             f"{facts.name}'s extent, the first at {first}: if they are a default point the "
             "system writes, add a placeholder rule; if they are real places outside the city, "
