@@ -53,8 +53,7 @@ def build(out: Path) -> None:
         "<!DOCTYPE html><html lang='en'><title>x</title><h1>x</h1></html>"
     )
     cur, _ = load_curriculum(REPO)
-    city = os.environ.get("ACADEMY_CITY") or (cur.academy.city if cur.academy else "baltimore")
-    build_clickthrough(cur, city, out, site)
+    build_clickthrough(cur, cur.city, out, site)  # academy.yml's city
 
 
 def kernels(server: psutil.Process) -> list[psutil.Process]:

@@ -13,6 +13,7 @@ from mini_academy import LESSON_PATH, edit, write_mini_academy
 
 from academy.build.pipeline import ValidationFailed, build
 from academy.core.errors import AcademyError
+from academy.data.city import NOTEBOOK_CITY_ENV
 
 pytestmark = pytest.mark.slow
 
@@ -20,7 +21,15 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = write_mini_academy(tmp_path_factory.mktemp("build") / "academy")
-    edit(root, LESSON_PATH, "![A bar chart of rows](chart.png)", "")
+    edit(root, LESSON_PATH, "![A bar chart of rows](chart.png)", "Data from {glue:text}`city`.")
+    edit(
+        root,
+        LESSON_PATH,
+        'glue("three", "3", display=False)',
+        'glue("three", "3", display=False)\n'
+        "from academy.data import active_city\n"
+        'glue("city", active_city(), display=False)',
+    )
     return root
 
 
@@ -43,12 +52,21 @@ def test_build_assembles_portal_and_books(mini: Path) -> None:
     assert "Count the rows of a table." in lesson  # objectives box from the front matter
     assert "A table has rows." in lesson  # key points box
     assert "A table with" in lesson and ">3<" in lesson  # glued value
+    assert "Data from" in lesson and ">baltimore<" in lesson  # the kernel got academy.yml's city
 
 
 def test_second_build_reuses_unchanged_books(mini: Path) -> None:
     build(mini)
     again = build(mini)
     assert [b.status for b in again.books] == ["cached"]
+
+
+def test_lesson_kernels_learn_the_chosen_city_from_the_build(mini: Path) -> None:
+    report = build(mini, city="pittsburgh")
+    assert report.city == "pittsburgh"
+    lesson = (report.site / "books/basics/first-course/lesson-one.html").read_text()
+    assert ">pittsburgh<" in lesson and ">baltimore<" not in lesson
+    assert NOTEBOOK_CITY_ENV not in os.environ  # told to the book's kernels, not to this process
 
 
 def test_failing_cell_names_lesson_line_and_error(mini: Path, tmp_path: Path) -> None:

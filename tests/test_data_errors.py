@@ -21,6 +21,7 @@ from academy.core.errors import AcademyError
 from academy.data import canonical_tables, dataset_path, raw, table, validate_datasets
 from academy.data import fetch as fetch_module
 from academy.data.catalogue import get_dataset
+from academy.data.city import NOTEBOOK_CITY_ENV
 from academy.data.cli import app as data_app
 from academy.data.fetch import pull_one
 from academy.data.jsonlines import json_lines
@@ -172,7 +173,7 @@ def town(tmp_path, monkeypatch) -> Town:
     made = Town(tmp_path)
     monkeypatch.setenv("ACADEMY_DATA_DIR", str(made.mirror))
     monkeypatch.setenv("ACADEMY_CACHE_DIR", str(made.cache))
-    monkeypatch.delenv("ACADEMY_CITY", raising=False)
+    monkeypatch.delenv(NOTEBOOK_CITY_ENV, raising=False)
     monkeypatch.delenv("ACADEMY_ROOT", raising=False)
     return made
 
@@ -328,7 +329,7 @@ def test_unreadable_csv_is_a_clear_error(town):
 
 
 def test_unknown_city_and_dataset(town, monkeypatch):
-    monkeypatch.setenv("ACADEMY_CITY", "atlantis")
+    monkeypatch.setenv(NOTEBOOK_CITY_ENV, "atlantis")
     with pytest.raises(AcademyError, match=r"no datasets for city 'atlantis'.*testville"):
         table("service_requests", root=town.root)
     with pytest.raises(AcademyError, match="did you mean testville/requests"):
@@ -412,7 +413,7 @@ def test_json_lines_locates_keys_and_items():
 
 def test_academy_yml_without_a_city(town):
     (town.root / "curriculum" / "academy.yml").write_text("name: Test\n")
-    with pytest.raises(AcademyError, match=r"academy.yml:1: missing-city: .*ACADEMY_CITY"):
+    with pytest.raises(AcademyError, match=r"academy.yml:1: missing-city: .*--city"):
         table("service_requests", root=town.root)
 
 

@@ -16,6 +16,7 @@ from academy.core.errors import AcademyError
 from academy.data import (
     active_city,
     canonical_tables,
+    configured_city,
     dataset_path,
     list_datasets,
     load_canonical,
@@ -26,6 +27,7 @@ from academy.data import (
 )
 from academy.data import canonical as canonical_module
 from academy.data.cards import dataset_page, datasets_index, stale_cards
+from academy.data.city import NOTEBOOK_CITY_ENV
 from academy.data.fetch import unpackaged_files, verify
 from academy.data.pseudonym import pseudonym
 
@@ -44,7 +46,7 @@ def shared_cache(tmp_path_factory):
     """One Parquet cache for the module (parsing each table once keeps it fast)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ACADEMY_CACHE_DIR", str(tmp_path_factory.mktemp("data-cache")))
-        mp.delenv("ACADEMY_CITY", raising=False)
+        mp.delenv(NOTEBOOK_CITY_ENV, raising=False)
         yield
 
 
@@ -167,13 +169,15 @@ def test_vacant_buildings_from_both_snapshots():
     assert current.loc[blank.to_numpy(), "address"].isna().all()
 
 
-def test_active_city_comes_from_academy_yml_or_the_environment(monkeypatch):
+def test_active_city_comes_from_the_kernel_or_academy_yml(monkeypatch):
     configured = re.search(
         r"^city:\s*(\S+)", (REPO / "curriculum/academy.yml").read_text(), re.MULTILINE
     )
     assert configured is not None
+    assert active_city(REPO) == configured.group(1) == configured_city(REPO)
+    monkeypatch.setenv("ACADEMY_CITY", "chicago")  # the command line's variable: not read here
     assert active_city(REPO) == configured.group(1)
-    monkeypatch.setenv("ACADEMY_CITY", "pittsburgh")
+    monkeypatch.setenv(NOTEBOOK_CITY_ENV, " pittsburgh ")
     assert active_city(REPO) == "pittsburgh"
     via_env = table("service_requests", root=REPO)
     pd.testing.assert_frame_equal(via_env, table("service_requests", city="pittsburgh", root=REPO))

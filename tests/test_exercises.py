@@ -11,8 +11,9 @@ and check that:
   stderr;
 - nothing the stub's checks print contains an expected answer.
 
-The notebooks read the city's data through academy.data, so the kernels get ACADEMY_ROOT
-and ACADEMY_CITY; the data comes from ACADEMY_DATA_DIR (or the pull cache) as usual.
+The notebooks read the city's data through academy.data, so the kernels get the academy's
+notebook environment (root and city, as the grading sandbox gives them); the data comes
+from ACADEMY_DATA_DIR (or the pull cache) as usual.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import pandas as pd
 import pytest
 
 from academy.core.errors import AcademyError
+from academy.data.city import notebook_environment
 from academy.lesson.exercise import NotAttempted
 from academy.lesson.practice import Practice, visible_checks
 
@@ -71,8 +73,8 @@ def source(cell: dict) -> str:
 @contextlib.contextmanager
 def city_env(city: str) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ACADEMY_ROOT", str(ROOT))
-        mp.setenv("ACADEMY_CITY", city)
+        for name, value in notebook_environment(ROOT, city).items():
+            mp.setenv(name, value)
         # nbgrader runs the `alembic` command; find it beside this Python even outside the venv
         mp.setenv("PATH", str(Path(sys.executable).parent), prepend=os.pathsep)
         yield

@@ -681,3 +681,19 @@ def test_cohort_settings_are_checked_with_file_line_and_rule(tmp_path: Path) -> 
         load_folder(folder)
     assert (caught.value.line, caught.value.rule) == (4, "schema")
     assert "pass_mark" in caught.value.message
+
+
+def test_the_city_is_chosen_on_the_command_line(mini: Path) -> None:
+    from typer.testing import CliRunner
+
+    from academy.cli import app
+
+    runner = CliRunner()
+    command = ["validate", "--root", str(mini)]
+    assert runner.invoke(app, command, env={"ACADEMY_CITY": ""}).exit_code == 0
+    for options, env in [(["--city", "atlantis"], {}), ([], {"ACADEMY_CITY": " atlantis "})]:
+        result = runner.invoke(app, command + options, env=env)
+        assert result.exit_code == 1
+        assert "no datasets for city 'atlantis'" in result.output
+    chosen = runner.invoke(app, [*command, "--city", "pittsburgh"], env={"ACADEMY_CITY": "x"})
+    assert chosen.exit_code == 0, chosen.output

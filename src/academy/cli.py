@@ -1,5 +1,11 @@
 """The `academy` command. Each command parses options, calls one library function and
-prints its result; errors are one readable line (``--debug`` shows the traceback)."""
+prints its result; errors are one readable line (``--debug`` shows the traceback).
+
+The city: ``--city`` of `validate`, `build` and `cohort create`, else ``$ACADEMY_CITY``
+(read here and by the cohort commands' options, nowhere else), else the ``city:`` of
+curriculum/academy.yml. The library takes the city as an argument; notebook kernels
+learn it from whatever starts them (see `academy.data.city`).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ from academy.cohort import cli as cohort_cli
 from academy.core.errors import AcademyError
 from academy.core.paths import build_dir, find_root
 from academy.data import cli as data_cli
+from academy.data.city import CITY_ENV
 from academy.progress import cli as progress_cli
 
 app = typer.Typer(
@@ -31,6 +38,19 @@ app.add_typer(progress_cli.app, name="progress")
 RootOpt = Annotated[
     Path | None, typer.Option("--root", help="Academy checkout (default: found from here).")
 ]
+CityOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--city",
+        envvar=CITY_ENV,
+        help="City whose data to use (a folder under datasets/) instead of academy.yml's.",
+    ),
+]
+
+
+def _city(city: str | None) -> str | None:
+    """The chosen city, or None for academy.yml's (a blank $ACADEMY_CITY counts as unset)."""
+    return (city or "").strip() or None
 
 
 @app.callback()
@@ -47,12 +67,13 @@ def _root(root: Path | None) -> Path:
 @app.command("validate")
 def validate_cmd(
     root: RootOpt = None,
+    city: CityOpt = None,
     format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """Check every curriculum, lesson, exercise and dataset file; exit 1 on any error."""
     from academy.checks.registry import errors, validate
 
-    findings = validate(_root(root))
+    findings = validate(_root(root), _city(city))
     if format == "json":
         out.print_json(json.dumps([f.as_dict() for f in findings]))
     else:
@@ -68,9 +89,7 @@ def validate_cmd(
 @app.command("build")
 def build_cmd(
     root: RootOpt = None,
-    city: Annotated[
-        str | None, typer.Option("--city", help="Build for this city instead of academy.yml's.")
-    ] = None,
+    city: CityOpt = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Books built at once.")] = 2,
 ) -> None:
     """Validate, build every course book and the portal into build/site."""
@@ -91,7 +110,7 @@ def build_cmd(
                     tasks[step] = bar.add_task(step, total=total)
                 bar.update(tasks[step], completed=done, total=total)
 
-            report = build(_root(root), city=city, workers=jobs, progress=progress)
+            report = build(_root(root), city=_city(city), workers=jobs, progress=progress)
     except ValidationFailed as exc:
         for finding in exc.findings:
             print(finding)

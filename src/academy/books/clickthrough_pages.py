@@ -10,7 +10,6 @@ every lesson page (it reads them from the lesson file like any lesson's front ma
 
 from __future__ import annotations
 
-import os
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -39,8 +38,9 @@ def _curriculum(root: Path) -> Any:
     return _cache[key]
 
 
-def resolved_for(source: Path) -> tuple[dict[str, Any], str]:
-    """(resolved lesson, live lesson URL from the page) for a lesson file; raises AcademyError."""
+def resolved_for(source: Path, city: str) -> tuple[dict[str, Any], str]:
+    """(resolved lesson for `city`, live lesson URL from the page) for a lesson file;
+    raises AcademyError."""
     from academy.clickthrough.build import data_loader, lesson_url, resolve_file
     from academy.clickthrough.lesson_files import lesson_files
     from academy.core.errors import AcademyError
@@ -48,7 +48,7 @@ def resolved_for(source: Path) -> tuple[dict[str, Any], str]:
 
     root = find_root(source.parent)
     cur = _curriculum(root)
-    city = os.environ.get("ACADEMY_CITY") or (cur.academy.city if cur.academy else "")
+    city = city or cur.city  # a book built by hand with jupyter-book: academy.yml's city
     files_key = f"files:{root}"
     if files_key not in _cache:  # read and checked once per build, not once per page
         _cache[files_key] = lesson_files(cur)
@@ -106,7 +106,7 @@ class ClickthroughParser(Parser):
         env = document.settings.env
         source = Path(env.doc2path(env.docname))
         try:
-            lesson, live = resolved_for(source)
+            lesson, live = resolved_for(source, env.config.academy_city)
         except Exception as exc:  # reported as a Sphinx warning, which fails the build
             log.warning(f"click-through lesson cannot be built: {exc}", location=env.docname)
             section = _section(source.stem, source.stem)
@@ -163,6 +163,8 @@ def add_css(app: Sphinx, pagename: str, templatename: str, context: dict, doctre
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    # The city whose data the lessons show; `academy build` sets it for every book.
+    app.add_config_value("academy_city", "", "env", types=[str])
     app.add_source_suffix(SUFFIX, FILETYPE)
     app.add_source_parser(ClickthroughParser)
     app.connect("doctree-read", answers_last, priority=600)

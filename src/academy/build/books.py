@@ -97,11 +97,13 @@ def merged_config(book: Book, root: Path) -> dict:
 
 
 def job_for(book: Book, root: Path, out_root: Path, city: str, environment: str) -> BookJob:
+    config = merged_config(book, root)
+    config["sphinx"]["config"]["academy_city"] = city  # read by academy.books extensions
     return BookJob(
         course_id=book.course.id,
         source=book.dir,
         output=out_root / city / book.track.id / book.course.id,
-        config=merged_config(book, root),
+        config=config,
         fingerprint=fingerprint(book, root, environment),
         environment=environment,
         root=root,
@@ -263,9 +265,12 @@ def build_book(job: BookJob) -> BookResult:
 
     from jupyter_book.sphinx import build_sphinx
 
+    from academy.data.city import notebook_environment
+
     start = time.perf_counter()
-    os.environ["ACADEMY_CITY"] = job.city
-    os.environ["ACADEMY_ROOT"] = str(job.root)
+    # This worker process exists to build books for one city; the lesson kernels Sphinx
+    # starts inherit its environment, which is how they learn the city and the root.
+    os.environ.update(notebook_environment(job.root, job.city))
     job.output.mkdir(parents=True, exist_ok=True)
     for old in (job.output / "_build").glob(".jupyter_cache*"):
         if old != execution_cache(job):

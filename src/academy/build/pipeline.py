@@ -7,9 +7,8 @@ import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,22 +78,8 @@ def build_books(jobs: list[BookJob], workers: int, progress: Progress) -> list[B
     return [results[job.course_id] for job in jobs]
 
 
-@contextmanager
-def city_environment(city: str) -> Iterator[None]:
-    """Set $ACADEMY_CITY for the duration of a build step, then restore it."""
-    before = os.environ.get("ACADEMY_CITY")
-    os.environ["ACADEMY_CITY"] = city
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("ACADEMY_CITY", None)
-        else:
-            os.environ["ACADEMY_CITY"] = before
-
-
 def datasets_needed(cur: Curriculum) -> list[str]:
-    """Dataset ids the lessons and exercises read for the active city."""
+    """Dataset ids the lessons and exercises read for the curriculum's city."""
     from academy.data.catalogue import primary_dataset
 
     names = {
@@ -162,22 +147,15 @@ def assemble(site: Path, books: list[tuple[Book, BookResult]]) -> None:
 def build(
     root: Path, city: str | None = None, workers: int = 2, progress: Progress = _no_progress
 ) -> BuildReport:
-    """Validate, build every course book and the portal for `city` (default: the
-    active city), and assemble build/site."""
-    from academy.data import active_city
-
-    city = city or active_city(root)
-    with city_environment(city):
-        return _build(root, city, workers, progress)
-
-
-def _build(root: Path, city: str, workers: int, progress: Progress) -> BuildReport:
+    """Validate, build every course book and the portal for `city` (default: the city
+    curriculum/academy.yml names), and assemble build/site."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
     progress("validate", 0, 1)
-    cur, findings = load_and_validate(root)
+    cur, findings = load_and_validate(root, city)
     if errors(findings):
         raise ValidationFailed(errors(findings))
+    city = cur.city
     check_data_available(cur)
     progress("validate", 1, 1)
     timings["validate"] = time.perf_counter() - start

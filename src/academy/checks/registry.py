@@ -78,20 +78,22 @@ def run_checks(cur: Curriculum) -> tuple[list[Finding], list[Check]]:
     return findings, skipped
 
 
-def load_and_validate(root: Path) -> tuple[Curriculum, list[Finding]]:
-    """The curriculum at `root` and every finding in it, each once, sorted by file and line.
+def load_and_validate(root: Path, city: str | None = None) -> tuple[Curriculum, list[Finding]]:
+    """The curriculum at `root` and every finding in it for `city` (default: academy.yml's),
+    each once, sorted by file and line.
 
     A check is skipped only when an input it needs whole could not be read (that problem is
     among the findings); every other check runs, so one pass reports every problem.
     """
-    cur, findings = load_curriculum(root)
+    cur, findings = load_curriculum(root, city)
     found, _ = run_checks(cur)
     return cur, sorted(set(findings + found))
 
 
-def validate(root: Path) -> list[Finding]:
-    """Every finding in the academy at `root`, sorted by file and line."""
-    return load_and_validate(root)[1]
+def validate(root: Path, city: str | None = None) -> list[Finding]:
+    """Every finding in the academy at `root` for `city` (default: academy.yml's), sorted
+    by file and line."""
+    return load_and_validate(root, city)[1]
 
 
 def errors(findings: list[Finding]) -> list[Finding]:

@@ -23,6 +23,7 @@ from rich.progress import (
 from rich.table import Table
 
 from academy.core.errors import AcademyError
+from academy.data.city import CITY_ENV
 
 if TYPE_CHECKING:
     from academy.cohort.folder import CohortFolder
@@ -97,7 +98,11 @@ def create_cmd(
     ] = 70.0,
     city: Annotated[
         str | None,
-        typer.Option("--city", help="City whose data it is graded on (default: the academy's)."),
+        typer.Option(
+            "--city",
+            envvar=CITY_ENV,
+            help="City whose data it is graded on (default: the academy's).",
+        ),
     ] = None,
     trainer_name: Annotated[
         str | None, typer.Option("--trainer-name", help="Who signs the certificates.")

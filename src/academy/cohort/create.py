@@ -31,10 +31,10 @@ def _check_track(root: Path, track: str) -> None:
 
 
 def _check_city(root: Path, city: str | None) -> str:
-    """The city the cohort is graded on: the one given, else the academy's active city."""
-    from academy.data.city import active_city
+    """The city the cohort is graded on: the one given, else the city academy.yml names."""
+    from academy.data.city import configured_city
 
-    chosen = city or active_city(root)
+    chosen = (city or "").strip() or configured_city(root)
     datasets = root / "datasets"
     if datasets.is_dir() and not (datasets / chosen).is_dir():
         known = ", ".join(sorted(p.name for p in datasets.iterdir() if p.is_dir())) or "none"

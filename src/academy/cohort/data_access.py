@@ -10,25 +10,21 @@ their solutions) is never bound into the sandbox.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from academy.core.errors import AcademyError
 
 
-def sandbox_data(
-    root: Path, datasets: list[str], city: str | None = None
-) -> tuple[list[Path], dict[str, str]]:
-    """Read-only paths and environment for the sandbox (nothing if no data is used).
-
-    `city` is the cohort's recorded city; without one (an older cohort), the grader's."""
+def sandbox_data(root: Path, datasets: list[str], city: str) -> tuple[list[Path], dict[str, str]]:
+    """Read-only paths and environment for the sandbox, whose notebooks read `city`'s
+    data (nothing if no data is used)."""
     if not datasets:
         return [], {}
-    from academy.data.city import CITY_ENV
+    from academy.data.city import notebook_environment
     from academy.data.fetch import CACHE_ENV, MIRROR_ENV, cache_dir, mirror_dir
 
     paths = [p for p in (root / "curriculum", root / "datasets") if p.is_dir()]
-    env = {"ACADEMY_ROOT": str(root)}
+    env = notebook_environment(root, city)
     mirror = mirror_dir()
     if mirror is not None and mirror.is_dir():
         paths.append(mirror.resolve())
@@ -37,12 +33,10 @@ def sandbox_data(
     cache.mkdir(parents=True, exist_ok=True)
     paths.append(cache.resolve())
     env[CACHE_ENV] = str(cache.resolve())
-    if city or os.environ.get(CITY_ENV):
-        env[CITY_ENV] = city or os.environ[CITY_ENV]
     return paths, env
 
 
-def warm_data(root: Path, datasets: list[str], city: str | None = None) -> None:
+def warm_data(root: Path, datasets: list[str], city: str) -> None:
     """Load each dataset once here so its cache exists before any sandbox reads it."""
     from academy.data import raw, table
 

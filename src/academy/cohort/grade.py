@@ -64,6 +64,7 @@ from academy.cohort.sandbox_worker import KERNEL_DIED, NOTEBOOK_TIME_LIMIT, UNRE
 from academy.cohort.submissions import import_note
 from academy.cohort.tamper import find_tampering
 from academy.core.errors import AcademyError
+from academy.data.city import configured_city
 
 Progress = Callable[[int, int, GradeRecord | None], None]
 
@@ -442,7 +443,8 @@ def _exclusive(folder: CohortFolder) -> Iterator[None]:
 
 def sandbox_runtime(folder: CohortFolder, manifest: ExerciseManifest) -> SandboxRuntime:
     """The sandbox for this exercise: its data binds, after warming the data cache."""
-    city = folder.settings.city
+    # the city recorded in cohort.yml; an older cohort without one: academy.yml's
+    city = folder.settings.city or configured_city(folder.academy_root)
     paths, env = sandbox_data(folder.academy_root, manifest.datasets, city)
     if manifest.datasets:
         warm_data(folder.academy_root, manifest.datasets, city)

@@ -10,16 +10,18 @@ from platformdirs import user_data_path
 from academy.core.errors import AcademyError
 
 MARKER = Path("curriculum") / "academy.yml"
+#: The academy checkout, for processes started outside it (notebook kernels, sandboxes).
+ROOT_ENV = "ACADEMY_ROOT"
 
 
 def find_root(start: Path | None = None) -> Path:
     """The academy root: $ACADEMY_ROOT, else the nearest folder up from `start` with curriculum/academy.yml."""
-    env = os.environ.get("ACADEMY_ROOT")
+    env = os.environ.get(ROOT_ENV)
     if env:
         root = Path(env).resolve()
         if not (root / MARKER).is_file():
             raise AcademyError(
-                f"ACADEMY_ROOT={env}: no {MARKER} there; point it at the academy checkout"
+                f"{ROOT_ENV}={env}: no {MARKER} there; point it at the academy checkout"
             )
         return root
     here = (start or Path.cwd()).resolve()
@@ -27,7 +29,7 @@ def find_root(start: Path | None = None) -> Path:
         if (folder / MARKER).is_file():
             return folder
     raise AcademyError(
-        f"{here}: no {MARKER} here or above; run inside the academy checkout or set ACADEMY_ROOT"
+        f"{here}: no {MARKER} here or above; run inside the academy checkout or set {ROOT_ENV}"
     )
 
 

@@ -8,7 +8,6 @@ it is skipped instead of reporting the same mistake again as a cascade of other 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,7 +37,6 @@ from academy.curriculum.models import (
     RolesFile,
     Track,
 )
-from academy.data.city import CITY_ENV
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -119,11 +117,13 @@ class Curriculum:
     exercises: list[Exercise] = field(default_factory=list)
     docs: dict[str, YamlDoc] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)  # INPUTS that failed to load
+    chosen_city: str = ""  # the city given to load_curriculum, if any
 
     @property
     def city(self) -> str:
-        """The active city: $ACADEMY_CITY when set, else academy.yml's `city`."""
-        return os.environ.get(CITY_ENV, "").strip() or (self.academy.city if self.academy else "")
+        """The city this curriculum is checked and built for: the one chosen when it was
+        loaded, else academy.yml's `city`."""
+        return self.chosen_city or (self.academy.city.strip() if self.academy else "")
 
     def course(self, course_id: str) -> Course | None:
         return next((b.course for b in self.books if b.course.id == course_id), None)
@@ -263,10 +263,11 @@ def _partial_track(data: Any) -> Track | None:
     )
 
 
-def load_curriculum(root: Path) -> tuple[Curriculum, list[Finding]]:
-    """Read every curriculum file under `root`; return the models and the schema findings."""
+def load_curriculum(root: Path, city: str | None = None) -> tuple[Curriculum, list[Finding]]:
+    """Read every curriculum file under `root`, for `city` (default: academy.yml's);
+    return the models and the schema findings."""
     findings: list[Finding] = []
-    cur = Curriculum(root=root)
+    cur = Curriculum(root=root, chosen_city=(city or "").strip())
     cdir = root / "curriculum"
 
     def load(name: str, model: type[M], input_name: str) -> M | None:

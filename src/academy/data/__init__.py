@@ -17,6 +17,7 @@ _EXPORTS = {
     "raw": "academy.data.published",
     "dataset_path": "academy.data.fetch",
     "active_city": "academy.data.city",
+    "configured_city": "academy.data.city",
     "list_datasets": "academy.data.catalogue",
     "get_dataset": "academy.data.catalogue",
     "canonical_tables": "academy.data.catalogue",
@@ -31,6 +32,7 @@ __all__ = [
     "DatasetInfo",
     "active_city",
     "canonical_tables",
+    "configured_city",
     "dataset_path",
     "get_dataset",
     "list_datasets",
@@ -45,7 +47,7 @@ __all__ = [
 if TYPE_CHECKING:
     from academy.data.canonical import table
     from academy.data.catalogue import canonical_tables, get_dataset, list_datasets, load_canonical
-    from academy.data.city import active_city
+    from academy.data.city import active_city, configured_city
     from academy.data.fetch import dataset_path
     from academy.data.profile import profile_dataset
     from academy.data.pseudonym import pseudonym

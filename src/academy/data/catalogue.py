@@ -284,7 +284,7 @@ def load_canonical(root: Path | None = None) -> CanonicalFile:
 def canonical_tables(
     root: Path | None = None, city: str | None = None, skip_invalid: bool = False
 ) -> set[str]:
-    """Names of the canonical tables the city provides (active city when None)."""
+    """Names of the canonical tables the city provides (the notebook's city when None)."""
     from academy.data.city import active_city
 
     root = root or find_root()
@@ -309,7 +309,7 @@ def primary_dataset(table: str, city: str, root: Path) -> DatasetInfo:
         if city not in cities:
             raise AcademyError(
                 f"datasets/{city}: no datasets for city {city!r}; set `city:` in "
-                f"curriculum/academy.yml (or ACADEMY_CITY) to one of {', '.join(cities) or 'none'}"
+                f"curriculum/academy.yml (or build with --city) to one of {', '.join(cities) or 'none'}"
             )
         offered = sorted(canonical_tables(root, city))
         raise AcademyError(

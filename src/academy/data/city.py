@@ -1,4 +1,18 @@
-"""Which city's data the academy uses, and that city's own facts (datasets/<city>/city.yml)."""
+"""Which city's data the academy uses, how a notebook kernel learns it, and that city's
+own facts (datasets/<city>/city.yml).
+
+The city is chosen once, by whoever starts the work, and passed down as an argument:
+`academy build --city` (or `$ACADEMY_CITY`, which only the command line reads), a
+cohort's settings, or by default the `city:` of curriculum/academy.yml
+(`configured_city`).
+
+Notebooks run in kernels of their own: the lessons a book build executes, the exercises
+a grading sandbox runs. Whatever starts such a kernel tells it the city through the
+kernel's environment, built by `notebook_environment` (the book worker and the grading
+sandbox each set it for their kernels, nowhere else). Inside the notebook, `active_city()`
+reads it, so `table("service_requests")` is that city's table. A notebook opened by hand
+in Jupyter has no such variable and uses academy.yml's city.
+"""
 
 from __future__ import annotations
 
@@ -10,22 +24,22 @@ from pydantic import ValidationError
 
 from academy.core.errors import AcademyError, FileError
 from academy.core.findings import rel
-from academy.core.paths import MARKER, find_root
+from academy.core.paths import MARKER, ROOT_ENV, find_root
 from academy.core.yamlfile import read_yaml
 from academy.data.drafts import mark_message, strip_marks
 from academy.data.spec import CityFacts
 
+#: The city the command line uses when no --city is given; read only by its options.
 CITY_ENV = "ACADEMY_CITY"
+#: The city of the notebook a kernel runs; set only in the environment of kernels the
+#: academy starts (see `notebook_environment`).
+NOTEBOOK_CITY_ENV = "ACADEMY_NOTEBOOK_CITY"
 FACTS_FILE = "city.yml"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def active_city(root: Path | None = None) -> str:
-    """$ACADEMY_CITY if set, else the `city:` key of curriculum/academy.yml under the root."""
-    env = os.environ.get(CITY_ENV, "").strip()
-    if env:
-        return env
-    root = root or find_root()
+def configured_city(root: Path) -> str:
+    """The `city:` key of curriculum/academy.yml under `root`."""
     path = root / MARKER
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
@@ -36,9 +50,22 @@ def active_city(root: Path | None = None) -> str:
         line = read_yaml(path).line(("city",))
         raise AcademyError(
             f"{path}:{line}: missing-city: no `city:` set; add e.g. `city: baltimore` "
-            f"(a folder under datasets/) or set {CITY_ENV}"
+            "(a folder under datasets/) or choose one with `academy build --city`"
         )
     return city.strip()
+
+
+def notebook_environment(root: Path, city: str) -> dict[str, str]:
+    """The variables a notebook kernel needs to read `city`'s data from the academy at
+    `root`; whoever starts the kernel adds them to its environment."""
+    return {ROOT_ENV: str(root), NOTEBOOK_CITY_ENV: city}
+
+
+def active_city(root: Path | None = None) -> str:
+    """The city of the running notebook: the one its kernel was started for, else the
+    city academy.yml names. Library code takes the city as an argument instead."""
+    given = os.environ.get(NOTEBOOK_CITY_ENV, "").strip()
+    return given or configured_city(root or find_root())
 
 
 def facts_path(city: str, root: Path) -> Path:
@@ -86,7 +113,8 @@ def _version(path: Path) -> tuple[str, int, int] | None:
 
 
 def city_facts(city: str | None = None, root: Path | None = None) -> CityFacts:
-    """The city's facts (the active city when None); AcademyError naming the line if broken."""
+    """The city's facts (the notebook's city when None); AcademyError naming the line if
+    broken."""
     root = root or find_root()
     city = city or active_city(root)
     path = facts_path(city, root)
