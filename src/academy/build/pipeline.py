@@ -21,12 +21,12 @@ from academy.build.books import (
     is_current,
     job_for,
 )
-from academy.curriculum.loading import Book, Curriculum
+from academy.build.links import broken_links
+from academy.checks.registry import errors, load_and_validate
 from academy.core.errors import AcademyError
 from academy.core.findings import Finding
-from academy.build.links import broken_links
 from academy.core.paths import build_dir
-from academy.checks.registry import errors, load_and_validate
+from academy.curriculum.loading import Book, Curriculum
 
 Progress = Callable[[str, int, int], None]
 
