@@ -274,6 +274,8 @@ def with_clickthrough(root: Path, text: str = CLICK_LESSON) -> None:
     path = root / CLICK
     path.parent.mkdir(exist_ok=True)
     path.write_text(text, encoding="utf-8")
+    if "clickthrough/first-clicks" in (root / "tracks/basics/first-course/_toc.yml").read_text():
+        return
     edit(
         root,
         "tracks/basics/first-course/_toc.yml",
@@ -377,6 +379,15 @@ BREAKS: dict[str, tuple[Callable[[Path], None], str]] = {
     "coverage-graded": (
         lambda r: edit(
             r, TRACK, "outcomes: [count-rows]\n", "outcomes: [count-rows]\ngraded: true\n"
+        ),
+        TRACK,
+    ),
+    "course-check": (
+        lambda r: edit(
+            r,
+            TRACK,
+            "outcomes: [count-rows, read-chart]\n",
+            "outcomes: [count-rows, read-chart]\n    check: no-such-lesson\n",
         ),
         TRACK,
     ),
@@ -641,12 +652,72 @@ def test_a_clickthrough_lesson_mistake_is_reported_once(mini: Path) -> None:
     assert "unknown dataset 'baltimore/nope'" in found[1].message
 
 
-def test_a_clickthrough_question_assesses_its_lessons_objectives(mini: Path) -> None:
+def _as_check(root: Path) -> None:
+    """Make the click-through lesson the course's graded check, its questions assessing read-chart."""
+    if not (root / CLICK).exists():
+        with_clickthrough(root)
+    edit(
+        root,
+        TRACK,
+        "outcomes: [count-rows, read-chart]\n",
+        "outcomes: [count-rows, read-chart]\n    check: first-clicks\n",
+    )
+    edit(
+        root,
+        CLICK,
+        "    answer: The top one\n",
+        "    answer: The top one\n    assesses: [read-chart]\n",
+    )
+    edit(root, CLICK, "    answer: total\n", "    answer: total\n    assesses: [read-chart]\n")
+
+
+def test_a_graded_check_question_assesses_what_it_lists(mini: Path) -> None:
     edit(mini, TRACK, "outcomes: [count-rows]\n", "outcomes: [count-rows]\ngraded: true\n")
     assert (TRACK, 11, "coverage-graded") in _found(mini)
     with_clickthrough(mini)
     write_cards(mini)
+    found = _found(mini)
+    assert (TRACK, 11, "coverage-graded") in found, "a practice question grades nothing"
+    _as_check(mini)
     assert validate(mini) == []
+
+
+def test_every_question_of_a_graded_check_says_what_it_assesses(mini: Path) -> None:
+    _as_check(mini)
+    write_cards(mini)
+    edit(mini, CLICK, "    answer: total\n    assesses: [read-chart]\n", "    answer: total\n")
+    found = [f for f in validate(mini) if f.rule == "course-check"]
+    assert [(f.path, f.line) for f in found] == [(CLICK, 40)]  # the estimate step
+    assert "assesses nothing" in found[0].message
+
+
+def test_a_graded_check_assesses_every_objective_it_lists(mini: Path) -> None:
+    _as_check(mini)
+    write_cards(mini)
+    edit(mini, CLICK, "objectives: [read-chart]", "objectives: [read-chart, count-rows]")
+    found = [(f.path, f.line, f.rule) for f in validate(mini)]
+    assert (CLICK, 3, "course-check") in found
+
+
+def test_only_a_question_assesses_and_only_its_lessons_objectives(mini: Path) -> None:
+    _as_check(mini)
+    edit(
+        mini,
+        CLICK,
+        "    text: The city got {total} requests.\n",
+        "    text: The city got {total} requests.\n    assesses: [read-chart]\n",
+    )
+    edit(
+        mini,
+        CLICK,
+        "    answer: total\n    assesses: [read-chart]\n",
+        "    answer: total\n    assesses: [count-rows]\n",
+    )
+    found = [(f.line, f.rule, f.message) for f in validate(mini) if f.path == CLICK]
+    assert (22, "clickthrough-step") in [(line, rule) for line, rule, _ in found]
+    assert any(
+        r == "clickthrough-step" and "not one of this lesson's objectives" in m for _, r, m in found
+    )
 
 
 def test_hints_file_has_a_schema(mini: Path) -> None:

@@ -28,7 +28,7 @@ CLICKTHROUGH_ANSWER = Rule(
 CLICKTHROUGH_STEP = Rule(
     "clickthrough-step",
     "A step's settings fit together: a slider's range holds its start, a chart question "
-    "shows no table.",
+    "shows no table, only a question assesses, and only objectives of its lesson.",
 )
 CLICKTHROUGH_CITY = Rule(
     "clickthrough-city",

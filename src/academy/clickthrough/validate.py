@@ -217,7 +217,26 @@ class LessonChecker:
             columns = self.rows_query(step.chart.query, (*loc, "chart", "query"))
             self.column(columns, step.chart.x, (*loc, "chart", "x"))
             self.column(columns, step.chart.y, (*loc, "chart", "y"))
+        self.check_assesses(step, loc)
         step.check(self, loc)
+
+    def check_assesses(self, step: StepKind, loc: Loc) -> None:
+        """What a question assesses is one of its lesson's objectives; only questions assess."""
+        if step.assesses and not step.is_question():
+            self.add(
+                (*loc, "assesses"),
+                "clickthrough-step",
+                f"a '{step.name}' step asks nothing, so it cannot assess; remove `assesses:`",
+            )
+            return
+        for j, objective in enumerate(step.assesses):
+            if objective not in self.lesson.objectives:
+                self.add(
+                    (*loc, "assesses", j),
+                    "clickthrough-step",
+                    f"'{objective}' is not one of this lesson's objectives; add it to "
+                    "`objectives:` or assess one that is",
+                )
 
 
 def validate_clickthrough(

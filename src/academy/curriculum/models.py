@@ -75,6 +75,21 @@ class Course(Strict):
     prerequisites: list[str] = Field(
         default_factory=list, description="Course ids a learner should finish first."
     )
+    check: str | None = Field(
+        default=None,
+        description=(
+            "The course's graded check: the name (without .yml) of one of its click-through "
+            "lessons, in its clickthrough/ folder, whose questions are scored. The learner's "
+            "first answer to each question is the score; the cohort report shows it and a "
+            "certificate needs the cohort's pass mark. Each question names the objectives it "
+            "assesses (`assesses:`)."
+        ),
+    )
+
+    @property
+    def check_docname(self) -> str | None:
+        """The check's docname in the course book ('clickthrough/<name>'), if it has one."""
+        return f"clickthrough/{self.check}" if self.check else None
 
 
 class Track(Strict):
@@ -95,8 +110,8 @@ class Track(Strict):
         description=(
             "true: the track has graded practice, so every outcome of each of its courses must "
             "be assessed by a graded question of that course (an exercise's grade_ids, or a "
-            "question step of a click-through lesson that teaches it); `academy validate` "
-            "reports each outcome that is not."
+            "question of the course's graded check, `check:`, that lists it under "
+            "`assesses:`); `academy validate` reports each outcome that is not."
         ),
     )
     courses: list[Course] = Field(min_length=1, description="Courses in the order to take them.")

@@ -59,6 +59,14 @@ class StepKind(Strict):
         default=None,
         description="Name of a query: show this step only when its value is false, 0 or blank.",
     )
+    assesses: list[str] = Field(
+        default_factory=list,
+        description=(
+            "A question in a course's graded check (the course's `check:` in its track): the "
+            "ids of the lesson's objectives this question assesses. Every question of a check "
+            "names at least one."
+        ),
+    )
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
