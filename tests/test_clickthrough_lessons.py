@@ -399,3 +399,53 @@ def test_each_kind_checks_its_own_rules(bad_academy) -> None:
     assert "no column 'statuz'" in found[(26, "clickthrough-query")]
     assert "no column 'share'" in found[(33, "clickthrough-query")]  # (and 'area')
     assert "move the table" in found[(40, "clickthrough-step")]
+
+
+def test_a_graded_check_scores_first_answers_across_sessions(tmp_path) -> None:
+    from academy.clickthrough.app import GRADED_MESSAGE
+    from academy.progress.store import ProgressStore
+
+    choice = {
+        "kind": "choice",
+        "title": "Pick",
+        "html": "",
+        "plain": "",
+        "media": [],
+        "question": "Which?",
+        "multiple": False,
+        "choices": [{"text": "A", "feedback": "Yes."}, {"text": "B", "feedback": "No."}],
+        "answer": [0],
+    }
+    lesson = {
+        "format": 2,
+        "id": "c/check",
+        "title": "Check",
+        "course_title": "C",
+        "summary": "S",
+        "minutes": 5,
+        "objectives": ["Pick well"],
+        "key_points": ["k"],
+        "city": "testville",
+        "data_note": None,
+        "links": {},
+        "graded": True,
+        "steps": [choice, {**choice, "title": "Pick again"}],
+    }
+    store = ProgressStore(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    first = LessonApp(lesson, store, learner=None)
+    assert GRADED_MESSAGE in first.main.children[0].value  # said before it starts
+    first.begin("Sam")
+    first.check("B", False)  # wrong first: scored as wrong, though a retry moves on
+    first.check("A", True)
+    first.advance()
+    later = LessonApp(lesson, store, learner="Sam")  # another session resumes at step 2
+    assert later.index == 1
+    later.check("A", True)
+    later.advance()
+    summary = later.main.children[0].value
+    assert "Your score: 1 of 2 questions right the first time (50%)" in summary
+    (row,) = store.lesson_summaries()
+    assert row.completed and (row.answered, row.first_right) == (2, 1)
+    later.restart()
+    later.check("A", True)  # doing it again does not change the score
+    assert store.lesson_summaries()[0].first_right == 1

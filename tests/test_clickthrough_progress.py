@@ -73,3 +73,19 @@ def test_two_stores_share_one_database(tmp_path) -> None:
     a.record("one", "c/l", 1, 1, True, None)
     b.record("two", "c/l", 1, 1, False, "no")
     assert {x.learner for x in a.attempts()} == {"one", "two"}
+
+
+def test_summaries_count_first_answers_for_a_graded_check(tmp_path) -> None:
+    """The first answer to each question is what a graded check scores; steps that ask
+    nothing (answer None) are not questions; a later try in another session counts as retry."""
+    s = store(tmp_path)
+    s.register_lesson("c/check", 4)
+    t0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    s.record("a", "c/check", 1, 1, True, None, at=t0)  # a read step
+    s.record("a", "c/check", 2, 1, False, "B", at=t0 + timedelta(minutes=1))
+    s.record("a", "c/check", 2, 2, True, "A", at=t0 + timedelta(minutes=2))
+    s.record("a", "c/check", 3, 1, True, 42.0, at=t0 + timedelta(minutes=3))
+    s.record("a", "c/check", 4, 1, True, ["x", "y"], at=t0 + timedelta(minutes=4))
+    s.record("a", "c/check", 4, 2, False, ["x"], at=t0 + timedelta(days=1))  # done again later
+    (summary,) = s.lesson_summaries()
+    assert summary.completed and (summary.answered, summary.first_right) == (3, 2)

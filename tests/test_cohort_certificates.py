@@ -150,3 +150,31 @@ def test_the_pdf_fills_its_page_and_says_everything(cohort):
         for y in range(0, middle.height, 10)
     ]
     assert sum(r is not None for r in rows) / len(rows) > 0.35
+
+
+def test_a_graded_check_needs_the_pass_mark_on_first_answers() -> None:
+    from datetime import UTC, datetime
+
+    from academy.cohort.lesson_progress import LessonProgress
+    from academy.cohort.roster import Learner
+    from academy.cohort.scores import LearnerScores
+
+    check, practice = "c/check-it", "c/practice"
+    requirements = certs.Requirements(
+        exercises=[], lessons=[practice, check], checks=frozenset({check})
+    )
+    assert certs.claims(requirements) == (
+        "passing its graded check and finishing its click-through lesson"
+    )
+    at = datetime(2030, 1, 1, tzinfo=UTC)
+    row = LearnerScores(Learner("ana", "Ana", "ana@example.org"), {})
+    done = LessonProgress(practice, 3, 3, True, at)
+
+    def needs(right: int) -> list[str]:
+        lessons = {practice: done, check: LessonProgress(check, 8, 8, True, at, 6, right)}
+        return certs.missing_for(row, requirements, lessons, pass_mark=70)
+
+    assert needs(5) == []  # 83%
+    assert needs(4) == ["graded check c/check-it (67%, needs 70%)"]
+    unfinished = {practice: done, check: LessonProgress(check, 4, 8, False, at, 3, 3)}
+    assert certs.missing_for(row, requirements, unfinished, pass_mark=70) == ["lesson c/check-it"]

@@ -46,6 +46,9 @@ RESULTS = {
 }
 
 
+CHECK = "python-basics/check-your-lists"  # the course's graded check
+
+
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     base = tmp_path_factory.mktemp("report")
@@ -110,14 +113,17 @@ def report(tmp_path_factory):
         "bo": {
             "python-basics/reading-lists": LessonProgress(
                 "python-basics/reading-lists", 1, 2, False, datetime(2030, 1, 1, tzinfo=UTC)
-            )
+            ),
+            CHECK: LessonProgress(CHECK, 6, 6, True, datetime(2030, 1, 1, tzinfo=UTC), 5, 4),
         },
+        "cy": {CHECK: LessonProgress(CHECK, 6, 6, True, datetime(2030, 1, 1, tzinfo=UTC), 5, 2)},
+        "di": {CHECK: LessonProgress(CHECK, 3, 6, False, datetime(2030, 1, 1, tzinfo=UTC), 2, 2)},
     }
     data = build_report(
         CohortScores([manifest], rows),
         {"sums": records},
         progress,
-        ["python-basics/reading-lists"],
+        ["python-basics/reading-lists", CHECK],
         cohort="test",
         track="Analyst Basics",
         pass_mark=70,
@@ -126,6 +132,7 @@ def report(tmp_path_factory):
         },
         statements={"sum-values": "Add up a list of values"},
         city="fixture",
+        checks={CHECK},
     )
     path = base / "report" / "index.html"
     path.parent.mkdir()
@@ -157,6 +164,22 @@ def test_the_grid_separates_the_four_states_and_not_handed_in(report):
     assert len(data.learners) == 5  # one row per learner, flags grouped
     di = next(row for row in data.learners if row.id == "di")
     assert len(di.issues) == 3 and any("late" in i for i in di.issues)
+
+
+def test_a_graded_check_is_scored_on_first_answers_against_the_pass_mark(report):
+    data, path = report
+    check = next(s for s in data.lessons if s.lesson == CHECK)
+    practice = next(s for s in data.lessons if s.lesson != CHECK)
+    assert (check.check, check.completed, check.passed, check.median_score) == (True, 2, 1, 60.0)
+    assert not practice.check and practice.median_score is None
+    cells = {row.id: row.lessons[1] for row in data.learners}
+    assert (cells["bo"].state, cells["bo"].detail) == ("passed", "4/5")  # 80% >= 70%
+    assert (cells["cy"].state, cells["cy"].words) == ("wrong", "below the pass mark")
+    assert cells["di"].state == "partial"  # started, not finished: no score yet
+    cy = next(row for row in data.learners if row.id == "cy")
+    assert cy.issues == [f"{CHECK} (graded check): scored 40%, below the 70% pass mark"]
+    page = path.read_text()
+    assert "1 of 2 passed; median score 60%" in page and "practice, not graded" in page
 
 
 def test_the_page_reads_right_on_desktop_and_phone(report):

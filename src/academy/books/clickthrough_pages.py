@@ -97,6 +97,35 @@ def answers_html(steps: list[dict[str, Any]]) -> str:
     return f'<ul class="academy-print-answers">{"".join(items)}</ul>'
 
 
+ANSWER_KEYS = "answer-keys"
+"""Folder under build/ where `academy build` writes the answer keys of graded checks."""
+GRADED_NOTE = (
+    "<p>This lesson is the course's graded check, so its answers are not printed here, where "
+    "learners can read them. Trainers find the answer key in the academy's build folder, "
+    "outside the website: <code>build/{key}</code>.</p>"
+)
+
+
+def answer_key_path(lesson_id: str) -> str:
+    """Where a graded check's answer key goes, relative to build/ ('<course>/<lesson>' id)."""
+    return f"{ANSWER_KEYS}/{lesson_id}.html"
+
+
+def answer_key_page(lesson: dict[str, Any]) -> str:
+    """A graded check's answer key as one offline HTML page, for the trainer only."""
+    title = escape(lesson["title"])
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>Answer key: {title}</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;"
+        "padding:0 1rem;line-height:1.5}</style></head><body><main>"
+        f"<h1>Answer key: {title}</h1>"
+        f"<p>{escape(lesson['course_title'])}, built for {escape(lesson['city'])}'s data. "
+        "Keep this page away from learners: it is the course's graded check.</p>"
+        f"{answers_html(lesson['steps'])}</main></body></html>\n"
+    )
+
+
 class ClickthroughParser(Parser):
     """Parses clickthrough/<lesson>.yml into the printable lesson page."""
 
@@ -127,7 +156,11 @@ class ClickthroughParser(Parser):
             page += sub
         answers = _section("Answers for the trainer", "answers-for-the-trainer")
         answers["classes"].append("academy-print-answers-section")
-        answers += _raw(answers_html(lesson["steps"]))
+        answers += _raw(
+            GRADED_NOTE.format(key=answer_key_path(lesson["id"]))
+            if lesson.get("graded")
+            else answers_html(lesson["steps"])
+        )
         page += answers
         document += page
 

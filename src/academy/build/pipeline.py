@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import os
@@ -23,6 +24,7 @@ from academy.build.books import (
 )
 from academy.build.links import broken_links
 from academy.checks.registry import errors, load_and_validate
+from academy.clickthrough.build import BuiltLesson
 from academy.core.errors import AcademyError
 from academy.core.findings import Finding
 from academy.core.paths import build_dir
@@ -144,6 +146,19 @@ def assemble(site: Path, books: list[tuple[Book, BookResult]]) -> None:
         )
 
 
+def write_answer_keys(lessons: list[BuiltLesson], build: Path) -> None:
+    """The answer key of every graded check, under build/answer-keys/ (not in the site)."""
+    from academy.books.clickthrough_pages import ANSWER_KEYS, answer_key_page, answer_key_path
+
+    shutil.rmtree(build / ANSWER_KEYS, ignore_errors=True)
+    for lesson in lessons:
+        resolved = json.loads(lesson.resolved.read_text(encoding="utf-8"))
+        if resolved.get("graded"):
+            path = build / answer_key_path(lesson.id)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(answer_key_page(resolved), encoding="utf-8")
+
+
 def build(
     root: Path, city: str | None = None, workers: int = 2, progress: Progress = _no_progress
 ) -> BuildReport:
@@ -181,7 +196,8 @@ def build(
     progress("lessons", 0, 1)
     from academy.clickthrough.build import build_clickthrough
 
-    build_clickthrough(cur, city, build_dir(root), site)  # Voilà lessons + their stable URLs
+    built = build_clickthrough(cur, city, build_dir(root), site)  # Voilà lessons + stable URLs
+    write_answer_keys(built, build_dir(root))
     progress("lessons", 1, 1)
     timings["lessons"] = time.perf_counter() - t
 

@@ -46,6 +46,12 @@ KEPT_MESSAGE = (
     "server and will be saved by themselves when it is back. You can carry on."
 )
 SAVED_AGAIN_MESSAGE = "The progress database is back: your earlier answers are now saved."
+#: Told before a course's graded check starts (the store keeps every attempt; the first counts).
+GRADED_MESSAGE = (
+    "This is the course's graded check. Your first answer to each question is your score, "
+    "and your trainer sees it. After each answer you are told why it is right or not; if it "
+    "was not, try again to go on."
+)
 NOT_SAVED_MESSAGE = "Your answers cannot be saved right now. You can still do the lesson."
 
 
@@ -93,6 +99,9 @@ class NullStore:
     def attempt_count(self, learner: str, lesson: str, step: int) -> int:
         return 0
 
+    def attempts(self, learner: str | None = None, lesson: str | None = None) -> list[Any]:
+        return []
+
 
 def open_store(on_flushed: Callable[[int], None] | None = None) -> Any:
     """The progress store (which keeps answers on disk while its database is down), or a
@@ -122,6 +131,7 @@ class LessonApp:
         #: "hub": the learner is the JupyterHub user, whose name is their roster id.
         self.identified_by = identified_by
         self.steps: list[dict[str, Any]] = lesson["steps"]
+        self.graded = bool(lesson.get("graded"))
         self.index = 0
         self.done: set[int] = set()
         self.first_try: dict[int, bool] = {}
@@ -216,10 +226,11 @@ class LessonApp:
             if lesson.get("data_note")
             else ""
         )
+        graded = f'<p class="academy-graded-note">{GRADED_MESSAGE}</p>' if self.graded else ""
         intro = html(
             f'<h2 class="academy-step-heading" tabindex="-1">Welcome</h2>'
             f"<p>{escape(lesson['summary'])}</p>"
-            f"<p>It takes about {lesson['minutes']} minutes. In this lesson you will:</p><ul>{goals}</ul>{note}",
+            f"<p>It takes about {lesson['minutes']} minutes. In this lesson you will:</p><ul>{goals}</ul>{note}{graded}",
             "academy-body",
         )
         name = w.Text(
@@ -317,10 +328,28 @@ class LessonApp:
         else:
             self.go(self.index + 1)
 
+    def first_answers(self) -> dict[int, bool]:
+        """{step index: right first time} for every question answered: a graded check's from
+        the store (the learner's first answer ever, in any session), else this session's."""
+        if not self.graded:
+            return self.first_try
+        attempts = self._safely(
+            lambda: self.store.attempts(learner=self.learner, lesson=self.lesson_id), None
+        )
+        if not attempts:
+            return self.first_try
+        first: dict[int, bool] = {}
+        for attempt in attempts:  # oldest first
+            index = attempt.step - 1
+            if attempt.answer is not None and 0 <= index < len(self.steps):
+                first.setdefault(index, bool(attempt.correct))
+        return {**self.first_try, **first}
+
     def summary(self) -> None:
         questions = [i for i, s in enumerate(self.steps) if is_question(s)]
-        first = sum(1 for i in questions if self.first_try.get(i))
-        answered = sum(1 for i in questions if i in self.first_try)
+        answers = self.first_answers()
+        first = sum(1 for i in questions if answers.get(i))
+        answered = sum(1 for i in questions if i in answers)
         points = "".join(f"<li>{escape(p)}</li>" for p in self.lesson["key_points"])
         links = self.lesson.get("links", {})
         link_html = "".join(
@@ -331,11 +360,17 @@ class LessonApp:
             )
             if url
         )
-        score = (
-            f"<p>You got {first} of {answered} questions right the first time. Every question is now done.</p>"
-            if answered
-            else "<p>Every step is done.</p>"
-        )
+        if self.graded and answered:
+            score = (
+                f'<p class="academy-score"><strong>Your score: {first} of {answered} questions right '
+                f"the first time ({100 * first / answered:.0f}%).</strong> Your trainer sees this score. "
+                "Doing the check again is good practice, but your score stays the one from your "
+                "first answers.</p>"
+            )
+        elif answered:
+            score = f"<p>You got {first} of {answered} questions right the first time. Every question is now done.</p>"
+        else:
+            score = "<p>Every step is done.</p>"
         body = html(
             f'<h2 class="academy-step-heading" tabindex="-1">Well done, {escape(self.learner or "")}!</h2>'
             f"<p>You finished <strong>{escape(self.lesson['title'])}</strong>.</p>{score}"

@@ -97,6 +97,7 @@ def resolve_file(
             city=city,
             city_name=city_title(city),
             links=links,
+            graded=book.course.check == item.name,
         )
     except (QueryError, ResolveError) as exc:
         raise AcademyError(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Bump when the resolved format changes; the app refuses files of another version."""
 
 BLANK = "(blank)"
@@ -73,6 +73,8 @@ class ResolvedLesson(TypedDict):
     city: str
     data_note: str | None
     links: dict[str, str]
+    graded: bool
+    """True for a course's graded check: the first answer to each question is the score."""
     steps: list[dict[str, Any]]
 
 

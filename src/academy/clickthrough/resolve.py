@@ -236,8 +236,11 @@ def resolve_lesson(
     city: str,
     city_name: str,
     links: dict[str, str],
+    graded: bool = False,
 ) -> dict[str, Any]:
-    """The resolved lesson as JSON-ready data; raises ResolveError with a location on problems."""
+    """The resolved lesson as JSON-ready data; raises ResolveError with a location on problems.
+
+    `graded`: the lesson is its course's graded check (scored on first answers)."""
     resolver = Resolver(lesson, results, lesson_dir, f"{lesson_id}:{city}")
     steps = []
     for i, step in enumerate(lesson.steps):
@@ -264,5 +267,6 @@ def resolve_lesson(
         "city": city,
         "data_note": note,
         "links": links,
+        "graded": graded,
         "steps": steps,
     }

@@ -49,3 +49,8 @@ def track_lessons(root: Path, track: Track) -> list[str]:
         folder = root / "tracks" / track.id / course.id / "clickthrough"
         lessons += [f"{course.id}/{p.stem}" for p in sorted(folder.glob("*.yml"))]
     return lessons
+
+
+def track_checks(track: Track) -> set[str]:
+    """The graded checks of the track's courses, as '<course>/<lesson>' lesson ids."""
+    return {f"{course.id}/{course.check}" for course in track.courses if course.check}

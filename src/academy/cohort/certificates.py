@@ -7,7 +7,8 @@ Completing a track means, for every course of `curriculum/tracks/<track>.yml`:
   released to the cohort and passed: at least the cohort's `pass_mark` percent of its
   points, with nothing left to grade by hand;
 * every click-through lesson of the course (`tracks/<track>/<course>/clickthrough/*.yml`)
-  is completed in the progress store.
+  is completed in the progress store, and the course's graded check (`check:` in the
+  track) scored at least the pass mark on the learner's first answers.
 
 and every prerequisite track (`prerequisites:` of the track) is certified: a valid
 certificate for it in any cohort in the cohorts folder, for the same roster id or e-mail.
@@ -37,7 +38,13 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from academy.cohort.academy_files import course_exercises, read_academy, read_track, track_lessons
+from academy.cohort.academy_files import (
+    course_exercises,
+    read_academy,
+    read_track,
+    track_checks,
+    track_lessons,
+)
 from academy.cohort.folder import CohortFolder, atomic_write, ensure_dir
 from academy.cohort.html import render
 from academy.cohort.lesson_progress import (
@@ -57,6 +64,7 @@ from academy.curriculum.models import Track
 class Requirements:
     exercises: list[str]
     lessons: list[str]
+    checks: frozenset[str] = frozenset()  # of the lessons, the graded checks
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,9 @@ def track_requirements(root: Path, track: Track) -> Requirements:
     """Exercises and click-through lessons a learner must finish to complete the track."""
     courses = {course.id for course in track.courses}
     return Requirements(
-        exercises=course_exercises(root, courses), lessons=track_lessons(root, track)
+        exercises=course_exercises(root, courses),
+        lessons=track_lessons(root, track),
+        checks=frozenset(track_checks(track)),
     )
 
 
@@ -103,6 +113,9 @@ def missing_for(
     for lesson in requirements.lessons:
         if lesson not in lessons or not lessons[lesson].completed:
             needs.append(f"lesson {lesson}")
+        elif lesson in requirements.checks and not lessons[lesson].check_passed(pass_mark):
+            score = lessons[lesson].score_percent or 0
+            needs.append(f"graded check {lesson} ({score:.0f}%, needs {pass_mark:g}%)")
     return needs
 
 
@@ -261,8 +274,16 @@ def claims(requirements: Requirements) -> str:
             if count == 1
             else f"passing all {count} of its graded exercises"
         )
-    if requirements.lessons:
-        count = len(requirements.lessons)
+    practice = [lesson for lesson in requirements.lessons if lesson not in requirements.checks]
+    if requirements.checks:
+        count = len(requirements.checks)
+        parts.append(
+            "passing its graded check"
+            if count == 1
+            else f"passing all {count} of its graded checks"
+        )
+    if practice:
+        count = len(practice)
         parts.append(
             "finishing its click-through lesson"
             if count == 1

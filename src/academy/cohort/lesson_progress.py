@@ -30,6 +30,18 @@ class LessonProgress:
     steps_total: int
     completed: bool
     last_at: datetime | None
+    answered: int = 0  # questions answered
+    first_right: int = 0  # of those, right at the first answer: a graded check's score
+
+    @property
+    def score_percent(self) -> float | None:
+        """A finished graded check's score: questions right the first time, in percent."""
+        return 100 * self.first_right / self.answered if self.completed and self.answered else None
+
+    def check_passed(self, pass_mark: float) -> bool:
+        """Whether this lesson, as a course's graded check, is finished at the pass mark."""
+        score = self.score_percent
+        return score is not None and score >= pass_mark
 
 
 def default_progress_source() -> ProgressSource | None:
@@ -54,5 +66,7 @@ def learner_progress(source: ProgressSource | None) -> dict[str, dict[str, Lesso
             steps_total=summary.steps_total,
             completed=bool(summary.completed),
             last_at=summary.last_at,
+            answered=getattr(summary, "answered", 0),
+            first_right=getattr(summary, "first_right", 0),
         )
     return progress

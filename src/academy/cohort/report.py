@@ -15,7 +15,12 @@ from pathlib import Path
 from statistics import mean, median
 
 from academy.cohort import report_charts
-from academy.cohort.academy_files import objective_statements, read_track, track_lessons
+from academy.cohort.academy_files import (
+    objective_statements,
+    read_track,
+    track_checks,
+    track_lessons,
+)
 from academy.cohort.folder import CohortFolder, atomic_write, ensure_dir
 from academy.cohort.html import render
 from academy.cohort.lesson_progress import (
@@ -98,6 +103,9 @@ class LessonSummary:
     started: int
     completed: int
     roster: int
+    check: bool = False  # the course's graded check, scored on first answers
+    passed: int = 0  # checks only: finished at the pass mark
+    median_score: float | None = None  # checks only: median score of those who finished
 
     @property
     def completed_percent(self) -> float:
@@ -212,8 +220,11 @@ def build_report(
     feedback_links: dict[tuple[str, str], str] | None = None,
     statements: dict[str, str] | None = None,
     city: str | None = None,
+    checks: set[str] | None = None,
 ) -> ReportData:
-    """Everything the report shows, computed from its inputs (pure)."""
+    """Everything the report shows, computed from its inputs (pure). `checks` are the lessons
+    that are their course's graded check: scored on first answers against the pass mark."""
+    checks = checks or set()
     people = scores.learners
     links = feedback_links or {}
     data = ReportData(
@@ -326,14 +337,32 @@ def build_report(
         )
     for lesson in lessons:
         lesson_states = [progress.get(row.learner.id, {}).get(lesson) for row in people]
+        finished = [s for s in lesson_states if s is not None and s.completed]
+        scores_ = [s.score_percent for s in finished if s.score_percent is not None]
         data.lessons.append(
             LessonSummary(
                 lesson=lesson,
                 started=sum(1 for s in lesson_states if s is not None),
-                completed=sum(1 for s in lesson_states if s is not None and s.completed),
+                completed=len(finished),
                 roster=len(people),
+                check=lesson in checks,
+                passed=sum(1 for s in finished if s.check_passed(pass_mark)),
+                median_score=median(scores_) if lesson in checks and scores_ else None,
             )
         )
+        if lesson in checks:
+            for row in people:
+                state = progress.get(row.learner.id, {}).get(lesson)
+                if state is not None and state.completed and not state.check_passed(pass_mark):
+                    data.flagged.append(
+                        WorkIssue(
+                            row.learner.id,
+                            lesson,
+                            "graded check",
+                            f"scored {state.score_percent or 0:.0f}%, below the {pass_mark:g}% "
+                            "pass mark",
+                        )
+                    )
     issues_by_learner: dict[str, list[str]] = {}
     for issue in [*data.missing_late, *data.flagged]:
         issues_by_learner.setdefault(issue.learner, []).append(
@@ -357,6 +386,12 @@ def build_report(
             state = mine.get(lesson)
             if state is None:
                 lesson_cells.append(GridCell("not-started", "○", "not started", ""))
+            elif state.completed and lesson in checks:
+                detail = f"{state.first_right}/{state.answered}"
+                if state.check_passed(pass_mark):
+                    lesson_cells.append(GridCell("passed", "✓", "passed", detail))
+                else:
+                    lesson_cells.append(GridCell("wrong", "✗", "below the pass mark", detail))
             elif state.completed:
                 lesson_cells.append(GridCell("passed", "✓", "completed", ""))
             else:
@@ -441,6 +476,7 @@ def cohort_report(
         read_track(folder.academy_root, folder.settings.track) if folder.settings.track else None
     )
     lessons = track_lessons(folder.academy_root, track) if track else []
+    checks = track_checks(track) if track else set()
     source = progress if progress is not None else default_progress_source()
     data = build_report(
         scores,
@@ -453,6 +489,7 @@ def cohort_report(
         feedback_links=feedback_links(folder, scores, target.parent),
         statements=objective_statements(folder.academy_root),
         city=folder.settings.city,
+        checks=checks,
     )
     atomic_write(target, render_report(data))
     remember_output(folder, "report", target.parent)

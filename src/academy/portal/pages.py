@@ -12,6 +12,7 @@ from collections.abc import Callable
 from html import escape
 from statistics import median
 
+from academy.clickthrough.build import lesson_url
 from academy.curriculum.loading import Book, Curriculum
 from academy.portal.reference import reference_page
 
@@ -111,7 +112,8 @@ def course_page(cur: Curriculum, course_id: str, extras: list[str] | None = None
             f"| {_link(book_href(book, lesson.docname, 1), lesson.title)} | {minutes} | {escape(goals)} |"
         )
     exercises = cur.exercises_of(course_id)
-    if exercises:
+    check = next((x for x in book.lessons if x.docname == course.check_docname and x.meta), None)
+    if exercises or check:
         out += ["", "## Graded practice", "", "| Exercise | Time | Assesses |", "|---|---|---|"]
         for exercise in exercises:
             side = exercise.sidecar
@@ -121,6 +123,15 @@ def course_page(cur: Curriculum, course_id: str, extras: list[str] | None = None
                 cur.objectives[o].statement for o in goals if o in cur.objectives
             )
             out.append(f"| {escape(side.title)} | {side.minutes} min | {escape(statements)} |")
+        if check is not None and check.meta is not None:
+            statements = "; ".join(
+                cur.objectives[o].statement for o in check.meta.objectives if o in cur.objectives
+            )
+            title = _link(".." + lesson_url(course.id, course.check or ""), check.title)
+            out.append(
+                f"| Graded check: {title}, click-through, no code; your first answers are your "
+                f"score | {check.meta.minutes} min | {escape(statements)} |"
+            )
     for extra in extras or []:
         out += ["", extra]
     return "\n".join(out) + "\n"

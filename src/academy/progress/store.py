@@ -97,6 +97,10 @@ class LessonSummary:
     steps_total: int
     completed: bool
     last_at: datetime
+    answered: int = 0
+    """Questions answered (steps with an answer; a step that asks nothing records none)."""
+    first_right: int = 0
+    """Of those, the ones whose first answer was right: a graded check's score."""
 
 
 def default_url() -> str:
@@ -512,13 +516,20 @@ class ProgressStore:
         """
         links = learner_links_table
         who = func.coalesce(attempts_table.c.roster_id, links.c.roster_id, attempts_table.c.learner)
-        query = select(
-            who,
-            attempts_table.c.lesson,
-            attempts_table.c.step,
-            attempts_table.c.correct,
-            attempts_table.c.at,
-        ).select_from(attempts_table.outerjoin(links, links.c.learner == attempts_table.c.learner))
+        query = (
+            select(
+                who,
+                attempts_table.c.lesson,
+                attempts_table.c.step,
+                attempts_table.c.correct,
+                attempts_table.c.at,
+                attempts_table.c.answer.is_not(None),
+            )
+            .select_from(
+                attempts_table.outerjoin(links, links.c.learner == attempts_table.c.learner)
+            )
+            .order_by(attempts_table.c.at, attempts_table.c.id)
+        )
 
         def read() -> tuple[dict[str, int], list[Any]]:
             with self.engine.connect() as conn:
@@ -533,11 +544,14 @@ class ProgressStore:
         totals, rows = self._run(read)
         done: dict[tuple[str, str], set[int]] = {}
         last: dict[tuple[str, str], datetime] = {}
-        for learner, lesson, step, correct, at in rows:
+        first: dict[tuple[str, str], dict[int, bool]] = {}  # question step -> first answer right
+        for learner, lesson, step, correct, at, answered in rows:  # oldest first
             key = (learner, lesson)
             done.setdefault(key, set())
             if correct:
                 done[key].add(step)
+            if answered:
+                first.setdefault(key, {}).setdefault(step, bool(correct))
             at = _aware(at)
             if key not in last or at > last[key]:
                 last[key] = at
@@ -553,6 +567,8 @@ class ProgressStore:
                     steps_total=total,
                     completed=total > 0 and count >= total,
                     last_at=last[(learner, lesson)],
+                    answered=len(first.get((learner, lesson), {})),
+                    first_right=sum(first.get((learner, lesson), {}).values()),
                 )
             )
         return out
