@@ -266,29 +266,17 @@ def write_pdf(html: str, target: Path) -> None:
 
 def claims(requirements: Requirements) -> str:
     """What the certificate says the learner did: only what the track asks for."""
-    parts = []
-    if requirements.exercises:
-        count = len(requirements.exercises)
-        parts.append(
-            "passing its graded exercise"
-            if count == 1
-            else f"passing all {count} of its graded exercises"
-        )
     practice = [lesson for lesson in requirements.lessons if lesson not in requirements.checks]
-    if requirements.checks:
-        count = len(requirements.checks)
-        parts.append(
-            "passing its graded check"
-            if count == 1
-            else f"passing all {count} of its graded checks"
-        )
-    if practice:
-        count = len(practice)
-        parts.append(
-            "finishing its click-through lesson"
-            if count == 1
-            else f"finishing all {count} of its click-through lessons"
-        )
+    wanted = (
+        ("passing", len(requirements.exercises), "graded exercise"),
+        ("passing", len(requirements.checks), "graded check"),
+        ("finishing", len(practice), "click-through lesson"),
+    )
+    parts = [
+        f"{verb} its {thing}" if count == 1 else f"{verb} all {count} of its {thing}s"
+        for verb, count, thing in wanted
+        if count
+    ]
     return " and ".join(parts)
 
 
