@@ -1,8 +1,8 @@
 """The lesson runner: what a learner sees in Voilà, one step at a time.
 
 The notebook `academy build` generates for each lesson holds one line,
-`start("<lesson>.json")`. The runner asks who the learner is (unless JupyterHub says),
-resumes where they stopped, shows each step with a progress indicator, records every
+`start("<lesson>.json")`. The learner is the one the lesson server signed in (or the
+JupyterHub user; `academy.clickthrough.learner`); the runner resumes where they stopped, shows each step with a progress indicator, records every
 answer in the progress store, and ends with a summary. Nothing here shows a traceback:
 a broken lesson file or an unreachable store gives a plain message, and the other
 lessons (each in its own kernel) carry on.
@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import re
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
@@ -23,6 +21,7 @@ import ipywidgets as w
 
 from academy.clickthrough.format import FORMAT_VERSION, is_question
 from academy.clickthrough.kinds import KINDS, kind_of
+from academy.clickthrough.learner import Identity, current_learner
 from academy.clickthrough.widgets import button, feedback_area, html, say
 
 log = logging.getLogger("academy.clickthrough")
@@ -39,7 +38,6 @@ def _log_to_server() -> None:
         log.propagate = False
 
 
-LEARNER_RE = re.compile(r"^[\w .@'-]{1,80}$")
 #: Told when the progress database is down: the answer waits on this server (see progress.outbox).
 KEPT_MESSAGE = (
     "We cannot reach the progress database right now. Your answers are kept on this "
@@ -78,12 +76,6 @@ def load_resolved(path: str | Path) -> dict[str, Any]:
     return lesson
 
 
-def clean_learner(text: str) -> str | None:
-    """A typed name or staff id, trimmed; None when empty or odd."""
-    value = " ".join(text.split())
-    return value if value and LEARNER_RE.match(value) else None
-
-
 class NullStore:
     """Stands in when the progress store cannot be opened: the lesson still works."""
 
@@ -118,18 +110,11 @@ def open_store(on_flushed: Callable[[int], None] | None = None) -> Any:
 class LessonApp:
     """One learner working through one resolved lesson."""
 
-    def __init__(
-        self,
-        lesson: dict[str, Any],
-        store: Any,
-        learner: str | None = None,
-        identified_by: str = "typed",
-    ) -> None:
+    def __init__(self, lesson: dict[str, Any], store: Any, who: Identity | None) -> None:
         self.lesson = lesson
         self.store = store
-        self.learner = learner
-        #: "hub": the learner is the JupyterHub user, whose name is their roster id.
-        self.identified_by = identified_by
+        self.who = who
+        self.learner = who.learner if who else None
         self.steps: list[dict[str, Any]] = lesson["steps"]
         self.graded = bool(lesson.get("graded"))
         self.index = 0
@@ -149,10 +134,10 @@ class LessonApp:
         self.nav.add_class("academy-nav")
         self.root = w.VBox([self.header, self.progress, self.status, self.main, self.nav])
         self.root.add_class("academy-app")
-        if learner:
-            self.begin(learner)
+        if who:
+            self.begin(who.learner)
         else:
-            self.welcome()
+            self.please_sign_in()
 
     # -- store, never fatal ----------------------------------------------------------
     def _safely(self, action: Callable[[], Any], default: Any = None) -> Any:
@@ -178,7 +163,7 @@ class LessonApp:
 
     def _record(self, step: int, attempt: int, correct: bool, answer: Any) -> None:
         learner = self.learner or "anonymous"
-        hub = self.identified_by == "hub"
+        who = self.who
         saved = self._safely(
             lambda: self.store.record(
                 learner,
@@ -187,8 +172,8 @@ class LessonApp:
                 attempt,
                 correct,
                 answer,
-                roster_id=learner if hub else None,
-                identified_by=self.identified_by,
+                roster_id=who.roster_id if who else None,
+                identified_by=who.identified_by if who else "typed",
             )
         )
         if saved == "kept":  # said again at every answer while it lasts
@@ -201,7 +186,15 @@ class LessonApp:
 
     # -- screens ---------------------------------------------------------------------
     def _header_html(self) -> str:
-        who = f'<p class="academy-who">Learner: {escape(self.learner)}</p>' if self.learner else ""
+        who = ""
+        if self.who:
+            change = (
+                ' · <a href="../../../sign-out/?next='
+                f'/lessons/{escape(self.lesson_id, quote=True)}/">Not you? Sign out</a>'
+                if self.who.identified_by != "hub"
+                else ""
+            )
+            who = f'<p class="academy-who">Learner: {escape(self.who.name)}{change}</p>'
         return (
             f'<p class="academy-course">{escape(self.lesson["course_title"])}</p>'
             f'<h1 class="academy-title">{escape(self.lesson["title"])}</h1>{who}'
@@ -218,47 +211,18 @@ class LessonApp:
             f'<div class="academy-bar-fill" style="width:{100 * done / total:.0f}%"></div></div>'
         )
 
-    def welcome(self) -> None:
-        lesson = self.lesson
-        goals = "".join(f"<li>{escape(o)}</li>" for o in lesson["objectives"])
-        note = (
-            f'<p class="academy-data-note">{escape(lesson["data_note"])}</p>'
-            if lesson.get("data_note")
-            else ""
-        )
-        graded = f'<p class="academy-graded-note">{GRADED_MESSAGE}</p>' if self.graded else ""
-        intro = html(
-            f'<h2 class="academy-step-heading" tabindex="-1">Welcome</h2>'
-            f"<p>{escape(lesson['summary'])}</p>"
-            f"<p>It takes about {lesson['minutes']} minutes. In this lesson you will:</p><ul>{goals}</ul>{note}{graded}",
-            "academy-body",
-        )
-        name = w.Text(
-            description="Your name or staff ID",
-            placeholder="for example: J. Smith or 40123",
-            style={"description_width": "initial"},
-            layout=w.Layout(width="100%"),
-        )
-        name.add_class("academy-name")
-        start = button("Start the lesson", "academy-primary")
-        feedback = feedback_area()
-
-        def on_start(_: Any) -> None:
-            learner = clean_learner(name.value)
-            if learner is None:
-                say(
-                    feedback,
-                    None,
-                    "Please type your name or staff ID first (letters and numbers only).",
-                )
-                return
-            self.begin(learner)
-
-        start.on_click(on_start)
-        name.on_submit(on_start)
+    def please_sign_in(self) -> None:
+        """No learner was handed over (the lesson opened outside the lesson server)."""
         self.progress.value = ""
         self.nav.layout.display = "none"
-        self.main.children = [intro, name, start, feedback]
+        self.main.children = [
+            html(
+                '<h2 class="academy-step-heading" tabindex="-1">Please sign in first</h2>'
+                f'<p><a href="../../../sign-in/?next=/lessons/{escape(self.lesson_id, quote=True)}/">'
+                "Sign in</a>, then open this lesson again.</p>",
+                "academy-body",
+            )
+        ]
 
     def begin(self, learner: str) -> None:
         self.learner = learner
@@ -267,6 +231,8 @@ class LessonApp:
             if isinstance(self.store, NullStore):
                 self._tell_not_saved(NOT_SAVED_MESSAGE)
         self.header.value = self._header_html()
+        if self.graded:  # said before the first question, as the welcome screen did
+            say(self.status, None, GRADED_MESSAGE)
         total = len(self.steps)
         registered = self._safely(
             lambda: self.store.register_lesson(self.lesson_id, total, self.lesson["title"])
@@ -277,6 +243,13 @@ class LessonApp:
             s - 1
             for s in self._safely(lambda: self.store.done_steps(learner, self.lesson_id), set())
         }
+        # first answers given in earlier visits count in the summary too
+        for attempt in self._safely(
+            lambda: self.store.attempts(learner=learner, lesson=self.lesson_id), []
+        ):
+            index = attempt.step - 1
+            if 0 <= index < total and is_question(self.steps[index]):
+                self.first_try.setdefault(index, bool(attempt.correct))
         # the first step not done yet (as store.resume_step), without asking the store again
         resume = next((i for i in range(total) if i not in self.done), total) + 1
         if resume > total:
@@ -352,11 +325,21 @@ class LessonApp:
         answered = sum(1 for i in questions if i in answers)
         points = "".join(f"<li>{escape(p)}</li>" for p in self.lesson["key_points"])
         links = self.lesson.get("links", {})
+        lead = ""
+        if links.get("next"):
+            lead = (
+                f'<p class="academy-lead"><a class="academy-next" href="{escape(links["next"], quote=True)}">'
+                f"Next lesson: {escape(links.get('next_title', ''))}</a></p>"
+            )
         link_html = "".join(
             f'<li><a href="{escape(url, quote=True)}">{escape(text)}</a></li>'
             for text, url in (
                 ("Back to the course", links.get("course")),
-                ("Printable version of this lesson", links.get("printable")),
+                (
+                    "My progress",
+                    links.get("progress") if self.who and self.who.identified_by != "hub" else None,
+                ),
+                ("Printable version, for paper", links.get("printable")),
             )
             if url
         )
@@ -374,8 +357,12 @@ class LessonApp:
         body = html(
             f'<h2 class="academy-step-heading" tabindex="-1">Well done, {escape(self.learner or "")}!</h2>'
             f"<p>You finished <strong>{escape(self.lesson['title'])}</strong>.</p>{score}"
-            f"<h3>Key points</h3><ul>{points}</ul>"
-            + (f"<h3>What next</h3><ul>{link_html}</ul>" if link_html else ""),
+            f"<h3>Key points</h3><ul>{points}</ul>{lead}"
+            + (
+                f'<nav aria-label="What next"><ul class="academy-links">{link_html}</ul></nav>'
+                if link_html
+                else ""
+            ),
             "academy-body",
         )
         again = button("Do the lesson again", "academy-secondary")
@@ -389,7 +376,9 @@ class LessonApp:
         self.main.children = [body, again]
 
     def restart(self) -> None:
+        """Do the lesson again from step 1: every question must be answered again."""
         self.first_try = {}
+        self.done = set()
         self.status.value = ""
         self.go(0)
 
@@ -405,8 +394,6 @@ def unavailable(message: str) -> w.HTML:
 
 def start(path: str) -> LessonApp | None:
     """Entry point of the generated notebook: show the lesson, or a plain message if it cannot open."""
-    from IPython.display import display
-
     _log_to_server()
     import academy.progress.store  # noqa: F401  (loaded now, so the first answer is saved at once)
 
@@ -414,14 +401,29 @@ def start(path: str) -> LessonApp | None:
         lesson = load_resolved(path)
     except LessonUnavailable:
         log.exception("lesson unavailable")
-        display(unavailable("The lesson file is missing or out of date."))
+        show(unavailable("The lesson file is missing or out of date."))
         return None
     try:
-        learner = clean_learner(os.environ.get("JUPYTERHUB_USER", ""))
-        app = LessonApp(lesson, None, learner=learner, identified_by="hub" if learner else "typed")
+        app = LessonApp(lesson, None, current_learner())
     except Exception:
         log.exception("lesson failed to start")
-        display(unavailable("Something went wrong while opening it."))
+        show(unavailable("Something went wrong while opening it."))
         return None
-    display(app.root)
+    show(app.root)
     return app
+
+
+def show(widget: w.Widget) -> None:
+    """Display a widget with an empty text fallback: the page never shows the widget's raw
+    text (`VBox(children=...`) when the widgets cannot connect."""
+    from IPython.display import display
+
+    bundle = {
+        "text/plain": "",
+        "application/vnd.jupyter.widget-view+json": {
+            "version_major": 2,
+            "version_minor": 0,
+            "model_id": widget.model_id,
+        },
+    }
+    display(bundle, raw=True)

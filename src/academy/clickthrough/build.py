@@ -8,6 +8,7 @@ site is opened without the lesson server (`academy serve` answers that URL itsel
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from collections.abc import Callable
@@ -29,7 +30,6 @@ from academy.core.findings import Finding, rel
 from academy.curriculum.loading import Curriculum
 
 LESSONS_DIR = "lessons"
-FONTAWESOME = Path("node_modules") / "@fortawesome" / "fontawesome-free"
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,39 @@ def data_loader(root: Path, city: str) -> Callable[[str], pd.DataFrame]:
     return load
 
 
+def course_page_href(course_id: str, depth: int) -> str:
+    """The portal's page of a course, from a page `depth` folders down."""
+    return f"{'../' * depth}courses/{course_id}.html"
+
+
+def next_lessons(items: list[LessonFile]) -> dict[str, LessonFile]:
+    """{lesson id: the click-through lesson to take after it}: the next one in its course
+    (in the course's table of contents), then the first of the track's next course."""
+    listed = [i for i in items if i.lesson is not None and i.docname in i.book.toc_docs]
+    by_track: dict[str, list[LessonFile]] = {}
+    for item in listed:
+        by_track.setdefault(item.book.track.id, []).append(item)
+    following: dict[str, LessonFile] = {}
+    for track_items in by_track.values():
+        courses = [c.id for c in track_items[0].book.track.courses]
+        track_items.sort(
+            key=lambda i: (
+                courses.index(i.book.course.id) if i.book.course.id in courses else len(courses),
+                i.book.toc_docs.index(i.docname),
+            )
+        )
+        for item, after in itertools.pairwise(track_items):
+            following[item.id] = after
+    return following
+
+
 def resolve_file(
     item: LessonFile,
     cur: Curriculum,
     city: str,
     load: Callable[[str], pd.DataFrame],
     depth: int = 3,
+    after: LessonFile | None = None,
 ) -> dict[str, Any]:
     """The resolved lesson for one file; problems raise AcademyError with file and line."""
     if item.lesson is None:
@@ -79,10 +106,14 @@ def resolve_file(
     up = "../" * depth
     book = item.book
     links = {
-        "course": f"{up}books/{book.track.id}/{book.course.id}/index.html",
+        "course": course_page_href(book.course.id, depth),
         "printable": f"{up}books/{book.track.id}/{book.course.id}/{item.docname}.html",
         "home": f"{up}index.html",
+        "progress": f"{up}my-progress/",
     }
+    if after is not None and after.lesson is not None:
+        links["next"] = up.rstrip("/") + lesson_url(after.book.course.id, after.name)
+        links["next_title"] = after.lesson.title
     try:
         results = evaluate_queries(item.lesson, load)
         return resolve_lesson(
@@ -153,11 +184,13 @@ def build_clickthrough(
         shutil.rmtree(out_root)
     load = data_loader(cur.root, city)
     built, errors = [], []
-    for item in lesson_files(cur):
+    items = lesson_files(cur)
+    following = next_lessons(items)
+    for item in items:
         if item.docname not in item.book.toc_docs:
             continue  # validation reports lessons missing from the toc
         try:
-            resolved = resolve_file(item, cur, city, load)
+            resolved = resolve_file(item, cur, city, load, after=following.get(item.id))
         except AcademyError as exc:
             errors.append(str(exc))
             continue
@@ -181,9 +214,4 @@ def build_clickthrough(
         )
     if errors:
         raise AcademyError("\n".join(errors))
-    vendor = cur.root / FONTAWESOME
-    if vendor.is_dir():
-        target = out_root / "_vendor" / "fontawesome"
-        for part in ("css", "webfonts"):
-            shutil.copytree(vendor / part, target / part, dirs_exist_ok=True)
     return built
