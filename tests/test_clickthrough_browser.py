@@ -1,10 +1,12 @@
 """Every click-through lesson, done by a learner in headless Chromium against the real server.
 
-One lesson server (Voilà, preheated kernels, the academy template) serves lessons built
-from the real curriculum and data. For each lesson the test types a learner name, gives
-one wrong and one right answer to every question (checking the feedback for both), moves
-on to the summary, and checks the answers landed in the progress store. One lesson is
-done with the keyboard alone. Every page fails on any request that leaves 127.0.0.1, and
+One lesson server (Voilà, warm kernels, the academy template) serves lessons built from
+the real curriculum and data. For each lesson the test signs a learner in, gives one
+wrong and one right answer to every question (checking the feedback for both, and that
+it is on the screen), moves on to the summary, and checks the answers landed in the
+progress store. The lessons are done on phone (390 and 360 px wide) and tablet screens:
+nothing may overflow sideways and chart text must be at least 11 px. One lesson is done
+with the keyboard alone. Every page fails on any request that leaves 127.0.0.1, and
 axe-core must find no serious or critical WCAG 2.1 AA problem.
 """
 
@@ -15,6 +17,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -47,15 +50,13 @@ def built(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def server(built: Path, tmp_path_factory):
-    """The lesson server on a free port; yields (base URL, progress store URL)."""
-    home = tmp_path_factory.mktemp("home")
+def start_server(built: Path, home: Path, *extra: str):
+    """The lesson server on a free port; returns (process, base URL, store URL, log)."""
     store_url = f"sqlite:///{home / 'progress.sqlite'}"
     port = free_port()
     env = {**os.environ, "ACADEMY_PROGRESS_URL": store_url, "ACADEMY_HOME": str(home)}
     env.pop("JUPYTERHUB_USER", None)
-    log = open(home / "server.log", "w")  # noqa: SIM115 - closed below
+    log = open(home / "server.log", "w")  # noqa: SIM115 - closed by stop_server
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -67,8 +68,7 @@ def server(built: Path, tmp_path_factory):
             str(built / "site"),
             "--port",
             str(port),
-            "--pool-size",
-            "1",
+            *extra,
         ],
         env=env,
         stdout=log,
@@ -85,17 +85,31 @@ def server(built: Path, tmp_path_factory):
                 break
             time.sleep(0.5)
     else:
-        proc.terminate()
+        stop_server(proc, log)
         pytest.fail("lesson server did not start")
     if proc.poll() is not None:
+        log.close()
         pytest.fail((home / "server.log").read_text())
-    yield base, store_url
+    return proc, base, store_url, log
+
+
+def stop_server(proc, log) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture(scope="module")
+def server(built: Path, tmp_path_factory):
+    """The lesson server with its defaults (2 warm kernels); yields (base URL, store URL)."""
+    proc, base, store_url, log = start_server(
+        built, tmp_path_factory.mktemp("home"), "--class-size", "2"
+    )
+    yield base, store_url
+    stop_server(proc, log)
 
 
 @pytest.fixture(scope="module")
@@ -109,11 +123,19 @@ def lesson_ids() -> list[str]:
     return sorted(f"{p.parent.parent.name}/{p.stem}" for p in folder.glob("*/clickthrough/*.yml"))
 
 
+VIEWPORTS = [
+    {"width": 390, "height": 844},
+    {"width": 360, "height": 740},
+    {"width": 768, "height": 1024},
+]
+
+
 class Learner:
     """A page plus the helpers a learner's actions need; records external requests."""
 
-    def __init__(self, browser, url: str):
-        self.context = browser.new_context(viewport={"width": 1000, "height": 900})
+    def __init__(self, browser, url: str, name: str | None = None, viewport=None):
+        self.viewport = viewport or {"width": 1000, "height": 900}
+        self.context = browser.new_context(viewport=self.viewport)
         self.external: list[str] = []
 
         def route(r) -> None:
@@ -127,9 +149,20 @@ class Learner:
         self.page = self.context.new_page()
         self.page.set_default_timeout(20000)
         self.page.goto(url)
-        # The server's pooled kernels may still be warming up on a loaded 2-core CI box;
+        if name is not None:
+            self.sign_in(name)
+
+    def sign_in(self, name: str) -> None:
+        """Sign in on the form the lesson sends a new device to, then wait for the lesson."""
+        self.page.wait_for_selector("#learner")
+        self.page.fill("#learner", name)
+        self.page.keyboard.press("Enter")
+        self.wait_for_lesson()
+
+    def wait_for_lesson(self) -> None:
+        # The server's warm kernels may still be starting on a loaded 2-core CI box;
         # start-up speed is measured by bench/bench_clickthrough.py, not here.
-        self.page.wait_for_selector("text=Start the lesson", timeout=90000)
+        self.page.wait_for_selector(".academy-step-heading", timeout=90000)
 
     def close(self) -> None:
         self.context.close()
@@ -143,6 +176,32 @@ class Learner:
     def expect_feedback(self, start: str) -> None:
         loc = self.page.locator(".academy-main .academy-feedback").last
         loc.locator(f"text={start}").first.wait_for()
+        self.page.wait_for_function(
+            """() => { const els = document.querySelectorAll('.academy-main .academy-feedback');
+                const r = els[els.length - 1].getBoundingClientRect();
+                return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; }""",
+            timeout=5000,
+        )
+
+    def layout_problems(self) -> list[str]:
+        """Sideways overflow and chart text under 11 px on this screen."""
+        found = self.page.evaluate(
+            """() => {
+              const out = [];
+              const doc = document.documentElement;
+              if (doc.scrollWidth > window.innerWidth + 1) out.push('page is ' + doc.scrollWidth + ' px wide');
+              document.querySelectorAll('.academy-chart svg').forEach(svg => {
+                if (!svg.getClientRects().length) return;
+                const scale = svg.getScreenCTM().a;
+                svg.querySelectorAll('text').forEach(t => {
+                  const size = parseFloat(getComputedStyle(t).fontSize) * scale;
+                  if (t.textContent.trim() && size < 11) out.push('chart text ' + size.toFixed(1) + ' px: ' + t.textContent);
+                });
+              });
+              return out;
+            }"""
+        )
+        return [f"{self.viewport['width']} px: {p}" for p in found]
 
     def heading(self, title: str) -> None:
         self.page.locator(".academy-step-heading", has_text=title).first.wait_for()
@@ -194,13 +253,13 @@ def do_step(learner: Learner, step: dict) -> None:
             learner.expect_feedback(WRONG)
             learner.button(texts[right[0]]).click()
         else:
-            boxes = learner.page.locator(".academy-main input[type=checkbox]")
-            boxes.nth(wrong[0]).check()
+            main = learner.page.locator(".academy-main")
+            main.get_by_label(texts[wrong[0]], exact=True).check()
             learner.button("Check my answer").click()
             learner.expect_feedback(WRONG)
-            boxes.nth(wrong[0]).uncheck()
+            main.get_by_label(texts[wrong[0]], exact=True).uncheck()
             for i in right:
-                boxes.nth(i).check()
+                main.get_by_label(texts[i], exact=True).check()
             learner.button("Check my answer").click()
     elif kind == "order":
         for i in step["start"]:
@@ -236,13 +295,15 @@ def test_lesson_by_clicking(lesson_id: str, built: Path, server, browser) -> Non
     base, store_url = server
     lesson = json.loads((built / "lessons" / f"{lesson_id}.json").read_text())
     learner_name = f"Tester {lesson_id.split('/')[1]}"
-    learner = Learner(browser, f"{base}/lessons/{lesson_id}/")
+    viewport = VIEWPORTS[lesson_ids().index(lesson_id) % len(VIEWPORTS)]
+    learner = Learner(browser, f"{base}/lessons/{lesson_id}/", viewport=viewport)
     try:
-        problems = learner.axe()
-        learner.page.fill(".academy-name input", learner_name)
-        learner.button("Start the lesson").click()
+        problems = learner.axe()  # the sign-in page
+        learner.sign_in(learner_name)
+        problems += learner.axe()
         for n, step in enumerate(lesson["steps"]):
             do_step(learner, step)
+            problems += learner.layout_problems()
             if n == next(
                 i for i, s in enumerate(lesson["steps"]) if s["kind"] not in {"read", "table"}
             ):
@@ -256,6 +317,7 @@ def test_lesson_by_clicking(lesson_id: str, built: Path, server, browser) -> Non
         learner.close()
 
     store = ProgressStore(store_url)
+    learner_name = learner_name.casefold()  # a typed name is kept in one case
     attempts = store.attempts(learner=learner_name, lesson=lesson_id)
     questions = [n + 1 for n, s in enumerate(lesson["steps"]) if s["kind"] not in {"read", "table"}]
     for number in questions:
@@ -293,14 +355,15 @@ def test_lesson_with_keyboard_only(built: Path, server, browser) -> None:
     learner = Learner(browser, f"{base}/lessons/{lesson_id}/")
     page = learner.page
     try:
-        page.locator(".academy-name input").wait_for()
+        page.locator("#learner").wait_for()
         page.focus("body")
         for _ in range(40):
             page.keyboard.press("Tab")
-            if page.evaluate("() => document.activeElement.tagName") == "INPUT":
+            if page.evaluate("() => document.activeElement.id") == "learner":
                 break
         page.keyboard.type("Keyboard Tester")
         page.keyboard.press("Enter")
+        learner.wait_for_lesson()
         for n, step in enumerate(lesson["steps"]):
             learner.heading(step["title"])
             if step["kind"] in {"choice", "chart"}:
@@ -343,3 +406,95 @@ def test_unknown_lesson_and_static_site(server) -> None:
             urllib.request.urlopen(f"{base}{path}")
         assert err.value.code == 404, path
         assert b"Traceback" not in err.value.read()
+
+
+def test_fast_typing_signs_in_every_character(server, browser) -> None:
+    """A badge scanner types fast and presses Enter: every character is kept."""
+    base, _ = server
+    learner = Learner(browser, f"{base}/lessons/requests-and-rows/one-request-one-row/")
+    try:
+        learner.page.wait_for_selector("#learner")
+        learner.page.type("#learner", "40123", delay=30)
+        learner.page.keyboard.press("Enter")
+        learner.wait_for_lesson()
+        me = learner.page.evaluate("() => fetch('/api/academy/me').then(r => r.json())")
+        assert me == {"learner": "40123", "name": "40123"}
+        assert "Learner: 40123" in learner.page.locator(".academy-who").inner_text()
+    finally:
+        learner.close()
+
+
+def _signed_in_opener(base: str, name: str) -> urllib.request.OpenerDirector:
+    from http.cookiejar import CookieJar
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    data = urllib.parse.urlencode({"learner": name, "next": "/"}).encode()
+    opener.open(f"{base}/sign-in/", data=data, timeout=30).read()
+    return opener
+
+
+def _kernel_id(html: str) -> str:
+    import re
+
+    found = re.search(r'"kernelId": "([0-9a-f-]{36})"', html)
+    assert found, "no kernel id in the lesson page"
+    return found.group(1)
+
+
+def _kill_kernel(server_pid: int, kernel_id: str) -> None:
+    """Kill a lesson's kernel process the hard way (as a crash or the OOM killer would)."""
+    import psutil
+
+    for child in psutil.Process(server_pid).children(recursive=True):
+        if any(kernel_id in part for part in child.cmdline()):
+            child.kill()
+            return
+    raise AssertionError(f"no process for kernel {kernel_id}")
+
+
+def test_short_idle_settings_never_hang(built: Path, browser, tmp_path_factory) -> None:
+    """With a 3 s idle cull: a kernel handed to a page that has not connected yet is kept,
+    lessons opened after the spares sat idle all start, and a lesson whose kernel dies
+    opens again in a fresh kernel with a plain message (never raw widget text)."""
+    proc, base, _store, log = start_server(
+        built,
+        tmp_path_factory.mktemp("short"),
+        "--class-size",
+        "2",
+        "--cull-idle",
+        "3",
+        "--cull-interval",
+        "1",
+        "--connect-grace",
+        "60",
+    )
+    try:
+        opener = _signed_in_opener(base, "Slow Page")
+        lesson = f"{base}/lessons/reading-charts/misleading-axis/"
+        handed = _kernel_id(opener.open(lesson, timeout=120).read().decode())
+        time.sleep(6)  # twice the idle timeout, without connecting
+        with opener.open(f"{base}/api/kernels/{handed}", timeout=30) as alive:
+            assert json.loads(alive.read())["id"] == handed
+
+        time.sleep(4)  # the spares sit idle past the cull timeout too
+        pages = [Learner(browser, lesson, name=f"Class {n}") for n in range(3)]
+        try:
+            for learner in pages:
+                text = learner.page.locator("body").inner_text()
+                assert "VBox(" not in text and "Loading widget" not in text
+            first = pages[0].page
+            old = _kernel_id(first.content())
+            _kill_kernel(proc.pid, old)
+            first.locator("#academy-reload", has_text="opening it again").wait_for(timeout=30000)
+            first.wait_for_function(
+                "old => { const c = document.getElementById('jupyter-config-data');"
+                " return c && !c.textContent.includes(old) && document.querySelector('.academy-step-heading'); }",
+                arg=old,
+                timeout=90000,
+            )
+            assert "VBox(" not in first.locator("body").inner_text()
+        finally:
+            for learner in pages:
+                learner.close()
+    finally:
+        stop_server(proc, log)

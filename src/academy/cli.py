@@ -128,19 +128,26 @@ def serve_cmd(
     host: Annotated[
         str, typer.Option("--host", help="Address to bind; only change this on purpose.")
     ] = "127.0.0.1",
-    preheat: Annotated[
-        bool,
-        typer.Option("--preheat/--no-preheat", help="Keep warm kernels so lessons open at once."),
-    ] = True,
-    pool_size: Annotated[
-        int, typer.Option("--pool-size", help="Warm kernels kept per lesson.")
-    ] = 1,
-    pool: Annotated[
-        list[str] | None,
+    cohort: Annotated[
+        str | None,
         typer.Option(
-            "--pool", help="More warm kernels for one lesson: COURSE/LESSON=N (repeatable)."
+            "--cohort",
+            help="Serve this cohort: learners sign in with its roster; warm kernels for all of them.",
         ),
     ] = None,
+    class_size: Annotated[
+        int | None,
+        typer.Option(
+            "--class-size",
+            help="Warm kernels kept ready (default 30, or the cohort's roster size; 0: none).",
+        ),
+    ] = None,
+    memory_budget: Annotated[
+        int,
+        typer.Option(
+            "--memory-budget", help="MB all lesson kernels may use (default: half the machine's)."
+        ),
+    ] = 0,
     cull_idle: Annotated[
         int,
         typer.Option("--cull-idle", help="Stop a learner's kernel after this many idle seconds."),
@@ -162,27 +169,36 @@ def serve_cmd(
         finally:
             server.server_close()
         return
+    from academy.serve.kernels import DEFAULT_CLASS_SIZE
     from academy.serve.voila import ServerOptions
 
-    pools = {}
-    for item in pool or []:
-        lesson, _, size = item.partition("=")
-        if not size.isdigit():
-            raise AcademyError(
-                f"--pool {item}: write it as COURSE/LESSON=N, e.g. good-data/duplicates=10"
-            )
-        pools[lesson] = int(size)
+    roster: tuple[tuple[str, str], ...] = ()
+    if cohort:
+        from academy.cohort.folder import open_cohort
+        from academy.cohort.roster import roster as cohort_roster
+
+        roster = tuple((x.id, x.name) for x in cohort_roster(open_cohort(cohort)))
+    size = class_size if class_size is not None else (len(roster) or DEFAULT_CLASS_SIZE)
     options = ServerOptions(
         host=host,
         port=port,
-        preheat=preheat,
-        pool_size=pool_size,
-        pools=pools,
+        class_size=size,
+        memory_budget_mb=memory_budget,
         cull_idle_seconds=cull_idle,
+        roster=roster,
     )
+    budget = options.budget
+    if size > budget.max_kernels:
+        raise AcademyError(
+            f"--class-size {size}: the memory budget ({budget.memory_mb} MB) holds "
+            f"{budget.max_kernels} lesson kernels; raise --memory-budget or lower --class-size"
+        )
     app_server = academy_server(build, options)
+    who = f"cohort {cohort} ({len(roster)} learners)" if cohort else "learners who type a name"
     out.print(
-        f"Serving the academy and its click-through lessons at http://{host}:{port}/ (Ctrl+C to stop)"
+        f"Serving the academy and its click-through lessons at http://{host}:{port}/ for {who}; "
+        f"{size} warm lesson kernels, at most {budget.max_kernels} in {budget.memory_mb} MB "
+        "(Ctrl+C to stop)"
     )
     app_server.start()
 

@@ -61,10 +61,29 @@ def load_objectives(app: Sphinx) -> None:
     app.env.academy_objectives = _objective_statements(app.srcdir)  # type: ignore[attr-defined]
 
 
+#: Every book page: the academy's colours, tables with room in their cells, and charts
+#: and tables that fit a phone (a wide table scrolls inside its box, never the page).
+BOOK_CSS = """
+html[data-theme=light] { --pst-color-primary: #303f9f; --pst-color-link: #303f9f;
+  --pst-color-link-hover: #1a237e; }
+.bd-article table { display: block; max-width: 100%; overflow-x: auto; }
+.bd-article table th, .bd-article table td { padding: .35rem .6rem; vertical-align: top; }
+.bd-article svg, .bd-article img { max-width: 100%; height: auto; }
+.academy-chart-narrow { display: none; }
+@media (max-width: 600px) {
+  .academy-chart-wide { display: none; }
+  .academy-chart-narrow { display: block; }
+}
+"""
+
+
 def portal_footer(
     app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
 ) -> None:
-    """Links to the portal, relative to this page (books live at books/<track>/<course>/)."""
+    """Links to the portal, relative to this page (books live at books/<track>/<course>/),
+    and the academy's look for the page."""
+    if "body" in context:
+        context["body"] = f"<style>{BOOK_CSS}</style>" + context["body"]
     track = app.config.academy_track
     if not track:
         return

@@ -25,6 +25,12 @@ CLICKTHROUGH_ANSWER = Rule(
     "A choice question has distinct choices, at least one right answer among them, and at "
     "least one wrong one.",
 )
+CLICKTHROUGH_ANSWER_FIRST = Rule(
+    "clickthrough-answer-first",
+    "A question whose choices keep their written order (`shuffle: false`) does not list its "
+    "right answer first: every learner would see it on top.",
+    severity="warning",
+)
 CLICKTHROUGH_STEP = Rule(
     "clickthrough-step",
     "A step's settings fit together: a slider's range holds its start, a chart question "
@@ -46,6 +52,7 @@ CLICKTHROUGH_DATASETS = Rule(
     CLICKTHROUGH_QUERY,
     CLICKTHROUGH_TEXT,
     CLICKTHROUGH_ANSWER,
+    CLICKTHROUGH_ANSWER_FIRST,
     CLICKTHROUGH_STEP,
     CLICKTHROUGH_CITY,
     CLICKTHROUGH_DATASETS,

@@ -10,8 +10,10 @@ lessons (each in its own kernel) carry on.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import random
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
@@ -266,9 +268,15 @@ class LessonApp:
             )
         self.go(resume - 1)
 
+    def shown_step(self, index: int) -> dict[str, Any]:
+        """Step `index` as this learner sees it: the same mixed choices on every visit."""
+        step = self.steps[index]
+        seed = hashlib.sha256(f"{self.learner}|{self.lesson_id}|{index}".encode()).hexdigest()
+        return kind_of(step).for_learner(step, random.Random(seed))
+
     def go(self, index: int) -> None:
         self.index = max(0, min(index, len(self.steps) - 1))
-        step = self.steps[self.index]
+        step = self.shown_step(self.index)
         self.main.children = kind_of(step).widgets(step, self.check)
         self.nav.layout.display = None
         self.back.disabled = self.index == 0

@@ -31,10 +31,11 @@ class TableData(TypedDict):
 
 
 class ChartData(TypedDict):
-    """A chart drawn at build time."""
+    """A chart drawn at build time, for a wide screen and re-laid out for a phone."""
 
     type: Literal["chart"]
     svg: str
+    svg_narrow: str
     alt: str
 
 

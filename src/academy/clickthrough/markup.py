@@ -54,7 +54,14 @@ def media_html(media: list[dict[str, Any]]) -> str:
         if item["type"] == "table":
             out.append(table_html(item))
         elif item["type"] == "chart":
-            out.append(f'<figure class="academy-chart">{item["svg"]}</figure>')
+            narrow = item.get("svg_narrow")
+            if narrow:  # the page shows the drawing that fits the screen (academy.css)
+                out.append(
+                    f'<figure class="academy-chart"><div class="academy-chart-wide">{item["svg"]}</div>'
+                    f'<div class="academy-chart-narrow">{narrow}</div></figure>'
+                )
+            else:
+                out.append(f'<figure class="academy-chart">{item["svg"]}</figure>')
         elif item["type"] == "image":
             out.append(
                 f'<figure class="academy-image"><img src="{escape(item["src"], quote=True)}" '

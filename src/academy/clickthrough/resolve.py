@@ -168,7 +168,7 @@ class Resolver:
         }
 
     def chart(self, spec: ChartSpec, loc: Loc) -> dict[str, Any]:
-        from academy.clickthrough.step_charts import chart_to_svg  # altair: only for charts
+        from academy.clickthrough.step_charts import NARROW, chart_to_svg  # altair: charts only
 
         frame = self.frame(spec.query, (*loc, "query"))
         if frame.empty:
@@ -180,10 +180,12 @@ class Resolver:
             key: self.text(getattr(spec, key), (*loc, key)) for key in ("x_title", "y_title")
         }
         titles["title"] = self.text(spec.title, (*loc, "title")) or None
-        svg = chart_to_svg(spec.model_copy(update=titles), frame, alt_text)
+        titled = spec.model_copy(update=titles)
+        svg = chart_to_svg(titled, frame, alt_text)
         if "<path" not in svg and "<rect" not in svg:
             raise ResolveError(loc, "the chart came out empty; check its query and columns")
-        return {"type": "chart", "svg": svg, "alt": alt_text}
+        narrow = chart_to_svg(titled, frame, alt_text, NARROW)
+        return {"type": "chart", "svg": svg, "svg_narrow": narrow, "alt": alt_text}
 
     def image(self, spec: ImageSpec, loc: Loc) -> dict[str, Any]:
         path = self.lesson_dir / spec.src

@@ -17,7 +17,7 @@ from academy.clickthrough.model import ClickLesson
 from academy.clickthrough.parts import TableSpec, templates
 from academy.clickthrough.queries import Shape, check_queries
 from academy.clickthrough.text import placeholders
-from academy.core.findings import Finding, rel
+from academy.core.findings import Finding, Severity, rel
 from academy.core.yamlfile import Loc
 from academy.curriculum.loading import Curriculum
 from academy.data.inventory import Inventory
@@ -66,8 +66,8 @@ class LessonChecker:
         self.shapes: dict[str, Shape] = {}
         self.unknown: set[str] = set()  # queries reading a dataset that does not exist
 
-    def add(self, loc: Loc, rule: str, message: str) -> None:
-        self.findings.append(Finding(self.where, self.item.line(loc), rule, message))
+    def add(self, loc: Loc, rule: str, message: str, severity: Severity = "error") -> None:
+        self.findings.append(Finding(self.where, self.item.line(loc), rule, message, severity))
 
     def run(self) -> list[Finding]:
         self.check_refs()

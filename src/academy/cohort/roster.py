@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,13 +69,6 @@ class Learner:
         """Name split for nbgrader's gradebook: everything but the last word, and the last word."""
         parts = self.name.rsplit(" ", 1)
         return (parts[0], parts[1]) if len(parts) == 2 else (self.name, "")
-
-
-def fold(text: str) -> str:
-    """A name as people match it by eye: no accents, no case, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.casefold().split())
 
 
 @dataclass(frozen=True)

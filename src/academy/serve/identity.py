@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from academy.clickthrough.learner import LEARNER_ENV, Identity
+from academy.core.names import fold
 
 __all__ = ["LEARNER_ENV", "Identity", "NotRecognised", "RosterEntry", "identify", "pick"]
 TYPED_RE = re.compile(r"^[\w .@'-]{1,80}$")
@@ -27,11 +28,6 @@ class RosterEntry:
 
 def _tidy(text: str) -> str:
     return " ".join(text.split())
-
-
-def fold(text: str) -> str:
-    """The form two spellings of one id or name share: spaces tidied, case folded."""
-    return _tidy(text).casefold()
 
 
 class NotRecognised(ValueError):

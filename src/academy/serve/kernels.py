@@ -17,6 +17,8 @@ Here one set of spare kernels serves every lesson:
 - a kernel handed to a page is never culled before that page connects (or
   `connect_grace` seconds pass without it: a crawler or a closed tab), and spares are
   never culled;
+- a kernel that dies is stopped rather than restarted empty, so its page notices and opens
+  the lesson again in a fresh kernel (the page script, academy.js, says so plainly);
 - kernels talk to the server over Unix sockets (`ipc`), one socket file per kernel, so no
   TCP ports are chosen, released and then raced for by a burst of kernel starts
   ("ZMQError: Address already in use").
@@ -107,7 +109,7 @@ class WarmKernelManager(AsyncMappingKernelManager):
         self._failures = 0
         self._slots: asyncio.Semaphore | None = None
         self._closing = False
-        self._tasks: set[asyncio.Future[None]] = set()
+        self._tasks: set[asyncio.Future[Any]] = set()
         with contextlib.suppress(RuntimeError):
             asyncio.get_event_loop().call_soon(self.fill)
 
@@ -275,6 +277,18 @@ class WarmKernelManager(AsyncMappingKernelManager):
         self.get_kernel(taken).last_activity = utcnow()
         self.fill()
         return taken
+
+    async def _finish_kernel_start(self, kernel_id: str) -> None:
+        await super()._finish_kernel_start(kernel_id)
+        self.add_restart_callback(kernel_id, lambda: self._kernel_lost(kernel_id), "restart")
+
+    def _kernel_lost(self, kernel_id: str) -> None:
+        """A lesson kernel that died was restarted empty: its page cannot work any more, so
+        stop it (the page sees it gone and opens the lesson again in a fresh kernel)."""
+        self.log.warning("lesson kernel %s died; its page will open the lesson again", kernel_id)
+        task = asyncio.ensure_future(self.shutdown_kernel(kernel_id, now=True))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def notify_connect(self, kernel_id: str) -> None:
         self._handed.pop(kernel_id, None)

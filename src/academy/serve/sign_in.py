@@ -45,7 +45,8 @@ button.academy-name{background:#fff;color:var(--academy-primary);width:100%;text
 button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
 .academy-error{border-left:6px solid #a1281d;background:#fbeceb;padding:.5rem .8rem;color:#5c150f}
 .academy-names{list-style:none;padding:0;margin:0}
-a{color:var(--academy-primary)}
+a{color:var(--academy-primary);text-decoration:underline}
+.academy-topbar a{text-decoration:none}
 @media (max-width:600px){main{margin:0;border-radius:0}}
 """
 

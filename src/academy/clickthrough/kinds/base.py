@@ -28,6 +28,8 @@ from academy.clickthrough.parts import ChartSpec, ImageSpec, TableSpec, Template
 from academy.core.strict import Strict
 
 if TYPE_CHECKING:
+    import random
+
     import ipywidgets
 
     from academy.clickthrough.resolve import Resolver
@@ -115,6 +117,12 @@ class StepKind(Strict):
     def explanation(step: dict[str, Any]) -> str:
         """Why the answer is right, for the answer key."""
         return str(step.get("right", ""))
+
+    @staticmethod
+    def for_learner(step: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+        """The resolved step as this learner sees it (e.g. choices in their own order);
+        `rng` is seeded by learner, lesson and step, so it is the same on every visit."""
+        return step
 
     @staticmethod
     def widgets(step: dict[str, Any], check: Check) -> list[ipywidgets.Widget]:

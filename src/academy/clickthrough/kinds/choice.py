@@ -43,8 +43,12 @@ class ChoiceQuestion(StepKind):
         description="The right answer's text, exactly as in `choices` (a list: every right answer must be picked)."
     )
     shuffle: bool = Field(
-        default=False,
-        description="true: show the choices in a mixed order (the same on every build).",
+        default=True,
+        description=(
+            "true (the default): every learner sees the choices in their own mixed order (the "
+            "same each time for them; the printable page mixes them once). false: keep the "
+            "written order, for answers with a natural order such as 'under 10, 10 to 50, over 50'."
+        ),
     )
 
     @property
@@ -64,6 +68,7 @@ class ChoiceQuestion(StepKind):
             random.Random(ctx.seed + len(order) + step_number).shuffle(order)
         return {
             "question": ctx.text(self.question, (*loc, "question")),
+            "shuffle": self.shuffle,
             "multiple": isinstance(self.answer, list),
             "choices": [
                 {
@@ -103,6 +108,29 @@ class ChoiceQuestion(StepKind):
                 "clickthrough-answer",
                 "every choice is right; add at least one wrong choice",
             )
+        right_first = answers and set(texts[: len(set(answers))]) == set(answers)
+        if not self.shuffle and right_first:
+            checker.add(
+                (*loc, "choices", 0, "text"),
+                "clickthrough-answer-first",
+                "with `shuffle: false` every learner sees the right answer first; move it "
+                "down the list or let the choices be mixed",
+                severity="warning",
+            )
+
+    @staticmethod
+    def for_learner(step: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+        """The step with its choices in this learner's own order (unless kept as written)."""
+        if not step.get("shuffle", True):
+            return step
+        order = list(range(len(step["choices"])))
+        rng.shuffle(order)
+        right = set(step["answer"])
+        return {
+            **step,
+            "choices": [step["choices"][i] for i in order],
+            "answer": [n for n, i in enumerate(order) if i in right],
+        }
 
     @staticmethod
     def printable(step: dict[str, Any]) -> str:

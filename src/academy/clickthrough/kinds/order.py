@@ -48,6 +48,15 @@ class OrderStep(StepKind):
         }
 
     @staticmethod
+    def for_learner(step: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+        """The items to pick from, in this learner's own order (never the right one)."""
+        start = list(step["start"])
+        rng.shuffle(start)
+        if start == sorted(start):
+            start = start[1:] + start[:1]
+        return {**step, "start": start}
+
+    @staticmethod
     def printable(step: dict[str, Any]) -> str:
         items = "".join(f"<li>___ {escape(step['items'][i])}</li>" for i in step["start"])
         return (

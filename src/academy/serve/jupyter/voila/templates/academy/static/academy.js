@@ -2,10 +2,101 @@
 // - feedback areas become polite live regions, so screen readers announce results;
 // - slider handles get the slider's label as their accessible name and a spoken value;
 // - when a new step appears, focus moves to its heading (keyboard and screen-reader users
-//   land at the start of the new step).
+//   land at the start of the new step);
+// - new feedback is scrolled into view (a phone shows it, not just the page below);
+// - when the button that had focus is disabled (an item picked in an order step), focus
+//   moves to the next button of that group instead of getting lost;
+// - a lesson that never shows, or whose kernel stops, is opened again in a fresh kernel
+//   with a plain message (three times, then the learner is told to wait or ask).
 (function () {
   "use strict";
   var seenHeadings = new WeakSet();
+  var shownFeedback = new WeakMap();
+  var lastFocus = null;
+  var START_SECONDS = 45;
+  var RETRIES = 3;
+
+  function config() {
+    var el = document.getElementById("jupyter-config-data");
+    try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
+  }
+
+  function tries() {
+    try { return parseInt(sessionStorage.getItem("academy-retry:" + location.pathname) || "0", 10); }
+    catch (e) { return 0; }
+  }
+
+  function setTries(n) {
+    try { sessionStorage.setItem("academy-retry:" + location.pathname, String(n)); } catch (e) { /* private mode */ }
+  }
+
+  function banner(text) {
+    var box = document.getElementById("academy-reload");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "academy-reload";
+      box.className = "academy-reload";
+      box.setAttribute("role", "alert");
+      document.body.insertBefore(box, document.body.firstChild);
+    }
+    box.textContent = text;
+  }
+
+  var reloading = false;
+  function reopen(reason) {
+    if (reloading) { return; }
+    reloading = true;
+    var n = tries();
+    if (n >= RETRIES) {
+      banner(reason + " It could not be opened again just now. Please wait a minute and reload the page, or tell your trainer.");
+      return;
+    }
+    setTries(n + 1);
+    banner(reason + " We are opening it again for you.");
+    window.setTimeout(function () { location.reload(); }, 1500);
+  }
+
+  function watchKernel() {
+    var cfg = config();
+    var id = cfg.kernelId;
+    if (!id || id.indexOf("academy-") === 0) { return; }
+    var base = (cfg.baseUrl || "/").replace(/\/?$/, "/");
+    window.setInterval(function () {
+      if (reloading || document.hidden) { return; }
+      fetch(base + "api/kernels/" + id, { cache: "no-store" }).then(function (r) {
+        if (r.status === 404) { reopen("This lesson stopped."); return null; }
+        return r.ok ? r.json() : null;
+      }).then(function (k) {
+        if (k && k.execution_state === "dead") { reopen("This lesson stopped."); }
+      }).catch(function () { /* the server may be restarting: try again later */ });
+    }, 5000);
+    window.setTimeout(function () {
+      if (!document.querySelector(".academy-app")) { reopen("This lesson did not start."); }
+    }, START_SECONDS * 1000);
+  }
+
+  function showFeedback(root) {
+    root.querySelectorAll(".academy-feedback .widget-html-content").forEach(function (el) {
+      var text = el.textContent.trim();
+      if (text && shownFeedback.get(el) !== text) {
+        shownFeedback.set(el, text);
+        try { el.scrollIntoView({ block: "nearest", behavior: "smooth" }); } catch (e) { el.scrollIntoView(false); }
+      }
+    });
+  }
+
+  function keepFocus() {
+    var active = document.activeElement;
+    if (!lastFocus || (active && active !== document.body)) { return; }
+    if (!lastFocus.disabled && document.body.contains(lastFocus)) { return; }
+    var group = lastFocus.parentElement;
+    while (group && !group.classList.contains("widget-vbox") && !group.classList.contains("widget-hbox")) {
+      group = group.parentElement;
+    }
+    var buttons = group ? Array.prototype.slice.call(group.querySelectorAll("button:not([disabled])")) : [];
+    var next = buttons[0] || document.querySelector(".academy-main button:not([disabled])");
+    if (next) { next.focus(); }
+  }
 
   function labelSliders(root) {
     root.querySelectorAll(".academy-slider").forEach(function (box) {
@@ -48,7 +139,12 @@
     labelSliders(document);
     liveRegions(document);
     focusNewHeading(document);
+    showFeedback(document);
+    keepFocus();
+    if (document.querySelector(".academy-app")) { setTries(0); }
   }
+
+  document.addEventListener("focusin", function (e) { lastFocus = e.target; });
 
   var pending = false;
   var observer = new MutationObserver(function () {
@@ -60,8 +156,9 @@
   function start() {
     var main = document.getElementById("rendered_cells");
     if (main && !main.hasAttribute("role")) { main.setAttribute("role", "main"); }
-    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ["disabled"] });
     update();
+    watchKernel();
   }
 
   if (document.readyState === "loading") {
