@@ -286,9 +286,20 @@ class WarmKernelManager(AsyncMappingKernelManager):
         """A lesson kernel that died was restarted empty: its page cannot work any more, so
         stop it (the page sees it gone and opens the lesson again in a fresh kernel)."""
         self.log.warning("lesson kernel %s died; its page will open the lesson again", kernel_id)
-        task = asyncio.ensure_future(self.shutdown_kernel(kernel_id, now=True))
+        task = asyncio.ensure_future(self._stop_lost(kernel_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _stop_lost(self, kernel_id: str) -> None:
+        for _ in range(30):  # once the restart is far enough along to be stopped
+            await asyncio.sleep(1)
+            if kernel_id not in self._kernels:
+                return
+            try:
+                await self.shutdown_kernel(kernel_id, now=True)
+                return
+            except Exception as exc:
+                self.log.debug("lost kernel %s not stopped yet: %s", kernel_id, exc)
 
     def notify_connect(self, kernel_id: str) -> None:
         self._handed.pop(kernel_id, None)
