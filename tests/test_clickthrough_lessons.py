@@ -18,6 +18,7 @@ from academy.checks.rule import Context
 from academy.clickthrough import simulation
 from academy.clickthrough.app import LessonApp, NullStore, load_resolved, unavailable
 from academy.clickthrough.build import build_clickthrough, data_loader, resolve_file
+from academy.clickthrough.learner import Identity
 from academy.clickthrough.lesson_files import lesson_files
 from academy.clickthrough.queries import check_queries, evaluate_queries
 from academy.clickthrough.text import format_value, to_html
@@ -292,8 +293,8 @@ def test_app_flow_records_and_resumes(tmp_path, cur) -> None:
     out = build_clickthrough(cur, "baltimore", tmp_path, None)
     lesson = load_resolved(next(b.resolved for b in out if b.name == "reading-a-table"))
     store = ProgressStore(f"sqlite:///{tmp_path / 'p.sqlite'}")
-    app = LessonApp(lesson, store, learner=None)
-    assert app.nav.layout.display == "none"  # first screen asks who you are
+    app = LessonApp(lesson, store, None)
+    assert app.nav.layout.display == "none"  # nobody signed in: the page says to sign in first
     app.begin("Sam")
     app.advance()  # a table step: recorded as seen
     app.advance()
@@ -301,7 +302,7 @@ def test_app_flow_records_and_resumes(tmp_path, cur) -> None:
     assert app.next.disabled
     app.check("At the bottom", True)
     assert not app.next.disabled
-    again = LessonApp(lesson, store, learner="Sam")
+    again = LessonApp(lesson, store, Identity("Sam", "Sam", None, "typed"))
     assert again.index == 3 and "Welcome back" in again.status.value
 
 
@@ -325,7 +326,7 @@ def test_broken_lesson_file_gives_a_plain_message(tmp_path) -> None:
             "steps": [{"kind": "read", "title": "t", "html": "", "media": []}],
         },
         NullStore(),
-        learner="z",
+        Identity("z", "z", None, "typed"),
     )
     app.advance()
     assert "Well done" in app.main.children[0].value

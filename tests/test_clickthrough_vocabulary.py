@@ -574,8 +574,9 @@ def test_the_kernel_never_loads_pandas_or_altair(tmp_path) -> None:
     script = f"""
 import sys
 from academy.clickthrough.app import LessonApp, NullStore, load_resolved
+from academy.clickthrough.learner import Identity
 lesson = load_resolved({str(tmp_path / "lesson.json")!r})
-app = LessonApp(lesson, NullStore(), learner="Sam")
+app = LessonApp(lesson, NullStore(), Identity("Sam", "Sam", None, "typed"))
 for i in range(len(lesson["steps"])):
     app.go(i)
 heavy = sorted(m for m in ("pandas", "numpy", "altair", "academy.clickthrough.resolve") if m in sys.modules)

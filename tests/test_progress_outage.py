@@ -109,6 +109,7 @@ def test_kept_answer_written_twice_is_stored_once(server, tmp_path) -> None:
 def test_lesson_tells_the_learner_plainly_and_saves_later(server) -> None:
     """The click-through app on a hub, its database down from the start of the lesson."""
     from academy.clickthrough.app import KEPT_MESSAGE, SAVED_AGAIN_MESSAGE, LessonApp
+    from academy.clickthrough.learner import Identity
 
     folder, url = server
     stop_server(folder)
@@ -123,7 +124,7 @@ def test_lesson_tells_the_learner_plainly_and_saves_later(server) -> None:
         "key_points": ["k"],
         "steps": [step, step, step],
     }
-    app = LessonApp(lesson, None, learner="mgarcia", identified_by="hub")
+    app = LessonApp(lesson, None, Identity("mgarcia", "mgarcia", "mgarcia", "hub"))
     app.store.close()
     app.store = ProgressStore(url, retry_seconds=0, on_flushed=app._saved_again)
     app.begin("mgarcia")
