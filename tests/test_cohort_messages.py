@@ -89,15 +89,82 @@ def test_timeouts_not_attempted_and_partial_credit():
 def test_not_attempted_is_recognised_by_the_exception_name():
     from academy.lesson.exercise import NotAttempted
 
-    cell = _cell(NotAttempted.__name__, "total: not attempted yet. Replace the stub.", 1)
+    said = "total: not attempted yet. Run the cell that defines it, and keep its name."
+    cell = _cell(NotAttempted.__name__, said, 1)
     verdict = explain_test(cell, 0, 2, True, [], LIMITS)
-    assert (verdict.status, verdict.message) == (
-        "not-attempted",
-        "total: not attempted yet. Replace the stub.",
-    )
+    assert (verdict.status, verdict.message) == ("not-attempted", said)
     # the same words in a plain AssertionError are an ordinary failed check
     other = explain_test(_cell("AssertionError", "not attempted yet", 1), 0, 2, True, [], LIMITS)
     assert other.status == "failed"
     # raised from a hidden line: the status still says so, but no text from the hidden test
     hidden = explain_test(_cell(NotAttempted.__name__, "secret case", 3), 0, 2, True, [], LIMITS)
     assert hidden.status == "not-attempted" and "secret" not in hidden.message
+
+
+PAYLOAD = "DATABASE_URL=postgres://trainer:hunter2@db/academy"
+
+
+def test_a_visible_check_never_repeats_text_the_author_did_not_write():
+    verdict = explain_test(_cell("AssertionError", PAYLOAD, 1), 0, 2, True, [], LIMITS)
+    assert "hunter2" not in verdict.message
+    # the learner sees the line of the check instead, which they can read anyway
+    assert verdict.message == "A check did not pass: " + SOURCE.splitlines()[0]
+
+
+def test_placeholders_keep_only_words_already_in_the_notebook():
+    source = (
+        "result = total([1])\n"
+        'assert isinstance(result, int), f"total should return an int, not {type(result).__name__}."\n'
+        "### BEGIN HIDDEN TESTS\nassert total([5]) == 5\n### END HIDDEN TESTS"
+    )
+    cell = {**_cell("AssertionError", "", 2), "source": source}
+    for value, shown in (("str", "str"), ("DataFrame", "DataFrame"), ("assert_total_5_eq_5", "…")):
+        cell["outputs"][0]["evalue"] = f"total should return an int, not {value}."
+        message = explain_test(cell, 0, 2, True, [], LIMITS).message
+        assert message == f"A check did not pass: total should return an int, not {shown}."
+
+
+def test_errors_show_only_known_shapes_and_names():
+    crash = explain_test(_cell("MyLeak", PAYLOAD, 1), 0, 2, True, [], LIMITS)
+    assert "MyLeak" not in crash.message and "hunter2" not in crash.message
+    assert crash.message.startswith("A check stopped with an error")
+    named = explain_test(
+        _cell("NameError", "name 'total' is not defined", 1), 0, 2, True, [], LIMITS
+    )
+    assert "(name 'total' is not defined)" in named.message
+    odd = explain_test(
+        _cell("NameError", "name 'hunter2' is not defined", 1), 0, 2, True, [], LIMITS
+    )
+    assert "hunter2" not in odd.message and "NameError" in odd.message
+
+
+def test_a_forged_line_number_cannot_crash_or_reveal():
+    for line in (0, 99, -3):
+        verdict = explain_test(_cell("AssertionError", PAYLOAD, line), 0, 2, True, [], LIMITS)
+        assert verdict.status == "failed" and "hunter2" not in verdict.message
+
+
+def test_a_syntax_error_names_the_line_not_a_temporary_file():
+    from academy.cohort.messages import answer_problem
+
+    answer = {
+        "source": "def total(values)\n    return sum(values)",
+        "outputs": [
+            {
+                "output_type": "error",
+                "ename": "SyntaxError",
+                "evalue": "expected ':' (708645348.py, line 1)",
+                "traceback": [],
+            }
+        ],
+    }
+    message = answer_problem([answer], LIMITS)
+    assert message is not None and ".py" not in message and "708645348" not in message
+    assert "line 1: expected ':'" in message
+
+
+def test_messages_are_one_clean_line():
+    from academy.cohort.quoting import clean
+
+    assert clean("a\u202eevil\u200b\x1b[31m\nb") == "aevil [31m b"
+    assert len(clean("x" * 1000)) == 300

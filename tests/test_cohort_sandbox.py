@@ -40,7 +40,9 @@ def _job(runtime, *sources: str, limits: GradingLimits = FAST_LIMITS) -> Sandbox
 def test_the_command_isolates_network_and_binds_only_what_it_needs(tmp_path):
     data = tmp_path / "mirror"
     data.mkdir()
-    runtime = detect_runtime("rlimits", [data], {"ACADEMY_DATA_DIR": str(data)})
+    runtime = detect_runtime(
+        "auto", [data], {"ACADEMY_DATA_DIR": str(data)}, unsafe_no_sandbox=True
+    )
     argv = bwrap_argv(
         runtime.__class__(
             "bwrap",
@@ -63,6 +65,8 @@ def test_the_command_isolates_network_and_binds_only_what_it_needs(tmp_path):
         "--new-session",
         "--clearenv",
         f"--size {64 * 1024 * 1024} --tmpfs /tmp",
+        f"--size {16 * 1024 * 1024} --tmpfs /dev/shm",
+        "--remount-ro /dev --remount-ro /",
     ):
         assert flag in joined
     binds = [argv[i + 1] for i, a in enumerate(argv) if a in ("--bind", "--ro-bind")]
@@ -73,29 +77,37 @@ def test_the_command_isolates_network_and_binds_only_what_it_needs(tmp_path):
 
 
 def test_an_older_bubblewrap_gets_only_the_options_it_knows():
-    runtime = detect_runtime("rlimits", [], {})
+    runtime = detect_runtime("auto", [], {}, unsafe_no_sandbox=True)
     old = runtime.__class__("bwrap", runtime.python, runtime.read_only, runtime.env, "bwrap")
     argv = bwrap_argv(old, FAST_LIMITS, ())
     assert "--size" not in argv and "--disable-userns" not in argv
     assert "--unshare-all" in argv and "--tmpfs" in argv
 
 
-def test_missing_bubblewrap_falls_back_loudly_or_refuses(monkeypatch):
+def test_no_bubblewrap_means_no_grading_unless_the_trainer_accepts_the_risk(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    runtime = detect_runtime("auto", [], {})
-    assert runtime.mode == "rlimits"
-    assert (
-        runtime.warning and "NOT SANDBOXED" in runtime.warning and "bubblewrap" in runtime.warning
-    )
-    with pytest.raises(SandboxUnavailable):
-        detect_runtime("bwrap", [], {})
+    for setting in ("auto", "bwrap"):
+        with pytest.raises(SandboxUnavailable) as raised:
+            detect_runtime(setting, [], {})
+        assert "apt-get install bubblewrap" in raised.value.fix
+    runtime = detect_runtime("auto", [], {}, unsafe_no_sandbox=True)
+    assert runtime.mode == "none" and "NOT SANDBOXED" in (runtime.warning or "")
+
+
+def test_bubblewrap_that_cannot_make_namespaces_is_explained(monkeypatch):
+    from academy.cohort import sandbox
+
+    monkeypatch.setattr(sandbox, "_probe", lambda runtime: "setting up uid map: Permission denied")
+    with pytest.raises(SandboxUnavailable) as raised:
+        detect_runtime("auto", [], {})
+    assert "uid map" in raised.value.problem and "namespaces" in raised.value.fix
 
 
 @pytest.mark.slow
 def test_resource_limits_hold_without_bubblewrap():
-    runtime = detect_runtime("rlimits", [], {})
+    runtime = detect_runtime("auto", [], {}, unsafe_no_sandbox=True)
     result = run_sandboxed(_job(runtime, "x = bytearray(8 * 1024**3)", "print('after')"))
-    assert result.mode == "rlimits" and result.stop_reason is None
+    assert result.mode == "none" and result.stop_reason is None
     first, second = result.cells
     assert first["outputs"][0]["ename"] == "MemoryError"
     assert second["outputs"][0]["text"] == "after\n"
@@ -151,8 +163,8 @@ def test_a_cohort_the_sandbox_could_read_is_refused(tmp_path, monkeypatch):
     folder = make_cohort(tmp_path, ["ana"])
     real = detect_runtime
 
-    def leaky(setting, paths, env):
-        return real(setting, [*paths, tmp_path], env)
+    def leaky(setting, paths, env, **kwargs):
+        return real(setting, [*paths, tmp_path], env, **kwargs)
 
     monkeypatch.setattr(grade, "detect_runtime", leaky)
     with pytest.raises(AcademyError, match="graded notebooks may read"):

@@ -1,5 +1,15 @@
 """A throw-away cgroup per sandbox: a hard cap on processes and total memory.
 
+Which cap applies on a machine (`memory_cap`, shown by `academy cohort doctor`):
+
+* `cgroup`: the grader runs as root (CI, containers) and makes a cgroup per sandbox here;
+* `systemd`: the grader is an ordinary user whose systemd user manager delegates the
+  memory controller (most desktops and servers with cgroup v2): each sandbox is started
+  in its own transient scope with `MemoryMax` and `TasksMax` (`systemd_scope_argv`);
+* `rlimits`: neither: each process's address space, CPU time and file sizes are capped,
+  the processes counted, and the two tmpfs sized, but not the memory all processes of a
+  sandbox use together (System V shared memory and memfd files are not counted).
+
 RLIMIT_NPROC does not bind processes whose real user is root, so when the grader runs as
 root (CI, containers) a fork bomb would only be stopped by the time limit. A cgroup with
 `pids.max` stops it at the limit instead, and `memory` bounds the sandbox's processes
@@ -23,6 +33,8 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from academy.cohort.settings import GradingLimits
 
 ROOT = Path("/sys/fs/cgroup")
 CONTROLLERS = ("pids", "memory")
@@ -151,3 +163,64 @@ class SandboxCgroup:
                     break
                 except OSError:
                     time.sleep(0.05)
+
+
+def _user_scope_works(systemd_run: str) -> bool:
+    """Whether a transient user scope with a memory cap can be made (and memory is delegated)."""
+    import subprocess
+
+    uid = os.getuid()
+    controllers = ROOT / f"user.slice/user-{uid}.slice/user@{uid}.service/cgroup.controllers"
+    try:
+        if "memory" not in controllers.read_text().split():
+            return False
+        done = subprocess.run(
+            [systemd_run, "--user", "--scope", "--quiet", "-p", "MemoryMax=64M", "true"],
+            capture_output=True,
+            timeout=20,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def memory_cap() -> tuple[str, str | None]:
+    """('cgroup' | 'systemd' | 'rlimits', systemd-run's path when it is 'systemd')."""
+    import shutil
+
+    if os.geteuid() == 0:
+        group = SandboxCgroup.create(pids_max=16, memory_bytes=64 * 1024 * 1024)
+        if group is not None:
+            group.close()
+            return "cgroup", None
+        return "rlimits", None
+    systemd_run = shutil.which("systemd-run")
+    if systemd_run and _user_scope_works(systemd_run):
+        return "systemd", systemd_run
+    return "rlimits", None
+
+
+def sandbox_memory_bytes(limits: GradingLimits) -> int:
+    """Total memory of one sandbox: 1.5 × the per-process cap, plus 512 MiB for the worker."""
+    return (limits.memory_mb * 3 // 2 + 512) * 1024 * 1024
+
+
+def systemd_scope_argv(systemd_run: str, limits: GradingLimits) -> list[str]:
+    """The prefix that starts a sandbox in its own capped systemd user scope."""
+    memory = sandbox_memory_bytes(limits)
+    return [
+        systemd_run,
+        "--user",
+        "--scope",
+        "--quiet",
+        "--collect",
+        f"--unit={PREFIX}{uuid.uuid4().hex[:12]}",
+        "-p",
+        f"MemoryMax={memory}",
+        "-p",
+        "MemorySwapMax=0",
+        "-p",
+        f"TasksMax={limits.processes}",
+        "--",
+    ]

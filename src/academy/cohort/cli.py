@@ -347,11 +347,25 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _grade_line(record: GradeRecord) -> str:
+    """One learner's result for the terminal; every text in it is escaped (grade ids and
+    file names come from submissions, and may hold markup or control characters)."""
+    from rich.markup import escape
+
+    from academy.cohort.quoting import clean
+
+    def safe(text: str) -> str:
+        return escape(clean(text, 400))
+
     flags = (
-        f" [red]flagged: {'; '.join(f.message for f in record.flags)}[/]" if record.flags else ""
+        f" [red]flagged: {safe('; '.join(f.message for f in record.flags))}[/]"
+        if record.flags
+        else ""
     )
-    problems = f" [yellow]{'; '.join(record.problems)}[/]" if record.problems else ""
-    return f"  {record.learner}: {record.score:g}/{record.max_score:g} ({record.outcome}){flags}{problems}"
+    problems = f" [yellow]{safe('; '.join(record.problems))}[/]" if record.problems else ""
+    return (
+        f"  {escape(record.learner)}: {record.score:g}/{record.max_score:g} ({record.outcome})"
+        f"{flags}{problems}"
+    )
 
 
 @app.command("grade")
@@ -376,6 +390,14 @@ def grade_cmd(
             "--scheduler", help="A Dask scheduler, HOST:PORT: its workers run the sandboxes."
         ),
     ] = None,
+    unsafe_no_sandbox: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe-no-sandbox",
+            help="Grade without bubblewrap (learner code can read and change your files); "
+            "recorded with every grade and shown on the report.",
+        ),
+    ] = False,
     directory: DirOpt = None,
 ) -> None:
     """Autograde every new or changed submission, each in its own sandbox, in parallel."""
@@ -411,6 +433,7 @@ def grade_cmd(
             executor=executor,
             progress=progress,
             scheduler=scheduler,
+            unsafe_no_sandbox=unsafe_no_sandbox,
         )
     if run.warning:
         err.print(
@@ -422,7 +445,8 @@ def grade_cmd(
     flagged = [r for r in graded if r.flags]
     out.print(
         f"Graded {len(graded)} submission(s) of {exercise} in {run.seconds:.0f} s "
-        f"({run.sandbox} sandbox); {len(run.skipped)} unchanged since last time."
+        f"({'bwrap sandbox' if run.sandbox == 'bwrap' else 'NO SANDBOX'}); "
+        f"{len(run.skipped)} unchanged since last time."
     )
     if flagged:
         err.print(
@@ -430,10 +454,17 @@ def grade_cmd(
         )
     if run.missing:
         out.print(f"Nothing handed in by: {', '.join(run.missing)}")
-    if graded:
+    if graded and not run.interrupted:
         _refresh(folder)
     for learner, why in sorted(run.unfinished.items()):
         err.print(f"[red]Not graded:[/] {learner}: {why}; run the command again to grade it.")
+    if run.interrupted:
+        err.print(
+            f"[red]Interrupted.[/] {len(graded)} submission(s) were graded and saved; running "
+            "sandboxes were stopped and their folders removed. Run the same command again to "
+            f"grade the rest, then `academy cohort refresh {folder.name}`."
+        )
+        raise typer.Exit(130)
     if run.unfinished:
         raise typer.Exit(1)
 

@@ -22,6 +22,7 @@ import concurrent.futures as cf
 import contextlib
 import fcntl
 import hashlib
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from academy.cohort import messages
-from academy.cohort.data_access import sandbox_data, warm_data
+from academy.cohort.data_access import probe_code, sandbox_data, warm_data
 from academy.cohort.executor import Executor, default_jobs, make_executor
 from academy.cohort.folder import CohortFolder, atomic_write, nbgrader_settings
 from academy.cohort.gradebook import (
@@ -53,14 +54,22 @@ from academy.cohort.records import (
 )
 from academy.cohort.roster import roster
 from academy.cohort.sandbox import (
+    HARD_TIMEOUT,
+    WORKER_DIED,
     SandboxJob,
     SandboxResult,
     SandboxRuntime,
     SandboxUnavailable,
     detect_runtime,
+    run_in_sandbox,
     run_sandboxed,
 )
-from academy.cohort.sandbox_worker import KERNEL_DIED, NOTEBOOK_TIME_LIMIT, UNRESPONSIVE
+from academy.cohort.sandbox_worker import (
+    KERNEL_DIED,
+    NOTEBOOK_TIME_LIMIT,
+    UNRESPONSIVE,
+    WORKER_ERROR,
+)
 from academy.cohort.submissions import import_note
 from academy.cohort.tamper import find_tampering
 from academy.core.errors import AcademyError
@@ -155,16 +164,33 @@ def plan(
 
 RUN_NOTES = {
     KERNEL_DIED: "Python stopped while running your notebook (it crashed, ran out of memory or "
-    "called exit()); the cells after that point were not graded.",
+    "called exit()); the parts after that point were not graded.",
     UNRESPONSIVE: "Your code kept running after it was interrupted (for example it ignored "
-    "Ctrl+C), so grading stopped; the cells after that point were not graded.",
+    "Ctrl+C), so grading stopped; the parts after that point were not graded.",
     NOTEBOOK_TIME_LIMIT: "Your notebook took longer than {notebook_timeout} seconds in total, so "
-    "grading stopped; the cells after that point were not graded.",
+    "grading stopped; the parts after that point were not graded.",
+    HARD_TIMEOUT: "Your notebook went past the grader's time limit ({notebook_timeout} seconds), "
+    "so grading stopped; the parts after that point were not graded. Look for a loop that "
+    "never ends.",
+    WORKER_DIED: "Grading stopped part way through your notebook (the grader's own process was "
+    "stopped); the parts after that point were not graded. Your trainer has been told.",
+    WORKER_ERROR: "Grading stopped part way through your notebook because of a problem in the "
+    "grader; the parts after that point were not graded. Your trainer has been told.",
+}
+#: When nothing of the notebook could be graded, by why it stopped.
+FAILED_NOTES = {
+    HARD_TIMEOUT: "Your notebook went past the grader's time limit ({notebook_timeout} seconds) "
+    "before any part finished, so it scored 0. Look for a loop that never ends or a very slow "
+    "step near the top, run Kernel → Restart & Run All yourself, then hand it in again.",
+    WORKER_DIED: "The grader stopped while starting your notebook (often because the code used "
+    "too much memory or stopped Python), so it scored 0. Your trainer has been told and can look "
+    "at it with you.",
 }
 FAILED_NOTE = (
-    "Grading could not finish for your notebook (it ran too long, used too much, or stopped the "
-    "grader), so it scored 0. Your trainer has been told and can look at it with you."
+    "The grader could not read the result of your notebook, so it scored 0. Your trainer has "
+    "been told and can look at it with you."
 )
+NOT_GRADED_PART = "Not graded: grading could not finish for your notebook (see the note above)."
 
 
 class Grader:
@@ -238,6 +264,40 @@ class Grader:
         shutil.rmtree(autograded, ignore_errors=True)
         return self._record(task, outcome, [], [note], [], 0.0, cells={}, previous=previous)
 
+    def finish_safely(
+        self, prepared: Prepared, future: cf.Future[SandboxResult]
+    ) -> GradeRecord | str:
+        """`finish`, where nothing one submission's result holds can stop the cohort.
+
+        A string (why, for the trainer) when the executor lost the job: nothing is
+        recorded and the next run grades it. A result the trusted side cannot use scores
+        zero for that learner alone, saying so.
+        """
+        try:
+            result = future.result()
+        except Exception as exc:  # the executor lost the job, not the learner's doing
+            return _lost_job(exc)
+        try:
+            return self.finish(prepared, result)
+        except Exception as exc:  # the result broke nbgrader's scoring steps
+            again = self.prepare(prepared.task)
+            if not isinstance(again, Prepared):
+                return again
+            return self.finish(again, self._failed(again, type(exc).__name__))
+
+    @staticmethod
+    def _failed(prepared: Prepared, why: str) -> SandboxResult:
+        return SandboxResult(
+            key=prepared.task.learner,
+            mode=prepared.job.runtime.mode,
+            cells=None,
+            stop_reason="result-unreadable",
+            stopped_at=None,
+            seconds=0.0,
+            returncode=None,
+            problem=f"result unreadable: {why}",
+        )
+
     def finish(self, prepared: Prepared, result: SandboxResult) -> GradeRecord:
         """Score the sandbox's outputs in the trusted notebook and record everything."""
         import nbformat
@@ -253,8 +313,14 @@ class Grader:
         if failure is not None:
             fail_all(notebook, failure)
             outcome = "grading-failed"
-            problems.append(f"grading failed: {failure} after {result.seconds:.0f} s")
-            notes.append(FAILED_NOTE)
+            problems.append(
+                f"grading failed: {result.problem or failure} after {result.seconds:.0f} s"
+            )
+            notes.append(
+                FAILED_NOTES.get(result.stop_reason or "", FAILED_NOTE).format(
+                    notebook_timeout=self.limits.notebook_timeout
+                )
+            )
         elif result.stop_reason in RUN_NOTES:
             notes.append(
                 RUN_NOTES[result.stop_reason].format(notebook_timeout=self.limits.notebook_timeout)
@@ -313,6 +379,11 @@ class Grader:
     ) -> GradeRecord:
         from nbgrader import utils
 
+        quote = messages.quotable(
+            [c for c in cells.values()],
+            {c.grade_id for c in self.manifest.cells if c.locked and not c.solution},
+            {c.grade_id for c in self.manifest.cells if c.solution},
+        )
         scores, late = submission_scores(self.folder, self.manifest, task.learner)
         total = sum((score or 0) for score, _ in scores.values())
         note = import_note(self.folder, self.manifest.exercise, task.learner)
@@ -325,8 +396,8 @@ class Grader:
         for question in self.manifest.questions:
             score, points = scores.get(question.grade_id, (0.0, question.points))
             test = cells.get(question.grade_id)
-            if test is None:
-                verdict = messages.Verdict("not-graded", notes[0] if notes else "Not graded.")
+            if test is None or outcome == "grading-failed":
+                verdict = messages.Verdict("not-graded", NOT_GRADED_PART)
             elif question.kind == "manual":
                 verdict = messages.Verdict(
                     "manual",
@@ -341,7 +412,7 @@ class Grader:
                     for c in answers
                 )
                 verdict = messages.explain_test(
-                    test, score, points, attempted, answers, self.limits
+                    test, score, points, attempted, answers, self.limits, quote
                 )
             questions.append(
                 QuestionResult(
@@ -441,22 +512,33 @@ def _exclusive(folder: CohortFolder) -> Iterator[None]:
         yield
 
 
-def sandbox_runtime(folder: CohortFolder, manifest: ExerciseManifest) -> SandboxRuntime:
-    """The sandbox for this exercise: its data binds, after warming the data cache."""
+def sandbox_runtime(
+    folder: CohortFolder, manifest: ExerciseManifest, unsafe_no_sandbox: bool = False
+) -> SandboxRuntime:
+    """The sandbox for this exercise: its data binds, after warming the data cache, checked
+    to read the data as graded notebooks will (a failure is the trainer's to fix)."""
     # the city recorded in cohort.yml; an older cohort without one: academy.yml's
     city = folder.settings.city or configured_city(folder.academy_root)
-    paths, env = sandbox_data(folder.academy_root, manifest.datasets, city)
     if manifest.datasets:
         warm_data(folder.academy_root, manifest.datasets, city)
+    data = sandbox_data(folder.academy_root, manifest.datasets, city)
     try:
-        runtime = detect_runtime(folder.settings.sandbox, paths, env)
+        runtime = detect_runtime(
+            folder.settings.sandbox,
+            data.read_only,
+            data.env,
+            files=data.files,
+            links=data.links,
+            unsafe_no_sandbox=unsafe_no_sandbox,
+        )
     except SandboxUnavailable as exc:
         raise AcademyError(
-            f"{folder.path / 'cohort.yml'}: `sandbox: bwrap` is set but {exc}; install bubblewrap "
-            "(apt-get install bubblewrap) or change the setting"
+            f"{exc.problem}, so learner code cannot be graded safely; to fix it, {exc.fix} "
+            "(or, accepting that learner code can read and change your files, grade with "
+            "--unsafe-no-sandbox)"
         ) from exc
     secrets = (folder.path, folder.academy_root / "exercises")
-    for readable in map(Path, runtime.read_only):
+    for readable in map(Path, [*runtime.read_only, *runtime.files]):
         for secret in secrets:
             if secret.resolve() == readable or readable in secret.resolve().parents:
                 raise AcademyError(
@@ -464,6 +546,17 @@ def sandbox_runtime(folder: CohortFolder, manifest: ExerciseManifest) -> Sandbox
                     "cohorts and the academy's exercises outside the Python environment and the "
                     "data folders (move the cohort with --dir)"
                 )
+    if manifest.datasets and runtime.mode == "bwrap":
+        code, text = run_in_sandbox(
+            runtime, [runtime.python, "-I", "-c", probe_code(manifest.datasets)]
+        )
+        if code != 0:
+            raise AcademyError(
+                f"the grading sandbox cannot read the data {manifest.exercise!r} uses ({text}); "
+                "nobody was graded. Check that every file of the data mirror "
+                f"({os.environ.get('ACADEMY_DATA_DIR') or 'the download cache'}) and every file "
+                "its links point to can be read, then grade again"
+            )
     return runtime
 
 
@@ -476,14 +569,20 @@ def grade_exercise(
     executor: str | Executor = "local",
     progress: Progress | None = None,
     scheduler: str | None = None,
+    unsafe_no_sandbox: bool = False,
 ) -> GradeRun:
-    """Grade every new or changed submission (or one learner's); resumable, parallel."""
+    """Grade every new or changed submission (or one learner's); resumable, parallel.
+
+    Ctrl+C (KeyboardInterrupt) stops the run cleanly: running sandboxes are killed, their
+    cgroups and scratch folders removed, and the run returns with `interrupted` set and
+    what was graded and saved so far (the rest is graded by the next run).
+    """
     started = time.monotonic()
     manifest = load_manifest(folder, exercise)
     run = GradeRun(exercise=exercise)
     with _exclusive(folder):
         tasks, run.skipped, run.missing = plan(folder, manifest, learner, force)
-        runtime = sandbox_runtime(folder, manifest)
+        runtime = sandbox_runtime(folder, manifest, unsafe_no_sandbox)
         run.sandbox, run.warning = runtime.mode, runtime.warning
         grader = Grader(folder, manifest, runtime)
         total = len(tasks)
@@ -505,22 +604,38 @@ def grade_exercise(
                         progress(len(run.graded), total, prepared)
                     continue
                 pending[pool.submit(run_sandboxed, prepared.job)] = prepared
-            for future in cf.as_completed(pending):
+            for future in cf.as_completed(list(pending)):
                 prepared = pending.pop(future)
-                try:
-                    result = future.result()
-                except Exception as exc:  # the executor lost the job, not the learner's doing
-                    run.unfinished[prepared.task.learner] = _lost_job(exc)
+                record = grader.finish_safely(prepared, future)
+                if isinstance(record, str):
+                    run.unfinished[prepared.task.learner] = record
                     continue
-                record = grader.finish(prepared, result)
                 run.graded.append(record)
                 if progress:
                     progress(len(run.graded), total, record)
             finished = True
-        except BaseException:
+        except KeyboardInterrupt:
             run.interrupted = True
-            raise
         finally:
-            pool.stop(cancel=not finished)
+            with _no_interrupts():
+                pool.stop(cancel=not finished)
+            for left in pending.values():
+                run.unfinished[left.task.learner] = "interrupted before it was graded"
             run.seconds = round(time.monotonic() - started, 2)
     return run
+
+
+@contextlib.contextmanager
+def _no_interrupts() -> Iterator[None]:
+    """A second Ctrl+C must not stop the clean-up half way (main thread only)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

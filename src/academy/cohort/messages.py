@@ -1,10 +1,13 @@
 """Plain-language explanations of what happened to each question.
 
-These messages are what learners read in their feedback, so they follow one rule: never
-reveal a hidden test. A failure is only described in detail (the assertion message, the
-error) when the failing line is one the learner can already see in their own notebook;
-anything raised from a hidden line, or that cannot be placed, gets a generic message
-that names the kind of problem and nothing else. Tracebacks are never shown.
+These messages are what learners read in their feedback, so they follow two rules. Never
+reveal a hidden test: a failure is only described in detail when the failing line is one
+the learner can already see; anything raised from a hidden line, or that cannot be
+placed, gets a message that names the kind of problem and nothing else. And never repeat
+what the kernel said: every detail shown is rebuilt from the author's own text or from a
+known Python error shape (`quoting`), so no message can carry a payload. Tracebacks,
+temporary file names and the grader's internal names are never shown; each part gets one
+message.
 """
 
 from __future__ import annotations
@@ -13,6 +16,14 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from academy.cohort.quoting import (
+    Quotable,
+    clean,
+    error_detail,
+    hidden_lines,
+    quotable,
+    syntax_problem,
+)
 from academy.cohort.sandbox_worker import (
     KERNEL_DIED,
     NOT_RUN,
@@ -23,9 +34,9 @@ from academy.cohort.sandbox_worker import (
 from academy.cohort.settings import GradingLimits
 from academy.lesson.exercise import NotAttempted
 
+__all__ = ["Quotable", "hidden_lines", "quotable"]
+
 Status = Literal["passed", "partial", "failed", "not-attempted", "not-run", "manual", "not-graded"]
-HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
-HIDDEN_END = "### END HIDDEN TESTS"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _FRAME = re.compile(r"Cell In\s*\[(\d+)\],\s*line (\d+)")
 
@@ -56,7 +67,7 @@ FRIENDLY = {
     NOTEBOOK_TIME_LIMIT: "the whole notebook ran longer than {notebook_timeout} seconds, so grading stopped here",
     NOT_RUN: "it was not run because grading had stopped earlier in the notebook",
 }
-GENERIC = "it raised {ename}"
+GENERIC = "it stopped with an error"
 
 
 @dataclass(frozen=True)
@@ -77,20 +88,6 @@ def explain_error(ename: str, limits: GradingLimits) -> str:
         cell_timeout=limits.cell_timeout,
         notebook_timeout=limits.notebook_timeout,
     )
-
-
-def hidden_lines(source: str) -> set[int]:
-    """1-based line numbers of a test cell that learners never see (markers included)."""
-    hidden: set[int] = set()
-    inside = False
-    for number, line in enumerate(source.splitlines(), start=1):
-        if line.strip().startswith(HIDDEN_BEGIN):
-            inside = True
-        if inside:
-            hidden.add(number)
-        if line.strip().startswith(HIDDEN_END):
-            inside = False
-    return hidden
 
 
 def failing_line(error: dict[str, Any], execution_count: int | None) -> int | None:
@@ -119,25 +116,49 @@ def printed_to_stderr(cell: dict[str, Any]) -> bool:
     )
 
 
-def answer_problem(cells: list[dict[str, Any]], limits: GradingLimits) -> str | None:
-    """What went wrong in the learner's own answer cells (their own code: safe to show)."""
+def _grade_id(cell: dict[str, Any]) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def _named(ename: str) -> str:
+    """The error's name when it is one of Python's we explain, else nothing learner-made."""
+    return ename if ename in FRIENDLY and ename not in STOPS else "an error"
+
+
+STOPS = (
+    NOT_RUN,
+    KERNEL_DIED,
+    UNRESPONSIVE,
+    NOTEBOOK_TIME_LIMIT,
+    "CellTimeoutError",
+    "KeyboardInterrupt",
+    "NotImplementedError",
+)
+
+
+def answer_problem(
+    cells: list[dict[str, Any]], limits: GradingLimits, quote: Quotable | None = None
+) -> str | None:
+    """What went wrong in the learner's own answer cells, in one sentence."""
+    quote = quote or Quotable()
     for cell in cells:
         error = first_error(cell)
         if error is None:
             continue
-        ename = error.get("ename", "Error")
-        if ename in (
-            NOT_RUN,
-            KERNEL_DIED,
-            UNRESPONSIVE,
-            NOTEBOOK_TIME_LIMIT,
-            *TIMEOUTS,
-            "NotImplementedError",
-        ):
+        ename = _text(error.get("ename", ""))
+        if ename in STOPS:
             return f"Your answer cell did not finish: {explain_error(ename, limits)}."
-        evalue = _text(error.get("evalue", "")).strip()[:300]
-        detail = f" ({evalue})" if evalue else ""
-        return f"Your answer cell stopped with {ename}{detail}: {explain_error(ename, limits)}."
+        if ename in ("SyntaxError", "IndentationError"):
+            where = syntax_problem(_text(cell.get("source", "")))
+            if where is not None:
+                return (
+                    f"Python cannot read your answer ({where}): check brackets, quotes, colons "
+                    "and indentation, then run the cell again."
+                )
+        detail = error_detail(ename, _text(error.get("evalue", "")), quote, _grade_id(cell))
+        named = _named(ename)
+        shown = f"{named} ({detail})" if detail and named != "an error" else named
+        return f"Your answer cell stopped with {shown}: {explain_error(ename, limits)}."
     return None
 
 
@@ -148,8 +169,14 @@ def explain_test(
     attempted: bool,
     answer_cells: list[dict[str, Any]],
     limits: GradingLimits,
+    quote: Quotable | None = None,
 ) -> Verdict:
-    """The verdict on one autograded question, in words a learner can act on."""
+    """The verdict on one autograded question, in words a learner can act on.
+
+    `quote` says what may be quoted (see `quoting`); without it only the test cell's own
+    visible messages and the exercise helpers' are.
+    """
+    quote = quote or Quotable.of_test(_text(test_cell.get("source", "")))
     if score is not None and score >= points:
         return Verdict("passed", "All checks passed.")
     error = first_error(test_cell)
@@ -158,10 +185,18 @@ def explain_test(
             "not-attempted", "Not attempted yet: the answer cell still has the starter code."
         )
     if error is not None and error.get("ename") == NotAttempted.__name__:
-        return _not_attempted(error, test_cell)
-    own = answer_problem(answer_cells, limits)
+        return _not_attempted(error, test_cell, quote)
+    own = answer_problem(answer_cells, limits, quote)
     if score is not None and 0 < score < points and error is None:
         return Verdict("partial", f"Partly right: {score:g} of {points:g} points.")
+    if own is not None:  # the answer itself broke: that is the one thing to fix first
+        stopped = error is not None and error.get("ename") in (
+            NOT_RUN,
+            NOTEBOOK_TIME_LIMIT,
+            KERNEL_DIED,
+            UNRESPONSIVE,
+        )
+        return Verdict("not-run" if stopped else "failed", own)
     if error is None:
         if printed_to_stderr(test_cell):
             message = (
@@ -169,30 +204,34 @@ def explain_test(
             )
         else:
             message = "The checks did not pass."
-        return Verdict("failed", " ".join(filter(None, [own, message])))
-    ename = error.get("ename", "Error")
+        return Verdict("failed", message)
+    ename = _text(error.get("ename", "Error"))
     if ename in (NOT_RUN, NOTEBOOK_TIME_LIMIT, KERNEL_DIED, UNRESPONSIVE):
-        return Verdict(
-            "not-run", " ".join(filter(None, [own, f"Not graded: {explain_error(ename, limits)}."]))
-        )
+        return Verdict("not-run", f"Not graded: {explain_error(ename, limits)}.")
     if ename in TIMEOUTS:  # says nothing about which check was running
-        return Verdict(
-            "failed",
-            " ".join(
-                filter(None, [own, f"The checks did not finish: {explain_error(ename, limits)}."])
-            ),
-        )
+        return Verdict("failed", f"The checks did not finish: {explain_error(ename, limits)}.")
     source = _text(test_cell.get("source", ""))
+    lines = source.splitlines()
     line = failing_line(error, test_cell.get("execution_count"))
-    visible = line is not None and line not in hidden_lines(source)
+    visible = line is not None and 1 <= line <= len(lines) and line not in hidden_lines(source)
+    evalue = _text(error.get("evalue", ""))
+    grade_id = _grade_id(test_cell)
     if visible and ename == "AssertionError":
-        evalue = _text(error.get("evalue", "")).strip()
-        shown = evalue or source.splitlines()[line - 1].strip()  # type: ignore[operator]
-        message = f"A check did not pass: {shown}"
+        assert line is not None
+        if evalue.strip():
+            quoted = quote.quote(evalue, grade_id)
+            message = (
+                f"A check did not pass: {quoted}"
+                if quoted
+                else f"A check did not pass: {clean(lines[line - 1].strip())}"
+            )
+        else:
+            message = f"A check did not pass: {clean(lines[line - 1].strip())}"
     elif visible:
-        evalue = _text(error.get("evalue", "")).strip()[:300]
-        detail = f" ({evalue})" if evalue else ""
-        message = f"A check stopped with {ename}{detail}: {explain_error(ename, limits)}."
+        detail = error_detail(ename, evalue, quote, grade_id)
+        named = _named(ename)
+        shown = f"{named} ({detail})" if detail and named != "an error" else named
+        message = f"A check stopped with {shown}: {explain_error(ename, limits)}."
     elif ename == "AssertionError":
         message = (
             "Your answer passes the checks you can see but not the hidden ones, which try other "
@@ -200,20 +239,22 @@ def explain_test(
         )
     else:
         message = f"While the hidden checks ran your code, {explain_error(ename, limits)}."
-    return Verdict("failed", " ".join(filter(None, [own, message])))
+    return Verdict("failed", message)
 
 
-def _not_attempted(error: dict[str, Any], test_cell: dict[str, Any]) -> Verdict:
+def _not_attempted(error: dict[str, Any], test_cell: dict[str, Any], quote: Quotable) -> Verdict:
     """The checks found the part unfinished (the exercise helpers raised NotAttempted).
 
     Its message names the function and the fix; it is shown only when raised from a line
-    the learner can see, like any other check's message.
+    the learner can see and when it is one of the helpers' own messages.
     """
     source = _text(test_cell.get("source", ""))
     line = failing_line(error, test_cell.get("execution_count"))
     evalue = _text(error.get("evalue", "")).strip()
     if line is not None and line not in hidden_lines(source) and evalue:
-        return Verdict("not-attempted", evalue)
+        quoted = quote.quote(evalue, _grade_id(test_cell))
+        if quoted:
+            return Verdict("not-attempted", quoted)
     return Verdict("not-attempted", "Not attempted yet: your function does not give an answer.")
 
 

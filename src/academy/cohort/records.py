@@ -42,7 +42,9 @@ class GradeRecord(Frozen):
     submission_sha256: str | None = Field(description="Hash of the graded file (None: no file).")
     manifest_sha256: str = Field(description="Hash of the release it was graded against.")
     graded_at: datetime
-    sandbox: str = Field(description="bwrap or rlimits: how the submission was confined.")
+    sandbox: str = Field(
+        description="bwrap, or none (graded with --unsafe-no-sandbox; older records: rlimits)."
+    )
     seconds: float = Field(description="Wall time of the sandboxed run.")
     score: float
     max_score: float

@@ -167,6 +167,8 @@ class ReportData:
     missing_late: list[WorkIssue] = field(default_factory=list)
     flagged: list[WorkIssue] = field(default_factory=list)
     totals: list[dict[str, object]] = field(default_factory=list)
+    #: "learner · exercise" graded without the bubblewrap sandbox (--unsafe-no-sandbox).
+    unsandboxed: list[str] = field(default_factory=list)
 
     @property
     def hardest(self) -> QuestionSummary | None:
@@ -308,6 +310,8 @@ def build_report(
                     WorkIssue(row.learner.id, manifest.exercise, "late", detail)
                 )
             record = mine.get(row.learner.id)
+            if record is not None and record.sandbox != "bwrap":
+                data.unsandboxed.append(f"{row.learner.id} · {manifest.exercise}")
             if record is not None:
                 for finding in record.flags:
                     data.flagged.append(

@@ -1,21 +1,25 @@
 """Run one submission's notebook inside the sandbox: `python -m academy.cohort.sandbox_worker`.
 
-This is the only academy code that runs next to learner code. It reads one job (JSON) on
-stdin, lowers its own resource limits (inherited by the kernel it starts), executes the
-notebook with nbgrader's own `Execute` preprocessor, and writes the cells' outputs (JSON)
-to a private copy of stdout. Grades are never decided here: the trusted parent merges the
-outputs into its own copy of the notebook and scores that.
+This is the only academy code that runs next to learner code. It talks to the grader over
+two private pipes (`academy.cohort.channel`; their descriptor numbers are its arguments):
+it reads the job, lowers its own resource limits (inherited by the kernel it starts) and
+executes the notebook with nbgrader's own `Execute` preprocessor. Grades are never decided
+here: the grader merges the outputs into its own copy of the notebook and scores that.
 
-Hardening against the learner's kernel, which runs as a child of this process:
+What the worker holds is kept from the learner's kernel, which runs as its child:
 
-* the kernel gets /dev/null as stdin, stdout and stderr; the result goes to a private
-  descriptor it does not inherit, and this process is made non-dumpable so the kernel
-  cannot open it through /proc or ptrace it;
+* the job has every code cell's source left out; the worker asks the grader for a cell's
+  source only when that cell is about to run and reports its outputs right after, so the
+  hidden tests are never inside the sandbox before they run, and the grader collects
+  every finished cell's outputs even if the sandbox is killed later;
+* the kernel gets /dev/null as stdin, stdout and stderr and inherits neither pipe; this
+  process is non-dumpable from its first instruction, so the kernel can neither open its
+  descriptors or memory through /proc nor ptrace it, and so never sees the channel key;
 * every stream, display and error output is capped per cell while it arrives, so
-  printing 100 MB costs memory only briefly and the result stays small;
-* the whole notebook has a deadline: each cell's timeout is cut to the time left, and
-  once the kernel dies or the deadline passes the remaining code cells are marked as not
-  run (an error output, so their tests score zero exactly as a timeout would).
+  printing 100 MB costs memory only briefly and the result stays small (the grader checks
+  the caps again);
+* the whole notebook has a deadline: each cell's timeout is cut to the time left, and once
+  the kernel dies or the deadline passes no further cell is run.
 
 Kept import-light on purpose (this starts once per submission): it blocks the optional
 `rfc3987_syntax` grammar (1 s to import, only used by jsonschema's IRI format checks; the
@@ -38,11 +42,18 @@ import types
 from pathlib import Path
 from typing import Any
 
+#: This module, as `python -m` runs it.
+WORKER = "academy.cohort.sandbox_worker"
 #: ename of the error outputs this worker adds; academy.cohort.messages explains them.
 KERNEL_DIED = "KernelDied"
 UNRESPONSIVE = "KernelUnresponsive"
 NOTEBOOK_TIME_LIMIT = "NotebookTimeLimit"
 NOT_RUN = "NotRun"
+WORKER_ERROR = "worker-error"
+#: Largest frame the grader may send (the job, or one cell's source).
+MAX_JOB_BYTES = 64 * 1024 * 1024
+#: The channel key comes first on the job pipe, as hex (never in argv: /proc shows argv).
+KEY_BYTES = 32
 OUTPUT_TRUNCATED = "\n… output truncated by the grader (too much output) …\n"
 #: Run by the kernel before the notebook (leaving no names behind): the same block of the
 #: optional grammar as in this worker. Importing altair would otherwise spend ~0.9 s of
@@ -146,7 +157,34 @@ def _shrink(output: Any, budget: int) -> None:
         output["metadata"] = {}
 
 
-def make_executor(execute_config: dict[str, Any], job: dict[str, Any]) -> Any:
+class Channel:
+    """The worker's end of the two pipes to the grader."""
+
+    def __init__(self, job_fd: int, result_fd: int):
+        self.inbox = os.fdopen(job_fd, "rb")  # buffered: read(n) returns n bytes or EOF
+        self.outbox = result_fd
+        self.key = b""
+        self.sent = 0
+        self.received = 0
+
+    def receive(self) -> dict[str, Any]:
+        from academy.cohort.channel import read_frame
+
+        message = read_frame(self.inbox, self.key, self.received, MAX_JOB_BYTES)
+        self.received += 1
+        return message
+
+    def send(self, message: dict[str, Any]) -> None:
+        from academy.cohort.channel import encode
+
+        frame = encode(self.key, self.sent, message)
+        self.sent += 1
+        view = memoryview(frame)
+        while view:
+            view = view[os.write(self.outbox, view) :]
+
+
+def make_executor(execute_config: dict[str, Any], job: dict[str, Any], channel: Channel) -> Any:
     """nbgrader's Execute, configured like the cohort's nbgrader_config.py, plus the caps."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from traitlets.config import Config
@@ -184,30 +222,24 @@ def make_executor(execute_config: dict[str, Any], job: dict[str, Any]) -> Any:
             return out
 
         def preprocess_cell(self, cell, resources, index):  # type: ignore[no-untyped-def]
-            if cell.cell_type != "code":
+            if cell.cell_type != "code" or self.stop_reason is not None:
                 return cell, resources
-            if self.stop_reason is None and time.monotonic() >= deadline:
+            if time.monotonic() >= deadline:
                 self.stop_reason, self.stopped_at = NOTEBOOK_TIME_LIMIT, index
-            if self.stop_reason is not None:
-                reason = {
-                    KERNEL_DIED: "Python had stopped earlier in the notebook",
-                    UNRESPONSIVE: "code earlier in the notebook did not stop when it was interrupted",
-                    NOTEBOOK_TIME_LIMIT: "the time limit for the whole notebook was reached",
-                }[self.stop_reason]
-                cell.outputs = [_error(NOT_RUN, f"This cell was not run because {reason}.")]
-                cell.execution_count = None
-                if index == self.stopped_at and self.stop_reason == NOTEBOOK_TIME_LIMIT:
-                    cell.outputs = [_error(NOTEBOOK_TIME_LIMIT, "Time limit for the notebook.")]
                 return cell, resources
+            channel.send({"type": "source", "index": index})
+            reply = channel.receive()
+            if reply.get("type") != "source" or reply.get("index") != index:
+                raise RuntimeError("the grader sent something other than the cell's source")
+            cell.source = reply["source"]
             try:
-                return super().preprocess_cell(cell, resources, index)
+                cell, resources = super().preprocess_cell(cell, resources, index)
             except DeadKernelError:
                 self.stop_reason, self.stopped_at = KERNEL_DIED, index
                 cell.outputs = [
                     *cell.get("outputs", []),
                     _error(KERNEL_DIED, "Python stopped while running this cell."),
                 ]
-                return cell, resources
             except CellTimeoutError:  # interrupted, but the kernel never became idle again
                 self.stop_reason, self.stopped_at = UNRESPONSIVE, index
                 cell.outputs = [
@@ -217,7 +249,16 @@ def make_executor(execute_config: dict[str, Any], job: dict[str, Any]) -> Any:
                         "The cell ran too long and did not stop when interrupted.",
                     ),
                 ]
-                return cell, resources
+            channel.send(
+                {
+                    "type": "cell",
+                    "index": index,
+                    "execution_count": cell.get("execution_count"),
+                    "outputs": cell.get("outputs", []),
+                }
+            )
+            cell.source, cell.outputs = "", []  # nothing of it stays in this process
+            return cell, resources
 
     def timeout_for(cell: Any) -> int:
         return max(1, min(cell_timeout, int(deadline - time.monotonic()) + 1))
@@ -242,66 +283,52 @@ def make_executor(execute_config: dict[str, Any], job: dict[str, Any]) -> Any:
     return executor
 
 
-def run(job: dict[str, Any]) -> dict[str, Any]:
-    """Execute the job's notebook; return every cell's outputs and why it stopped, if it did."""
+def run(job: dict[str, Any], channel: Channel) -> dict[str, Any]:
+    """Execute the job's notebook cell by cell; return why it stopped, if it did."""
     import nbformat
 
     started = time.monotonic()
     workdir = Path(job.get("workdir") or Path.cwd())
-    (workdir / job["notebook_name"]).write_text(job["notebook"], encoding="utf-8")
-    nb = nbformat.reads(job["notebook"], as_version=nbformat.NO_CONVERT)
-    executor = make_executor(job.get("execute_config", {}), job)
+    nb = nbformat.from_dict(job["notebook"])
+    executor = make_executor(job.get("execute_config", {}), job, channel)
     try:
         executor.preprocess(nb, {"metadata": {"path": str(workdir)}})
     except Exception:  # the kernel would not start, or died between cells
         if executor.stop_reason is None:
             executor.stop_reason = KERNEL_DIED
-            executor.stopped_at = next(
-                (
-                    i
-                    for i, c in enumerate(nb.cells)
-                    if c.cell_type == "code" and not c.get("outputs")
-                ),
-                len(nb.cells),
-            )
-        for index, cell in enumerate(nb.cells):
-            if index >= executor.stopped_at:
-                executor.preprocess_cell(cell, {}, index)
     return {
-        "cells": [
-            {"execution_count": cell.get("execution_count"), "outputs": cell.get("outputs", [])}
-            if cell.cell_type == "code"
-            else {"execution_count": None, "outputs": []}
-            for cell in nb.cells
-        ],
+        "type": "done",
         "stop_reason": executor.stop_reason,
         "stopped_at": executor.stopped_at,
         "seconds": round(time.monotonic() - started, 3),
     }
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    _set_non_dumpable()
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-    result_fd = os.dup(1)
+    job_fd, result_fd = int(argv[0]), int(argv[1])
+    for fd in (job_fd, result_fd):  # the kernel must never inherit either pipe
+        os.set_inheritable(fd, False)
+    channel = Channel(job_fd, result_fd)
     log_fd = os.dup(2)
-    job = json.loads(sys.stdin.buffer.read())
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    _set_non_dumpable()
-    _apply_limits(job.get("limits", {}))
-    os.environ.update(job.get("env", {}))
     try:
-        result = run(job)
-    except Exception as exc:  # report, never print a traceback the kernel could read
+        channel.key = bytes.fromhex(channel.inbox.read(2 * KEY_BYTES).decode("ascii"))
+        job = channel.receive()
+        _apply_limits(job.get("limits", {}))
+        result = run(job, channel)
+    except Exception:  # report, never print a traceback the kernel could read
         import traceback
 
         os.write(log_fd, traceback.format_exc()[-4000:].encode())
-        result = {"cells": None, "stop_reason": "worker-error", "error": repr(exc)[:500]}
-    with os.fdopen(result_fd, "w", encoding="utf-8") as handle:
-        json.dump(result, handle)
+        result = {"type": "done", "stop_reason": WORKER_ERROR, "stopped_at": None, "seconds": 0}
+    with contextlib.suppress(OSError):
+        channel.send(result)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

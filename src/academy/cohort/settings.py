@@ -13,7 +13,7 @@ from pydantic import Field
 
 from academy.core.strict import Strict
 
-SandboxMode = Literal["auto", "bwrap", "rlimits"]
+SandboxMode = Literal["auto", "bwrap"]
 
 
 class GradingLimits(Strict):
@@ -100,8 +100,9 @@ class CohortSettings(Strict):
     sandbox: SandboxMode = Field(
         "auto",
         description=(
-            "auto: bubblewrap when it works, else resource limits only (with a loud warning); "
-            "bwrap: refuse to grade without bubblewrap; rlimits: resource limits only."
+            "auto or bwrap (the same): grade only inside the bubblewrap sandbox, and refuse "
+            "when it cannot be made. Grading without it takes `academy cohort grade "
+            "--unsafe-no-sandbox`, which is recorded with every grade."
         ),
     )
     limits: GradingLimits = Field(
