@@ -206,7 +206,7 @@ class Grader:
         self.files = tuple(
             (p.relative_to(release).as_posix(), str(p))
             for p in sorted(release.rglob("*"))
-            if p.is_file() and p.suffix != ".ipynb"
+            if p.is_file() and not p.is_symlink() and p.suffix != ".ipynb"
         )
         self.execute_config = nbgrader_settings(folder)["Execute"]
 

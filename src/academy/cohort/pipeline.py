@@ -19,6 +19,8 @@ from academy.cohort.sandbox import SandboxResult
 from academy.core.errors import AcademyError
 
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
+#: The kernel every submission runs with (a learner may name another in the metadata).
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 #: ename of the error put in every code cell when the sandbox returned nothing usable.
 FAILED_RUN = "GradingFailed"
 
@@ -50,8 +52,11 @@ def reset_metadata(notebook: Any, manifest: ExerciseManifest) -> None:
     Learners can edit cell metadata; nbgrader restores some of it (points, locked) but not
     all (grade, solution), fails on ids it does not know, and (with add_missing_cells)
     crashes on duplicated ids. Of duplicates only the last copy keeps its id, as nbgrader's
-    DeduplicateIds would decide. `tamper.find_tampering` reports all of this first.
+    DeduplicateIds would decide. A cell whose type was changed gets its released type back,
+    and the notebook is run with the grader's Python kernel whatever its metadata names.
+    `tamper.find_tampering` reports all of this first.
     """
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
     last: dict[str, Any] = {}
     for cell in notebook.cells:
         meta = cell.get("metadata", {}).get("nbgrader")
@@ -65,6 +70,12 @@ def reset_metadata(notebook: Any, manifest: ExerciseManifest) -> None:
         if released is None or last[released.grade_id] is not cell:
             del cell.metadata["nbgrader"]
             continue
+        if cell.cell_type != released.cell_type:  # a test cell made markdown would not run
+            cell.cell_type = released.cell_type
+            for key in ("outputs", "execution_count", "attachments"):
+                cell.pop(key, None)
+            if released.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
         fresh = {
             "grade": released.grade,
             "solution": released.solution,
