@@ -124,3 +124,150 @@ def test_a_cohort_from_roster_to_certificates(tmp_path, env):
     assert "spring: analyst-basics; city fixture; sums" in listed.stdout
     removed = academy("cohort", "roster", "remove", "spring", "ben", check=False)
     assert removed.exit_code == 1 and "--force" in str(removed.exception)
+
+
+def _cohort_with(tmp_path: Path, env: dict[str, str], answers: dict[str, dict[str, str]]) -> None:
+    from academy.cohort.folder import open_cohort
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "id,name,email\n" + "".join(f"{x},Learner {x},{x}@city.gov\n" for x in answers)
+    )
+    academy("cohort", "create", "spring", "--roster", str(roster))
+    academy("cohort", "release", "spring", EXERCISE)
+    folder = open_cohort("spring")
+    for learner, given in answers.items():
+        write_notebook(tmp_path / "inbox" / learner / NOTEBOOK, with_answers(folder, given))
+    academy("cohort", "import", "spring", EXERCISE, str(tmp_path / "inbox"))
+
+
+@pytest.mark.slow
+def test_ctrl_c_says_what_was_saved_and_leaves_nothing_behind(tmp_path, env):
+    """A real SIGINT to the command's process group, as a terminal sends on Ctrl+C."""
+    import signal
+    import time
+
+    import psutil
+
+    slow = {**GOOD, "mean-answer": "import time\ntime.sleep(2)\n" + GOOD["mean-answer"]}
+    _cohort_with(tmp_path, env, {"ana": GOOD, **{f"slow{i}": slow for i in range(5)}})
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    process = subprocess.Popen(
+        [ACADEMY_BIN, "cohort", "grade", "spring", EXERCISE, "--jobs", "2"],
+        env={**os.environ, **env, "TMPDIR": str(scratch)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    record_dir = tmp_path / "cohorts" / "spring" / ".academy" / "grades" / EXERCISE
+    deadline = time.monotonic() + 180
+    seen: dict[int, float] = {}
+    groups: set[Path] = set()
+    while time.monotonic() < deadline:  # wait until one is saved and two sandboxes run
+        try:
+            family = psutil.Process(process.pid).children(recursive=True)
+        except psutil.Error:
+            family = []
+        for child in family:
+            try:
+                seen[child.pid] = child.create_time()
+                for line in Path(f"/proc/{child.pid}/cgroup").read_text().splitlines():
+                    if "academy-sandbox-" in line:
+                        controller, path = line.split(":")[1:]
+                        groups.add(
+                            Path("/sys/fs/cgroup", controller.split(",")[0], path.lstrip("/"))
+                        )
+            except (psutil.Error, OSError, ValueError):
+                pass
+        running = []
+        for child in family:
+            try:
+                if "sandbox_worker" in " ".join(child.cmdline() or []):
+                    running.append(child)
+            except psutil.Error:
+                pass
+        if record_dir.is_dir() and any(record_dir.iterdir()) and len(running) >= 1:
+            break
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    saved = sorted(p.stem for p in record_dir.iterdir())
+    assert (
+        saved and "Interrupted." in stderr and f"{len(saved)} submission(s) were graded" in stderr
+    )
+    for learner in saved:
+        assert f"  {learner}: " in stdout
+    time.sleep(1)
+    alive = []
+    for pid, started in seen.items():
+        try:
+            left = psutil.Process(pid)
+            if left.create_time() == started and left.status() != psutil.STATUS_ZOMBIE:
+                alive.append((pid, left.status(), left.cmdline()))
+        except psutil.Error:
+            pass
+    assert alive == [], "processes left behind"
+    assert list(scratch.iterdir()) == [], "scratch folders left behind"
+    assert [g for g in groups if g.exists()] == [], "cgroups left behind"
+    again = academy("cohort", "grade", "spring", EXERCISE)  # the next run does the rest
+    assert "6 submission" not in again.output and "unchanged since last time" in again.output
+
+
+def test_history_shows_every_change(tmp_path, env):
+    _cohort_with(tmp_path, env, {"ana": GOOD, "bo": PARTIAL})
+    academy("cohort", "grade", "spring", EXERCISE)
+    academy("cohort", "grade", "spring", EXERCISE, "--learner", "bo")
+    shown = academy("cohort", "history", "spring", "--learner", "bo").output
+    assert "graded" in shown and "regraded" in shown and "3 → 3 / 5" in shown
+    data = json.loads(academy("cohort", "history", "spring", "--format", "json").stdout)
+    assert sorted((c["learner"], c["kind"]) for c in data) == [
+        ("ana", "graded"),
+        ("bo", "graded"),
+        ("bo", "regraded"),
+    ]
+    assert all(len(c["submission_sha256"]) == 64 for c in data)
+    wrong = academy("cohort", "history", "spring", "--learner", "nobody", check=False)
+    assert wrong.exit_code != 0
+
+
+def test_no_sandbox_means_no_grading_in_one_line(tmp_path, env, monkeypatch):
+    import shutil
+
+    _cohort_with(tmp_path, env, {"ana": GOOD})
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    python_dir = str(Path(sys.executable).parent)
+    done = subprocess.run(
+        [ACADEMY_BIN, "cohort", "grade", "spring", EXERCISE],
+        env={**os.environ, **env, "PATH": f"{fake_bin}:{python_dir}"},  # no bwrap on PATH
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1 and shutil.which("bwrap")
+    lines = [x for x in done.stderr.strip().splitlines() if not x.startswith("cohort spring ·")]
+    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
+    assert "bubblewrap (bwrap) is not installed" in lines[0]
+    assert "apt-get install bubblewrap" in lines[0] and "--unsafe-no-sandbox" in lines[0]
+    unsafe = subprocess.run(
+        [ACADEMY_BIN, "cohort", "grade", "spring", EXERCISE, "--unsafe-no-sandbox"],
+        env={**os.environ, **env, "PATH": f"{fake_bin}:{python_dir}"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert unsafe.returncode == 0, unsafe.stderr
+    assert "NOT SANDBOXED" in unsafe.stderr and "NO SANDBOX" in unsafe.stdout
+    from academy.cohort.folder import open_cohort
+    from academy.cohort.history import changes
+    from academy.cohort.records import load_record
+    from academy.cohort.report import cohort_report
+
+    folder = open_cohort("spring")
+    assert load_record(folder, EXERCISE, "ana").sandbox == "none"
+    assert changes(folder)[-1].sandbox == "none"
+    html = cohort_report(folder).read_text()
+    assert "Graded without a sandbox" in html and "ana · sums" in html

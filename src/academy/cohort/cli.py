@@ -413,17 +413,18 @@ def grade_cmd(
         TextColumn("ETA"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err, transient=False) as bar:
-        task = bar.add_task("grading", total=None)
+    bar = Progress(*columns, console=err, transient=False)
+    task = bar.add_task("grading", total=None)
 
-        def progress(done: int, total: int, record: GradeRecord | None) -> None:
-            bar.update(task, completed=done, total=total)
-            if record is not None and (
-                record.flags or record.problems or record.outcome != "graded"
-            ):
-                bar.console.print(_grade_line(record))
+    def progress(done: int, total: int, record: GradeRecord | None) -> None:
+        if not bar.live.is_started:  # only once the sandbox is known to work
+            bar.start()
+        bar.update(task, completed=done, total=total)
+        if record is not None and (record.flags or record.problems or record.outcome != "graded"):
+            bar.console.print(_grade_line(record))
 
-        signal.signal(signal.SIGTERM, _interrupt)  # `kill`, systemd, CI timeouts: stop cleanly
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill`, systemd, CI timeouts: stop cleanly
+    try:
         run = grade_exercise(
             folder,
             exercise,
@@ -435,6 +436,9 @@ def grade_cmd(
             scheduler=scheduler,
             unsafe_no_sandbox=unsafe_no_sandbox,
         )
+    finally:
+        if bar.live.is_started:
+            bar.stop()
     if run.warning:
         err.print(
             Panel(run.warning, title="WARNING: grading was not sandboxed", border_style="red")
@@ -539,6 +543,29 @@ def extend_cmd(
         if before != after:
             out.print(f"Late penalty for {learner}: {before:g} → {after:g} points.")
         _refresh(folder)
+
+
+@app.command("doctor")
+def doctor_cmd(
+    name: Annotated[
+        str | None, typer.Argument(help="A cohort: also check its exercises' data.")
+    ] = None,
+    directory: DirOpt = None,
+) -> None:
+    """Check what confines graded notebooks on this machine (sandbox, memory cap, data)."""
+    from rich.markup import escape
+
+    from academy.cohort.doctor import diagnose
+
+    folder = _cohort(name, directory) if name else None
+    diagnosis = diagnose(folder)
+    colour = {"ok": "green", "warning": "yellow", "error": "red"}
+    for check in diagnosis.checks:
+        out.print(
+            f"[{colour[check.level]}]{check.level:>7}[/] {escape(check.name)}: {escape(check.found)}"
+        )
+    if not diagnosis.ok:
+        raise typer.Exit(1)
 
 
 @app.command("history")
