@@ -8,7 +8,14 @@ prints wall time, time per submission and peak memory (all processes of each run
 and sandboxes included) and checks that every learner's score on every question is the
 same in both gradebooks.
 
+Then two figures about the sandbox itself, one submission at a time: the cost of the
+sandbox per submission (the same correct notebook run through `run_sandboxed` inside
+bubblewrap and without it, `--unsafe-no-sandbox`'s path), and what the grading worker's
+import surgery saves at start-up (nbgrader's Execute preprocessor imported whole, against
+the modules it is made of only; see `academy.cohort.sandbox_worker`).
+
     ACADEMY_DATA_DIR=../shared/datasets .venv/bin/python bench/bench_grade.py [--jobs 2]
+    .venv/bin/python bench/bench_grade.py --overhead-only     # just the two sandbox figures
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import threading
 import time
 from pathlib import Path
 
+import nbformat
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,6 +88,54 @@ def scores(
     return found
 
 
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def import_surgery(repeats: int) -> tuple[float, float]:
+    """Median seconds to load nbgrader's Execute: whole packages, and the worker's way."""
+    python = [sys.executable, "-I", "-c"]
+    prelude = "import sys, time; sys.modules.setdefault('rfc3987_syntax', None); t = time.perf_counter(); "
+    whole = prelude + "from nbgrader.preprocessors import Execute; print(time.perf_counter() - t)"
+    lean = prelude + (
+        "from academy.cohort.sandbox_worker import _load_nbgrader_execute; "
+        "_load_nbgrader_execute(); print(time.perf_counter() - t)"
+    )
+    times: dict[str, list[float]] = {"whole": [], "lean": []}
+    for _ in range(repeats):
+        for name, code in (("whole", whole), ("lean", lean)):
+            done = subprocess.run([*python, code], capture_output=True, text=True, check=True)
+            times[name].append(float(done.stdout.strip()))
+    return _median(times["whole"]), _median(times["lean"])
+
+
+def sandbox_overhead(folder, exercise: str, notebook, repeats: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Median seconds of one submission's run, inside bubblewrap and without it."""
+    from academy.cohort.grade import Grader, GradeTask, sandbox_runtime
+    from academy.cohort.manifest import load_manifest
+    from academy.cohort.sandbox import run_sandboxed
+
+    manifest = load_manifest(folder, exercise)
+    path = folder.path / "overhead.ipynb"
+    nbformat.write(notebook, path)
+    times: dict[str, list[float]] = {"bwrap": [], "none": []}
+    runtimes = {
+        "bwrap": sandbox_runtime(folder, manifest),
+        "none": sandbox_runtime(folder, manifest, unsafe_no_sandbox=True),
+    }
+    for _ in range(repeats):
+        for name, runtime in runtimes.items():
+            prepared = Grader(folder, manifest, runtime).prepare(
+                GradeTask("overhead", path, (), None)
+            )
+            started = time.monotonic()
+            result = run_sandboxed(prepared.job)  # type: ignore[union-attr]
+            times[name].append(time.monotonic() - started)
+            assert result.stop_reason is None, result.stop_reason
+    return _median(times["bwrap"]), _median(times["none"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--exercise", help="exercise id (default: the first in exercises/source)")
@@ -90,9 +146,11 @@ def main() -> None:
         "--cell-timeout", type=int, default=30, help="per-cell timeout, both graders"
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument(
+        "--overhead-only", action="store_true", help="only the per-submission sandbox figures"
+    )
+    parser.add_argument("--repeats", type=int, default=5, help="runs per sandbox figure")
     args = parser.parse_args()
-
-    import nbformat
 
     from academy.cohort.create import create_cohort
     from academy.cohort.folder import load_folder, write_settings
@@ -140,6 +198,22 @@ def main() -> None:
 
         warm_data(ROOT, release.manifest.datasets)
 
+        print(
+            f"1-minute load average at the start: {os.getloadavg()[0]:.1f}; {os.cpu_count()} CPUs"
+        )
+        whole, lean = import_surgery(args.repeats)
+        print(
+            f"worker start-up, loading nbgrader's Execute: whole packages {whole:.2f} s, "
+            f"the worker's way {lean:.2f} s (saves {whole - lean:.2f} s per submission)"
+        )
+        inside, outside = sandbox_overhead(folder, exercise, samples["correct"], args.repeats)
+        print(
+            f"one correct submission, median of {args.repeats}: in bubblewrap {inside:.2f} s, "
+            f"without a sandbox {outside:.2f} s (sandbox overhead {inside - outside:+.2f} s, "
+            f"{100 * (inside - outside) / outside:+.0f}%)"
+        )
+        if args.overhead_only:
+            return
         print(
             f"{len(learners)} submissions of {exercise}: {MIX}; cell timeout {args.cell_timeout} s; "
             f"{os.cpu_count()} CPUs"

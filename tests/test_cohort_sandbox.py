@@ -177,3 +177,84 @@ def test_executors_by_name():
     pool.stop(cancel=False)
     with pytest.raises(AcademyError, match="use local or threads"):
         make_executor("ray", 2)
+
+
+def test_the_grading_worker_starts_on_the_installed_libraries():
+    """Smoke test of the worker's start-up, and of the library internals it relies on:
+    nbgrader's Execute loaded without the packages' __init__, and nbclient's `output`
+    hook that caps outputs while they arrive. Fails as soon as an upgrade moves them."""
+    import inspect
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, inspect, json\n"
+        "sys.modules.setdefault('rfc3987_syntax', None)\n"
+        "from academy.cohort.sandbox_worker import _load_nbgrader_execute\n"
+        "Execute = _load_nbgrader_execute()\n"
+        "import nbclient\n"
+        "print(json.dumps({'client': issubclass(Execute, nbclient.NotebookClient),"
+        " 'output': list(inspect.signature(Execute.output).parameters),"
+        " 'preprocess_cell': list(inspect.signature(Execute.preprocess_cell).parameters),"
+        " 'heavy': [m for m in ('nbgrader.apps', 'nbgrader.server_extensions', 'nbgrader.api') if m in sys.modules]}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (
+        found
+        == {
+            "client": True,
+            "output": ["self", "outs", "msg", "display_id", "cell_index"],
+            "preprocess_cell": ["self", "cell", "resources", "index"],
+            "heavy": [],  # the surgery's point: nbgrader's apps, server extensions and gradebook stay out
+        }
+    )
+    # the names the worker sets on the bare packages are the ones their __init__ exports
+    import nbconvert.preprocessors
+    import nbgrader.preprocessors
+
+    for name in ("Preprocessor", "ExecutePreprocessor", "CellExecutionError"):
+        assert inspect.isclass(getattr(nbconvert.preprocessors, name))
+    assert inspect.isclass(nbgrader.preprocessors.NbGraderPreprocessor)
+
+
+def test_a_compromised_worker_gets_result_unreadable_not_a_crash(tmp_path):
+    """Whatever comes back on the channel, the grader records it for that learner alone."""
+    import stat
+    import sys
+
+    from academy.cohort.channel import encode
+
+    runtime = detect_runtime("auto", [], {}, unsafe_no_sandbox=True)
+    payloads = {
+        "unsigned": "os.write(out, b'\\x00\\x00\\x01\\x00' + b'[' * 256)",
+        "deep-json": "send({'type': 'done', 'stop_reason': None, 'x': eval('[' * 5000 + ']' * 5000)})",
+        "wrong-type": "send({'type': 'done', 'stop_reason': {'a': 1}, 'stopped_at': None})",
+        "forged-cells": "send({'type': 'cell', 'index': 0, 'outputs': []})",
+        "huge": "os.write(out, (1 << 31).to_bytes(4, 'big'))",
+        "bad-output": "send({'type': 'source', 'index': 0}); send({'type': 'cell', 'index': 0,"
+        " 'outputs': [{'output_type': 'stream', 'name': 'stdout', 'text': {'x': 1}}]})",
+    }
+    for name, action in payloads.items():
+        fake = tmp_path / f"python-{name}"
+        fake.write_text(
+            f"#!{sys.executable}\n"
+            "import os, sys, json\n"
+            "sys.path[:0] = " + repr(sys.path) + "\n"
+            "from academy.cohort.channel import encode\n"
+            "job, out = int(sys.argv[-2]), int(sys.argv[-1])\n"
+            "key = bytes.fromhex(os.read(job, 64).decode())\n"
+            "seq = [0]\n"
+            "def send(m):\n"
+            "    os.write(out, encode(key, seq[0], m)); seq[0] += 1\n"
+            f"{action}\n"
+        )
+        fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+        job = _job(runtime.__class__(**{**runtime.__dict__, "python": str(fake)}), "1")
+        result = run_sandboxed(job)
+        assert result.cells is None or name == "forged-cells", name
+        assert result.stop_reason in ("result-unreadable", "worker-died"), (name, result)
+    assert encode  # the real encoder is what the fake worker signs with

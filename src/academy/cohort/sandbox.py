@@ -369,7 +369,8 @@ class _Exchange:
             return None
         if kind == "done":
             stop, at = message.get("stop_reason"), message.get("stopped_at")
-            if stop not in WORKER_STOPS or not (at is None or type(at) is int):
+            known = stop is None or (type(stop) is str and stop in WORKER_STOPS)
+            if not known or not (at is None or type(at) is int):
                 raise ChannelError("an unknown stop reason")
             self.done = {"stop_reason": stop, "stopped_at": at}
             return None
@@ -567,6 +568,9 @@ def run_sandboxed(job: SandboxJob) -> SandboxResult:
             )
         except ChannelError as exc:
             stop, problem = RESULT_UNREADABLE, f"result unreadable: {exc}"
+        except (ValueError, TypeError, KeyError, RecursionError, MemoryError) as exc:
+            # whatever else a result could break in the checks above: that learner only
+            stop, problem = RESULT_UNREADABLE, f"result unreadable ({type(exc).__name__})"
         finally:
             os.close(job_w)
             os.close(result_r)
