@@ -160,7 +160,12 @@ def cases(cohort: Path, canary: Path, port: int) -> dict[str, Case]:
         "corrupt-json": Case(
             0, ["could not be opened", "damaged"], raw=b'{"cells": [{"cell_type": "code", '
         ),
-        "empty-file": Case(0, ["could not be opened", "empty"], raw=b""),
+        "empty-file": Case(0, ["Did you send the right file?"], raw=b""),
+        "too-large": Case(
+            0,
+            ["Clear Outputs of All Cells"],
+            raw=b'{"cells": [], "metadata": {"x": "' + b"a" * (51 * 2**20) + b'"}}',
+        ),
         "renamed": Case(5, ["was called 'my work.ipynb'"], GOOD, file_name="my work.ipynb"),
         "wrong-name": Case(
             0,

@@ -156,6 +156,8 @@ def test_one_learner_can_be_regraded(cohort, interrupted):
 def test_messages_explain_each_outcome(cohort, interrupted):
     _, folder = cohort
     assert "Not attempted yet" in messages(folder, "cy")
+    assert "Did you hand in the right file?" in messages(folder, "cy")  # nothing changed at all
+    assert "right file" not in messages(folder, "bo")
     assert "ran longer than 3 seconds" in messages(folder, "di")
     assert "hidden" in messages(folder, "ivy")
     assert "mean([2, 4]) should be 3" not in messages(folder, "bo")  # bo passes the visible check

@@ -83,6 +83,20 @@ def test_a_real_exercise_grades_like_nbgrader(exercise, tmp_path, monkeypatch):
         assert mine == nbg, kind
 
 
+def _one_model_answer(tmp_path: Path, name: str):  # type: ignore[no-untyped-def]
+    """A cohort of one learner who handed in the model answer of the first exercise."""
+    exercise = EXERCISES[0]
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name,email\nana,Ana Learner,ana@city.example.gov\n")
+    folder = create_cohort(name, roster, ROOT, tmp_path / "cohorts")
+    release = release_exercise(folder, exercise)
+    samples = sample_set(folder.source(exercise) / release.manifest.notebook, release.notebook)
+    (tmp_path / "inbox" / "ana").mkdir(parents=True)
+    nbformat.write(samples["correct"], tmp_path / "inbox" / "ana" / release.manifest.notebook)
+    import_submissions(folder, exercise, tmp_path / "inbox")
+    return folder, exercise, release
+
+
 def _mirror_of_links(tmp_path: Path, source: Path) -> Path:
     """A data mirror made only of symbolic links: the city folder is a link to a folder of
     links, each a relative link into a store of links to the real files elsewhere."""
@@ -108,15 +122,7 @@ def test_a_mirror_of_symlinks_grades_the_model_answer_in_full(tmp_path, monkeypa
         pytest.skip("no data mirror with the Baltimore files")
     monkeypatch.setenv("ACADEMY_DATA_DIR", str(_mirror_of_links(tmp_path, source)))
     monkeypatch.setenv("ACADEMY_CACHE_DIR", str(tmp_path / "cache"))  # nothing cached yet
-    exercise = EXERCISES[0]
-    roster = tmp_path / "roster.csv"
-    roster.write_text("id,name,email\ncorrect,Correct Learner,correct@city.example.gov\n")
-    folder = create_cohort("links", roster, ROOT, tmp_path / "cohorts")
-    release = release_exercise(folder, exercise)
-    samples = sample_set(folder.source(exercise) / release.manifest.notebook, release.notebook)
-    (tmp_path / "inbox" / "correct").mkdir(parents=True)
-    nbformat.write(samples["correct"], tmp_path / "inbox" / "correct" / release.manifest.notebook)
-    import_submissions(folder, exercise, tmp_path / "inbox")
+    folder, exercise, release = _one_model_answer(tmp_path, "links")
     run = grade_exercise(folder, exercise, jobs=1)
     assert run.graded[0].score == release.manifest.total_points, run.graded[0].questions
 
@@ -128,19 +134,11 @@ def test_data_the_sandbox_cannot_read_is_the_trainers_error_not_a_zero(tmp_path,
     from academy.cohort.records import load_records
     from academy.core.errors import AcademyError
 
-    exercise = EXERCISES[0]
-    roster = tmp_path / "roster.csv"
-    roster.write_text("id,name,email\nana,Ana Learner,ana@city.example.gov\n")
-    folder = create_cohort("nodata", roster, ROOT, tmp_path / "cohorts")
-    release = release_exercise(folder, exercise)
-    samples = sample_set(folder.source(exercise) / release.manifest.notebook, release.notebook)
-    (tmp_path / "inbox" / "ana").mkdir(parents=True)
-    nbformat.write(samples["correct"], tmp_path / "inbox" / "ana" / release.manifest.notebook)
-    import_submissions(folder, exercise, tmp_path / "inbox")
+    folder, exercise, _ = _one_model_answer(tmp_path, "nodata")
     real = grade.sandbox_data
 
-    def without_files(root, datasets):  # as if the mirror's files were out of the sandbox
-        data = real(root, datasets)
+    def without_files(*args):  # as if the mirror's files were out of the sandbox
+        data = real(*args)
         return SandboxData(data.read_only[:-1], [], [], data.env)
 
     monkeypatch.setattr(grade, "sandbox_data", without_files)

@@ -44,7 +44,15 @@ from academy.cohort.gradebook import (
 )
 from academy.cohort.history import append_change, last_change
 from academy.cohort.manifest import ExerciseManifest, load_manifest
-from academy.cohort.pipeline import Pipeline, fail_all, merge_outputs, read_notebook, reset_metadata
+from academy.cohort.pipeline import (
+    Pipeline,
+    fail_all,
+    merge_outputs,
+    read_notebook,
+    reset_metadata,
+    unreadable_note,
+)
+from academy.cohort.quoting import clean
 from academy.cohort.records import (
     GradeRecord,
     QuestionResult,
@@ -190,6 +198,10 @@ FAILED_NOTE = (
     "The grader could not read the result of your notebook, so it scored 0. Your trainer has "
     "been told and can look at it with you."
 )
+BLANK_NOTE = (
+    "None of your answers differs from the starter notebook. Did you hand in the right file? "
+    "It should be the copy you saved your work in (look for your answers in it before you send it)."
+)
 NOT_GRADED_PART = "Not graded: grading could not finish for your notebook (see the note above)."
 
 
@@ -215,7 +227,7 @@ class Grader:
         import nbformat
 
         if task.notebook is None:
-            found = ", ".join(task.others) or "no notebook"
+            found = ", ".join(clean(name, 80) for name in task.others) or "no notebook"
             return self._zero(
                 task,
                 "wrong-name",
@@ -224,12 +236,8 @@ class Grader:
             )
         notebook, problem = read_notebook(task.notebook)
         if notebook is None:
-            return self._zero(
-                task,
-                "unreadable",
-                f"Your file could not be opened as a notebook: {problem}. "
-                "Open it in Jupyter, save it, check that it shows your work, and hand it in again.",
-            )
+            assert problem is not None
+            return self._zero(task, "unreadable", unreadable_note(problem))
         findings = find_tampering(notebook, self.manifest)
         reset_metadata(notebook, self.manifest)
         notebook = self.pipeline.run(
@@ -280,10 +288,13 @@ class Grader:
         try:
             return self.finish(prepared, result)
         except Exception as exc:  # the result broke nbgrader's scoring steps
-            again = self.prepare(prepared.task)
-            if not isinstance(again, Prepared):
-                return again
-            return self.finish(again, self._failed(again, type(exc).__name__))
+            try:
+                again = self.prepare(prepared.task)
+                if not isinstance(again, Prepared):
+                    return again
+                return self.finish(again, self._failed(again, type(exc).__name__))
+            except Exception as final:  # never the whole cohort for one submission
+                return f"could not be scored ({type(final).__name__}); look at its notebook"
 
     @staticmethod
     def _failed(prepared: Prepared, why: str) -> SandboxResult:
@@ -390,7 +401,8 @@ class Grader:
         if note and note.renamed_from:
             notes.insert(
                 0,
-                f"Your file was called {note.renamed_from!r}; it was graded as {self.manifest.notebook!r}.",
+                f"Your file was called {clean(note.renamed_from, 80)!r}; it was graded as "
+                f"{self.manifest.notebook!r}.",
             )
         questions = []
         for question in self.manifest.questions:
@@ -423,6 +435,9 @@ class Grader:
                     message=verdict.message,
                 )
             )
+        auto = [q for q in questions if q.status != "manual"]
+        if outcome == "graded" and auto and all(q.status == "not-attempted" for q in auto):
+            notes.insert(0, BLANK_NOTE)
         record = GradeRecord(
             learner=task.learner,
             exercise=self.manifest.exercise,

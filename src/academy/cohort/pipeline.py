@@ -25,25 +25,46 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python
 FAILED_RUN = "GradingFailed"
 
 
+#: What to tell a learner whose file cannot be opened, by what is wrong with it.
+UNREADABLE = {
+    "too-large": "Your notebook is larger than {mb} MB, so it was not graded. That is almost "
+    "always saved output (big tables or charts): in Jupyter choose Edit → Clear Outputs of All "
+    "Cells (or Kernel → Restart Kernel and Clear Outputs), save, and hand it in again.",
+    "not-text": "Your file is not a notebook (it is not text), so it was not graded. Did you "
+    "send the right file? Hand in the .ipynb file you worked in.",
+    "empty": "Your file is empty, so it was not graded. Did you send the right file? Open your "
+    "notebook in Jupyter, check that it shows your work, save it, and hand it in again.",
+    "damaged": "Your file could not be opened as a notebook (it is damaged), so it was not "
+    "graded. Open it in Jupyter; if it opens, save it and hand it in again, otherwise hand in a "
+    "copy you saved earlier.",
+    "no-cells": "Your file is not a Jupyter notebook (it has no cells), so it was not graded. "
+    "Did you send the right file? Hand in the .ipynb file you worked in.",
+}
+
+
 def read_notebook(path: Path) -> tuple[Any | None, str | None]:
-    """The notebook, or None and what is wrong with the file."""
+    """The notebook, or None and what is wrong with the file (a key of UNREADABLE)."""
     import nbformat
 
     if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-        return None, f"the file is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB"
+        return None, "too-large"
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        return None, "the file is not text (is it really a notebook?)"
+        return None, "not-text"
     if not text.strip():
-        return None, "the file is empty"
+        return None, "empty"
     try:
         notebook = nbformat.reads(text, as_version=4)
     except Exception:  # nbformat raises many kinds for damaged JSON
-        return None, "the file is damaged (it is not valid notebook JSON)"
+        return None, "damaged"
     if not isinstance(notebook.get("cells"), list):
-        return None, "the file is not a notebook (it has no cells)"
+        return None, "no-cells"
     return notebook, None
+
+
+def unreadable_note(problem: str) -> str:
+    return UNREADABLE[problem].format(mb=MAX_NOTEBOOK_BYTES // 2**20)
 
 
 def reset_metadata(notebook: Any, manifest: ExerciseManifest) -> None:
