@@ -297,7 +297,7 @@ def graded(tmp_path_factory):
 
 def test_the_run_is_sandboxed_bounded_and_complete(graded):
     _, run, seconds, *_ = graded
-    assert run.sandbox == "bwrap" and not run.interrupted and not run.not_graded
+    assert run.sandbox == "bwrap" and not run.interrupted and not run.unfinished
     assert sorted(r.learner for r in run.graded) == sorted(CASES)
     assert seconds < RUN_BUDGET_SECONDS
 

@@ -50,6 +50,7 @@ def sandbox_data(root: Path, datasets: list[str], city: str) -> SandboxData:
     data (nothing if no data is used)."""
     if not datasets:
         return SandboxData()
+    from academy.data.catalogue import get_dataset
     from academy.data.city import notebook_environment
     from academy.data.fetch import CACHE_ENV, MIRROR_ENV, cache_dir, locate, mirror_dir
 
@@ -64,8 +65,16 @@ def sandbox_data(root: Path, datasets: list[str], city: str) -> SandboxData:
         env[MIRROR_ENV] = os.path.abspath(mirror)
     files: list[str] = []
     links: list[tuple[str, str]] = []
-    for name in datasets:
-        found = locate(_dataset_info(root, name, city))
+    infos = [_dataset_info(root, name, city) for name in datasets]
+    for info in list(infos):  # the other files an adapter looks codes up in
+        lookups = getattr(info.adapter, "lookups", None) or {}
+        infos += [
+            get_dataset(lookup.dataset, root)
+            for lookup in lookups.values()
+            if getattr(lookup, "dataset", None)
+        ]
+    for info in infos:
+        found = locate(info)
         if found is None:
             continue  # warm_data has already said what is missing
         path, origin = found

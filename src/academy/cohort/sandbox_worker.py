@@ -18,8 +18,9 @@ What the worker holds is kept from the learner's kernel, which runs as its child
 * every stream, display and error output is capped per cell while it arrives, so
   printing 100 MB costs memory only briefly and the result stays small (the grader checks
   the caps again);
-* the whole notebook has a deadline: each cell's timeout is cut to the time left, and once
-  the kernel dies or the deadline passes no further cell is run.
+* the whole notebook has a deadline, counted from its first cell: each cell's timeout is
+  cut to the time left, and once the kernel dies or the deadline passes no further cell is
+  run.
 
 Kept import-light on purpose (this starts once per submission): it blocks the optional
 `rfc3987_syntax` grammar (1 s to import, only used by jsonschema's IRI format checks; the
@@ -191,8 +192,13 @@ def make_executor(execute_config: dict[str, Any], job: dict[str, Any], channel: 
 
     execute_class = _load_nbgrader_execute()
     cell_budget = int(job["output_chars_per_cell"])
-    deadline = time.monotonic() + float(job["notebook_timeout"])
+    budget = float(job["notebook_timeout"])
+    #: The notebook's time starts with its first cell, not with the kernel's start-up.
+    clock: dict[str, float] = {}
     cell_timeout = int(execute_config.get("timeout", 30))
+
+    def deadline() -> float:
+        return clock.setdefault("deadline", time.monotonic() + budget)
 
     class SandboxExecute(execute_class):  # type: ignore[misc, valid-type]
         """Execute with output caps, a whole-notebook deadline and crash containment."""
@@ -224,7 +230,7 @@ def make_executor(execute_config: dict[str, Any], job: dict[str, Any], channel: 
         def preprocess_cell(self, cell, resources, index):  # type: ignore[no-untyped-def]
             if cell.cell_type != "code" or self.stop_reason is not None:
                 return cell, resources
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline():
                 self.stop_reason, self.stopped_at = NOTEBOOK_TIME_LIMIT, index
                 return cell, resources
             channel.send({"type": "source", "index": index})
@@ -261,7 +267,7 @@ def make_executor(execute_config: dict[str, Any], job: dict[str, Any], channel: 
             return cell, resources
 
     def timeout_for(cell: Any) -> int:
-        return max(1, min(cell_timeout, int(deadline - time.monotonic()) + 1))
+        return max(1, min(cell_timeout, int(deadline() - time.monotonic()) + 1))
 
     # The sandbox is torn down afterwards anyway: do not wait for a graceful kernel exit.
     kernel_args = [
