@@ -195,8 +195,9 @@ def main() -> None:
         shutil.copytree(folder.path, twin)
         load_folder(twin)  # rewrites its nbgrader_config.py for the copy's paths
         from academy.cohort.data_access import warm_data
+        from academy.data.city import configured_city
 
-        warm_data(ROOT, release.manifest.datasets)
+        warm_data(ROOT, release.manifest.datasets, configured_city(ROOT))
 
         print(
             f"1-minute load average at the start: {os.getloadavg()[0]:.1f}; {os.cpu_count()} CPUs"
