@@ -35,8 +35,9 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from academy.cohort.roster import Learner, fold
+from academy.cohort.roster import Learner
 from academy.core.errors import AcademyError
+from academy.core.names import fold
 
 Platform = Literal["canvas", "moodle"]
 
