@@ -636,6 +636,22 @@ def test_a_broken_file_is_reported_once_not_as_a_cascade(mini: Path) -> None:
     assert ("tracks/basics/first-course/stray.md", 1, "toc-missing") in found
 
 
+def test_skipped_checks_are_named_with_the_input_they_wait_for(
+    mini: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from academy.checks.registry import run_validation
+    from academy.cli import run
+
+    edit(mini, "curriculum/objectives.yml", "objectives:", "objectives: [")
+    skipped = run_validation(mini).skipped
+    assert skipped["objective_refs"] == ["curriculum/objectives.yml"]
+    assert "ids" not in skipped and "tables_of_contents" not in skipped
+    monkeypatch.setattr("sys.argv", ["academy", "validate", "--root", str(mini)])
+    with pytest.raises(SystemExit):
+        run()
+    assert "wait for curriculum/objectives.yml to be readable" in capsys.readouterr().err
+
+
 def test_a_lesson_with_broken_front_matter_gets_no_shape_or_coverage_findings(mini: Path) -> None:
     edit(mini, LESSON, "  minutes: 5\n", "  minutes: [5\n")
     assert [f[2] for f in _found(mini)] == ["yaml-syntax"]

@@ -71,9 +71,10 @@ def validate_cmd(
     format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """Check every curriculum, lesson, exercise and dataset file; exit 1 on any error."""
-    from academy.checks.registry import errors, validate
+    from academy.checks.registry import errors, run_validation
 
-    findings = validate(_root(root), _city(city))
+    result = run_validation(_root(root), _city(city))
+    findings = result.findings
     if format == "json":
         out.print_json(json.dumps([f.as_dict() for f in findings]))
     else:
@@ -83,6 +84,13 @@ def validate_cmd(
             f"{len(errors(findings))} error(s), {len(findings) - len(errors(findings))} warning(s)",
             file=sys.stderr,
         )
+        needs = sorted({name for names in result.skipped.values() for name in names})
+        if needs:
+            print(
+                f"{len(result.skipped)} check(s) wait for {', '.join(needs)} to be readable; "
+                "fix those first, then run again",
+                file=sys.stderr,
+            )
     raise typer.Exit(1 if errors(findings) else 0)
 
 

@@ -8,6 +8,7 @@ runs every check whose inputs could be read, and returns every finding.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
@@ -65,35 +66,45 @@ def _collect() -> tuple[dict[str, Rule], tuple[Check, ...]]:
 RULES, CHECKS = _collect()
 
 
-def run_checks(cur: Curriculum) -> tuple[list[Finding], list[Check]]:
-    """Every finding of every check whose inputs could be read, and the checks skipped."""
-    ctx = Context(cur)
-    findings: list[Finding] = []
-    skipped: list[Check] = []
-    for c in CHECKS:
-        if ctx.broken(c.needs):
-            skipped.append(c)
-        else:
-            findings += c(ctx)
-    return findings, skipped
+@dataclass(frozen=True)
+class Validation:
+    """What `academy validate` found: every finding once, and the checks it had to skip."""
+
+    curriculum: Curriculum
+    findings: list[Finding]
+    skipped: dict[str, list[str]]  # check -> the inputs it needs that could not be read
 
 
-def load_and_validate(root: Path, city: str | None = None) -> tuple[Curriculum, list[Finding]]:
-    """The curriculum at `root` and every finding in it for `city` (default: academy.yml's),
-    each once, sorted by file and line.
+def run_validation(root: Path, city: str | None = None) -> Validation:
+    """Read the academy at `root` for `city` (default: academy.yml's) and run every check
+    whose inputs could be read.
 
     A check is skipped only when an input it needs whole could not be read (that problem is
     among the findings); every other check runs, so one pass reports every problem.
     """
     cur, findings = load_curriculum(root, city)
-    found, _ = run_checks(cur)
-    return cur, sorted(set(findings + found))
+    ctx = Context(cur)
+    skipped: dict[str, list[str]] = {}
+    for c in CHECKS:
+        broken = ctx.broken(c.needs)
+        if broken:
+            skipped[c.name] = sorted(broken)
+        else:
+            findings += c(ctx)
+    return Validation(cur, sorted(set(findings)), skipped)
+
+
+def load_and_validate(root: Path, city: str | None = None) -> tuple[Curriculum, list[Finding]]:
+    """The curriculum at `root` and every finding in it for `city` (default: academy.yml's),
+    each once, sorted by file and line."""
+    result = run_validation(root, city)
+    return result.curriculum, result.findings
 
 
 def validate(root: Path, city: str | None = None) -> list[Finding]:
     """Every finding in the academy at `root` for `city` (default: academy.yml's), sorted
     by file and line."""
-    return load_and_validate(root, city)[1]
+    return run_validation(root, city).findings
 
 
 def errors(findings: list[Finding]) -> list[Finding]:
