@@ -523,6 +523,12 @@ BREAKS: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda r: edit_click(r, "answer: The top one", "answer: The top"),
         CLICK,
     ),
+    "clickthrough-answer-first": (
+        lambda r: edit_click(
+            r, "    answer: The top one\n", "    answer: The top one\n    shuffle: false\n"
+        ),
+        CLICK,
+    ),
     "clickthrough-step": (lambda r: edit_click(r, "max: 1000000", "max: 0"), CLICK),
     "clickthrough-city": (
         lambda r: edit_click(
