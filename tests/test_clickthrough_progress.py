@@ -89,3 +89,19 @@ def test_summaries_count_first_answers_for_a_graded_check(tmp_path) -> None:
     s.record("a", "c/check", 4, 2, False, ["x"], at=t0 + timedelta(days=1))  # done again later
     (summary,) = s.lesson_summaries()
     assert summary.completed and (summary.answered, summary.first_right) == (3, 2)
+
+
+def test_a_trainers_link_wins_and_says_how_each_learner_is_known(tmp_path) -> None:
+    """A hub user whose user name is not their roster id is linked to it; the link counts
+    before the roster id written with the attempts, and the summaries say how each
+    learner was matched (the cohort report lists only the typed and hub ones as unmatched)."""
+    s = store(tmp_path)
+    s.register_lesson("c/l", 1)
+    s.record("maria", "c/l", 1, 1, True, None, roster_id="maria", identified_by="hub")
+    s.record("ana", "c/l", 1, 1, True, None, roster_id="ana", identified_by="roster")
+    s.record("dev d.", "c/l", 1, 1, True, None)
+    assert s.recorded_learners() == {"maria": None, "ana": None, "dev d.": None}
+    s.link_learner("maria", "mgarcia", linked_by="trainer")
+    got = {x.learner: x.matched_by for x in s.lesson_summaries()}
+    assert got == {"mgarcia": "link", "ana": "roster", "dev d.": "typed"}
+    assert s.recorded_learners()["maria"] == "mgarcia"

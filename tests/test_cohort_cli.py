@@ -271,3 +271,55 @@ def test_no_sandbox_means_no_grading_in_one_line(tmp_path, env, monkeypatch):
     assert changes(folder)[-1].sandbox == "none"
     html = cohort_report(folder).read_text()
     assert "Graded without a sandbox" in html and "ana · sums" in html
+
+def test_lesson_progress_under_another_name_is_listed_then_linked(tmp_path, env):
+    """A learner who typed their full name: the report lists it with the roster learner it
+    looks like and the command to run; `academy cohort link` makes it count for them."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name,email\nana,Ana Lopez,ana@city.gov\nben,Ben Okafor,ben@city.gov\n")
+    academy("cohort", "create", "spring", "--roster", str(roster), "--track", "analyst-basics")
+    from academy.progress.store import ProgressStore
+
+    lesson = "python-basics/reading-lists"
+    store = ProgressStore(env["ACADEMY_PROGRESS_URL"])
+    store.register_lesson(lesson, 2)
+    for step in (1, 2):  # ben typed his full name (stored case-folded, as sign-in does)
+        store.record("ben okafor", lesson, step, 1, True, None)
+    store.record("zed", lesson, 1, 1, True, None)  # somebody nobody knows
+    store.record("cy", lesson, 1, 1, True, None, roster_id="cy", identified_by="roster")
+    store.record("ana", "python-basics/other-course-lesson", 1, 1, True, None)
+    academy("cohort", "report", "spring")
+    page = (tmp_path / "cohorts" / "spring" / "report" / "index.html").read_text()
+    section = page.split('id="unmatched"')[1].split('id="missing"')[0]
+    assert "Lesson progress that matches nobody on the roster (2)" in page
+    assert "ben okafor" in section and "Ben Okafor (ben)" in section
+    assert "academy cohort link spring &#39;ben okafor&#39; ben" in section
+    assert "zed" in section and "nobody on the roster" in section
+    assert "cy" not in section.replace("academy", "")  # signed in from another cohort's roster
+
+    linked = academy("cohort", "link", "spring", "Ben Okafor", "BEN")
+    assert "Linked 'ben okafor' to Ben Okafor (ben)" in linked.stdout
+    assert "the report" in linked.stdout  # made again at once
+    page = (tmp_path / "cohorts" / "spring" / "report" / "index.html").read_text()
+    section = page.split('id="unmatched"')[1].split('id="missing"')[0]
+    assert "ben okafor" not in section and "zed" in section
+    assert "Lesson progress that matches nobody on the roster (1)" in page
+    grid = page.split('id="grid"')[1].split('id="progress"')[0]
+    ben_row = next(r for r in grid.split("<tr>") if "(ben" in r)
+    assert "completed" in ben_row
+
+    for args, words in (
+        (("zed", "nobody"), "'nobody': not a roster id of cohort spring"),
+        (("no such person", "ana"), "'no such person': no lesson progress is recorded"),
+        (("ana", "ana"), "'ana': this is already Ana Lopez's roster id"),
+    ):
+        done = subprocess.run(
+            [ACADEMY_BIN, "cohort", "link", "spring", *args],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 1 and len(lines) == 2, done.stderr  # the cohort line, the error
+        assert words in lines[1]

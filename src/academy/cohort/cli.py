@@ -670,6 +670,32 @@ def report_cmd(
     out.print(f"Wrote {path} (the last section names learners: keep it to yourself).")
 
 
+@app.command("link")
+def link_cmd(
+    name: Name,
+    recorded: Annotated[
+        str,
+        typer.Argument(
+            help="The name the lesson progress was recorded under (from the report's list)."
+        ),
+    ],
+    roster_id: Annotated[str, typer.Argument(help="Roster id of the learner it belongs to.")],
+    directory: DirOpt = None,
+) -> None:
+    """Count lesson progress recorded under another name (a full name, a typo) for a learner."""
+    from academy.cohort.link import link_progress
+
+    _quiet_gradebook_warnings()
+    folder = _cohort(name, directory)
+    done = link_progress(folder, recorded, roster_id)
+    before = f" (it was linked to {done.previously})" if done.previously else ""
+    out.print(
+        f"Linked {done.recorded!r} to {done.learner.name} ({done.learner.id}){before}: "
+        "their lessons under that name now count in the report and for certificates."
+    )
+    _refresh(folder)
+
+
 @app.command("certificates")
 def certificates_cmd(
     name: Name,

@@ -6,6 +6,7 @@ Pages are self-contained: the stylesheet is inlined and nothing is loaded from a
 
 from __future__ import annotations
 
+import shlex
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ def _environment() -> Any:
     )
     env.filters["points"] = lambda value: "–" if value is None else f"{value:g}"
     env.filters["percent"] = lambda value: "–" if value is None else f"{value:.0f}%"
+    env.filters["shell_quote"] = shlex.quote  # a name as a trainer pastes it into a terminal
     return env
 
 

@@ -8,11 +8,17 @@ has no lesson progress.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from academy.core.errors import AcademyError
+from academy.core.names import fold
+
+#: How a record's learner may have been known (the store's LessonSummary.matched_by):
+#: signed in from a cohort's roster or linked by a trainer means it belongs to some roster.
+BELONGS_TO_A_ROSTER = ("roster", "link")
 
 
 class ProgressSource(Protocol):
@@ -32,6 +38,7 @@ class LessonProgress:
     last_at: datetime | None
     answered: int = 0  # questions answered
     first_right: int = 0  # of those, right at the first answer: a graded check's score
+    matched_by: str = "typed"  # roster, link, hub or typed (see the store's LessonSummary)
 
     @property
     def score_percent(self) -> float | None:
@@ -68,5 +75,58 @@ def learner_progress(source: ProgressSource | None) -> dict[str, dict[str, Lesso
             last_at=summary.last_at,
             answered=getattr(summary, "answered", 0),
             first_right=getattr(summary, "first_right", 0),
+            matched_by=getattr(summary, "matched_by", "typed"),
         )
     return progress
+
+
+@dataclass(frozen=True)
+class UnmatchedProgress:
+    """Progress recorded under a name that is no roster id of the cohort."""
+
+    recorded: str  # the name the records carry (what `academy cohort link` takes)
+    lessons: list[LessonProgress]  # in the track's lessons, in track order
+    last_at: datetime | None
+    looks_like: list[tuple[str, str]]  # (roster id, name) it matches in another case or spelling
+
+    @property
+    def completed(self) -> int:
+        return sum(1 for lesson in self.lessons if lesson.completed)
+
+
+def unmatched_progress(
+    progress: dict[str, dict[str, LessonProgress]],
+    roster: Iterable[tuple[str, str]],
+    lessons: list[str],
+) -> list[UnmatchedProgress]:
+    """Records of the cohort's lessons whose learner is no roster id, newest first (pure).
+
+    Left out: records of learners who signed in from a roster or were linked by a trainer
+    (they belong to another cohort's roster). Each says which roster learners it looks like: the same id or name in another case,
+    with other accents or spacing."""
+    people = list(roster)
+    ids = {learner_id for learner_id, _ in people}
+    order = {lesson: n for n, lesson in enumerate(lessons)}
+    found = []
+    for recorded, mine in progress.items():
+        if recorded in ids:
+            continue
+        ours = [p for p in mine.values() if p.lesson in order]
+        if not ours or any(p.matched_by in BELONGS_TO_A_ROSTER for p in ours):
+            continue
+        last = max((p.last_at for p in ours if p.last_at is not None), default=None)
+        key = fold(recorded)
+        found.append(
+            UnmatchedProgress(
+                recorded=recorded,
+                lessons=sorted(ours, key=lambda p: order[p.lesson]),
+                last_at=last,
+                looks_like=[
+                    (learner_id, name)
+                    for learner_id, name in people
+                    if key in (fold(learner_id), fold(name))
+                ],
+            )
+        )
+    oldest = datetime.min.replace(tzinfo=UTC)
+    return sorted(found, key=lambda u: u.last_at or oldest, reverse=True)

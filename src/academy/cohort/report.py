@@ -26,8 +26,10 @@ from academy.cohort.html import render
 from academy.cohort.lesson_progress import (
     LessonProgress,
     ProgressSource,
+    UnmatchedProgress,
     default_progress_source,
     learner_progress,
+    unmatched_progress,
 )
 from academy.cohort.records import GradeRecord, load_records
 from academy.cohort.refresh import remember_output
@@ -169,6 +171,8 @@ class ReportData:
     totals: list[dict[str, object]] = field(default_factory=list)
     #: "learner · exercise" graded without the bubblewrap sandbox (--unsafe-no-sandbox).
     unsandboxed: list[str] = field(default_factory=list)
+    unmatched: list[UnmatchedProgress] = field(default_factory=list)
+    """Lesson progress recorded under names that are no roster id (to link by hand)."""
 
     @property
     def hardest(self) -> QuestionSummary | None:
@@ -225,7 +229,8 @@ def build_report(
     checks: set[str] | None = None,
 ) -> ReportData:
     """Everything the report shows, computed from its inputs (pure). `checks` are the lessons
-    that are their course's graded check: scored on first answers against the pass mark."""
+    that are their course's graded check: scored on first answers against the pass mark;
+    lesson progress that matches no roster id is listed apart."""
     checks = checks or set()
     people = scores.learners
     links = feedback_links or {}
@@ -424,6 +429,9 @@ def build_report(
                 issues=issues_by_learner.get(row.learner.id, []),
             )
         )
+    data.unmatched = unmatched_progress(
+        progress, [(row.learner.id, row.learner.name) for row in people], lessons
+    )
     return data
 
 

@@ -7,13 +7,13 @@ migrated database and these tables agree column for column.
 Who a record belongs to:
 
 - `attempts.learner` is the name the learner was identified by when they answered: the
-  JupyterHub user on a hub, or the name or staff id typed on the welcome screen of
-  `academy serve`;
+  JupyterHub user on a hub, the roster id of a learner who signed in to `academy serve
+  --cohort`, or the name or staff id typed at sign-in without a cohort (case folded);
 - `attempts.roster_id` is the cohort roster id when it was known at that moment (on a hub
   the hub user *is* the roster id), else NULL;
 - `learner_links` maps a recorded name with no roster id to a roster id afterwards (a
-  trainer matching "Maria G." to `mgarcia`); summaries use the link, the attempts stay as
-  they were written;
+  trainer matching "maria g." to `mgarcia` with `academy cohort link`); summaries use the
+  link before anything else, the attempts stay as they were written;
 - `attempts.uid` makes writing an attempt idempotent: an answer kept while the database was
   down is written later under the same uid, and written at most once.
 """
@@ -41,7 +41,7 @@ metadata = MetaData(naming_convention=NAMING)
 #: Longest learner name or roster id the store keeps.
 NAME_LENGTH = 200
 #: How the learner was identified when the attempt was written.
-IDENTIFIED_BY = ("hub", "typed")
+IDENTIFIED_BY = ("hub", "roster", "typed")
 
 attempts_table = Table(
     "attempts",

@@ -14,8 +14,8 @@ Conventions other code relies on:
   are recorded as one correct attempt with answer None when the learner moves on;
 - `register_lesson` stores how many steps a lesson has, so summaries can say
   "5 of 9 steps" even for learners who have done none of the later ones;
-- summaries are per roster id where one is known (written with the attempt, or linked
-  afterwards with `link_learner`), else per recorded name.
+- summaries are per roster id where one is known (linked afterwards with `link_learner`,
+  which wins, or written with the attempt), else per recorded name.
 
 The database may be down when a lesson starts or go down in the middle of it: the store
 connects lazily, and `record` then keeps the answer on disk (`outbox`) and returns
@@ -101,6 +101,14 @@ class LessonSummary:
     """Questions answered (steps with an answer; a step that asks nothing records none)."""
     first_right: int = 0
     """Of those, the ones whose first answer was right: a graded check's score."""
+    matched_by: str = "typed"
+    """How `learner` was known to be this person: 'roster' (signed in from a cohort's
+    roster), 'link' (a trainer linked the recorded name), 'hub' (the JupyterHub user) or
+    'typed' (a name or staff id typed without a roster). The strongest one of its records."""
+
+
+#: How sure each way of knowing a learner is, weakest first (LessonSummary.matched_by).
+MATCHED_BY = ("typed", "hub", "link", "roster")
 
 
 def default_url() -> str:
@@ -429,6 +437,23 @@ class ProgressStore:
         self._run(write)
 
     # -- reading ---------------------------------------------------------------------------
+    def recorded_learners(self) -> dict[str, str | None]:
+        """{name records were written under: the roster id it is linked to, or None}."""
+        links = learner_links_table
+        query = (
+            select(attempts_table.c.learner, links.c.roster_id)
+            .select_from(
+                attempts_table.outerjoin(links, links.c.learner == attempts_table.c.learner)
+            )
+            .distinct()
+        )
+
+        def read() -> dict[str, str | None]:
+            with self.engine.connect() as conn:
+                return {learner: roster_id for learner, roster_id in conn.execute(query)}
+
+        return self._run(read)
+
     def attempts(self, learner: str | None = None, lesson: str | None = None) -> list[Attempt]:
         """Every attempt, oldest first, optionally for one learner and/or lesson."""
         query = select(attempts_table).order_by(attempts_table.c.at, attempts_table.c.id)
@@ -511,11 +536,11 @@ class ProgressStore:
     def lesson_summaries(self) -> list[LessonSummary]:
         """One summary per (learner, lesson) that has any attempt, sorted by learner and lesson.
 
-        The learner is the roster id when one is known (with the attempt or through a
-        link), else the name the attempt was recorded under.
+        The learner is the roster id when one is known (a trainer's link, which wins, or the
+        one written with the attempt), else the name the attempt was recorded under.
         """
         links = learner_links_table
-        who = func.coalesce(attempts_table.c.roster_id, links.c.roster_id, attempts_table.c.learner)
+        who = func.coalesce(links.c.roster_id, attempts_table.c.roster_id, attempts_table.c.learner)
         query = (
             select(
                 who,
@@ -524,6 +549,8 @@ class ProgressStore:
                 attempts_table.c.correct,
                 attempts_table.c.at,
                 attempts_table.c.answer.is_not(None),
+                links.c.roster_id.is_not(None),
+                attempts_table.c.identified_by,
             )
             .select_from(
                 attempts_table.outerjoin(links, links.c.learner == attempts_table.c.learner)
@@ -545,9 +572,13 @@ class ProgressStore:
         done: dict[tuple[str, str], set[int]] = {}
         last: dict[tuple[str, str], datetime] = {}
         first: dict[tuple[str, str], dict[int, bool]] = {}  # question step -> first answer right
-        for learner, lesson, step, correct, at, answered in rows:  # oldest first
-            key = (learner, lesson)
+        matched: dict[tuple[str, str], int] = {}  # index in MATCHED_BY, strongest seen
+        for learner, lesson, step, correct, at, answered, linked, identified_by in rows:
+            key = (learner, lesson)  # rows come oldest first
             done.setdefault(key, set())
+            how = "link" if linked else identified_by
+            rank = MATCHED_BY.index(how) if how in MATCHED_BY else 0
+            matched[key] = max(matched.get(key, 0), rank)
             if correct:
                 done[key].add(step)
             if answered:
@@ -569,6 +600,7 @@ class ProgressStore:
                     last_at=last[(learner, lesson)],
                     answered=len(first.get((learner, lesson), {})),
                     first_right=sum(first.get((learner, lesson), {}).values()),
+                    matched_by=MATCHED_BY[matched[(learner, lesson)]],
                 )
             )
         return out
