@@ -272,6 +272,7 @@ def test_no_sandbox_means_no_grading_in_one_line(tmp_path, env, monkeypatch):
     html = cohort_report(folder).read_text()
     assert "Graded without a sandbox" in html and "ana · sums" in html
 
+
 def test_lesson_progress_under_another_name_is_listed_then_linked(tmp_path, env):
     """A learner who typed their full name: the report lists it with the roster learner it
     looks like and the command to run; `academy cohort link` makes it count for them."""
