@@ -424,6 +424,42 @@ def test_fast_typing_signs_in_every_character(server, browser) -> None:
         learner.close()
 
 
+@pytest.mark.parametrize("viewport", [VIEWPORTS[0], VIEWPORTS[2]], ids=["phone", "tablet"])
+def test_my_progress_lists_what_is_done_and_left(built: Path, server, browser, viewport) -> None:
+    """A learner who finished one lesson and started another: the end screen of the
+    finished one leads to My progress, which says what is done, in progress and left."""
+    from academy.progress.store import ProgressStore
+
+    base, store_url = server
+    name = f"Progress {viewport['width']}"
+    store = ProgressStore(store_url)
+    done, going = "requests-and-rows/one-request-one-row", "reading-charts/misleading-axis"
+    for lesson_id, steps in ((done, None), (going, 1)):
+        lesson = json.loads((built / "lessons" / f"{lesson_id}.json").read_text())
+        store.register_lesson(lesson_id, len(lesson["steps"]), lesson["title"])
+        for number in range(1, (steps or len(lesson["steps"])) + 1):
+            store.record(name.casefold(), lesson_id, number, 1, True, "x")
+    learner = Learner(browser, f"{base}/lessons/{done}/", name, viewport=viewport)
+    try:
+        learner.page.get_by_role("link", name="My progress").click()
+        learner.page.wait_for_url(f"{base}/my-progress/")
+        page = learner.page.locator("main").inner_text()
+        total = len(lesson_ids())
+        assert f"You have finished 1 of {total} lessons and have 1 in progress." in page
+        assert "Carry on: A chart that tricks the eye" in page
+        assert "In progress: 1 of 4 steps done" in page
+        assert f"Finish {total - 1} more lessons" in page
+        assert "Do it again: One call, one row" in page and "Done on" in page
+        problems = learner.layout_problems() + learner.axe()
+        assert not problems, "\n".join(problems)
+        learner.page.get_by_role("link", name="Carry on: A chart that tricks the eye").first.click()
+        learner.wait_for_lesson()
+        assert "You stopped at step 2" in learner.page.inner_text(".academy-app")
+        assert not learner.external, learner.external
+    finally:
+        learner.close()
+
+
 def _signed_in_opener(base: str, name: str) -> urllib.request.OpenerDirector:
     from http.cookiejar import CookieJar
 

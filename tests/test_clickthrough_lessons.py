@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from html import escape
 from pathlib import Path
 
 import pandas as pd
@@ -433,13 +434,13 @@ def test_a_graded_check_scores_first_answers_across_sessions(tmp_path) -> None:
         "steps": [choice, {**choice, "title": "Pick again"}],
     }
     store = ProgressStore(f"sqlite:///{tmp_path / 'p.sqlite'}")
-    first = LessonApp(lesson, store, learner=None)
-    assert GRADED_MESSAGE in first.main.children[0].value  # said before it starts
-    first.begin("Sam")
+    sam = Identity("Sam", "Sam", None, "typed")
+    first = LessonApp(lesson, store, sam)
+    assert escape(GRADED_MESSAGE) in first.status.value  # said before the first question
     first.check("B", False)  # wrong first: scored as wrong, though a retry moves on
     first.check("A", True)
     first.advance()
-    later = LessonApp(lesson, store, learner="Sam")  # another session resumes at step 2
+    later = LessonApp(lesson, store, sam)  # another session resumes at step 2
     assert later.index == 1
     later.check("A", True)
     later.advance()

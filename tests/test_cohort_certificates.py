@@ -178,3 +178,16 @@ def test_a_graded_check_needs_the_pass_mark_on_first_answers() -> None:
     assert needs(4) == ["graded check c/check-it (67%, needs 70%)"]
     unfinished = {practice: done, check: LessonProgress(check, 4, 8, False, at, 3, 3)}
     assert certs.missing_for(row, requirements, unfinished, pass_mark=70) == ["lesson c/check-it"]
+
+
+def test_what_one_learner_still_needs_for_my_progress(cohort) -> None:
+    """learner_needs: the cohort's verdict for one roster learner, as My progress shows it."""
+    folder, _ = cohort
+    assert certs.learner_needs(folder, "ana", Progress(["ana"])) == []
+    ben = certs.learner_needs(folder, "ben", Progress([]))
+    assert ben == [
+        certs.Need("exercise", "sums", "40%, needs 70%"),
+        certs.Need("lesson", LESSON),
+    ]
+    assert [n.text for n in ben] == ["exercise sums (40%, needs 70%)", f"lesson {LESSON}"]
+    assert certs.learner_needs(folder, "nobody", Progress([])) is None

@@ -181,11 +181,20 @@ def serve_cmd(
     from academy.serve.voila import ServerOptions
 
     roster: tuple[tuple[str, str], ...] = ()
+    cohort_track = certificate_needs = None
     if cohort:
+        import functools
+
+        from academy.cohort.certificates import learner_needs
         from academy.cohort.folder import open_cohort
         from academy.cohort.roster import roster as cohort_roster
+        from academy.serve.my_progress import CohortTrack
 
-        roster = tuple((x.id, x.name) for x in cohort_roster(open_cohort(cohort)))
+        folder = open_cohort(cohort)
+        roster = tuple((x.id, x.name) for x in cohort_roster(folder))
+        if folder.settings.track:
+            cohort_track = CohortTrack(folder.settings.track, folder.settings.pass_mark)
+            certificate_needs = functools.partial(learner_needs, folder)
     size = class_size if class_size is not None else (len(roster) or DEFAULT_CLASS_SIZE)
     options = ServerOptions(
         host=host,
@@ -194,6 +203,8 @@ def serve_cmd(
         memory_budget_mb=memory_budget,
         cull_idle_seconds=cull_idle,
         roster=roster,
+        cohort_track=cohort_track,
+        certificate_needs=certificate_needs,
     )
     budget = options.budget
     if size > budget.max_kernels:

@@ -20,6 +20,14 @@ from typing import Any
 
 import pandas as pd
 
+from academy.clickthrough.catalogue import (
+    CatalogueCourse,
+    CatalogueExercise,
+    CatalogueLesson,
+    CatalogueTrack,
+    LessonCatalogue,
+    write_catalogue,
+)
 from academy.clickthrough.errors import QueryError, ResolveError
 from academy.clickthrough.lesson_files import LessonFile, lesson_files
 from academy.clickthrough.queries import evaluate_queries
@@ -136,6 +144,46 @@ def resolve_file(
         ) from exc
 
 
+def catalogue_of(cur: Curriculum, city: str, built: list[LessonFile]) -> LessonCatalogue:
+    """The catalogue of the lessons that were built (pure)."""
+    by_course: dict[str, list[LessonFile]] = {}
+    for item in built:
+        by_course.setdefault(item.book.course.id, []).append(item)
+    tracks = []
+    for track in cur.tracks:
+        courses = []
+        for ref in track.courses:
+            book = cur.book(ref.id)
+            if book is None:
+                continue
+            items = sorted(by_course.get(ref.id, []), key=lambda i: book.toc_docs.index(i.docname))
+            courses.append(
+                CatalogueCourse(
+                    id=ref.id,
+                    title=book.course.title,
+                    url="/" + course_page_href(ref.id, 0),
+                    lessons=[
+                        CatalogueLesson(
+                            id=item.id,
+                            title=item.lesson.title,
+                            minutes=item.lesson.minutes,
+                            url=lesson_url(ref.id, item.name),
+                            graded=book.course.check == item.name,
+                        )
+                        for item in items
+                        if item.lesson is not None
+                    ],
+                    exercises=[
+                        CatalogueExercise(id=x.id, title=x.sidecar.title)
+                        for x in cur.exercises_of(ref.id)
+                        if x.sidecar is not None
+                    ],
+                )
+            )
+        tracks.append(CatalogueTrack(id=track.id, title=track.title, courses=courses))
+    return LessonCatalogue(city=city, tracks=tracks)
+
+
 def notebook_json(title: str, resolved_name: str) -> dict[str, Any]:
     """The one-cell notebook Voilà runs for a lesson."""
     source = f"from academy.clickthrough.app import start\nlesson = start({resolved_name!r})"
@@ -175,6 +223,19 @@ a{{color:#0b4f9c}}</style></head>
 """
 
 
+PROGRESS_FALLBACK = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>My progress</title>
+<style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.6;color:#1b1b1b}
+a{color:#303f9f}</style></head>
+<body><main><h1>My progress</h1>
+<p>Your progress shows here when the academy runs its lesson server
+(<code>academy serve</code>): sign in there, do a lesson, and this page lists what you
+have done and what is left for your certificate.</p>
+<p><a href="../index.html">Back to the academy home page</a></p></main></body></html>
+"""
+
+
 def build_clickthrough(
     cur: Curriculum, city: str, build: Path, site: Path | None
 ) -> list[BuiltLesson]:
@@ -184,6 +245,7 @@ def build_clickthrough(
         shutil.rmtree(out_root)
     load = data_loader(cur.root, city)
     built, errors = [], []
+    done: list[LessonFile] = []
     items = lesson_files(cur)
     following = next_lessons(items)
     for item in items:
@@ -212,6 +274,12 @@ def build_clickthrough(
                 item.id, item.book.course.id, item.name, resolved["title"], notebook, resolved_path
             )
         )
+        done.append(item)
     if errors:
         raise AcademyError("\n".join(errors))
+    out_root.mkdir(parents=True, exist_ok=True)
+    write_catalogue(catalogue_of(cur, city, done), out_root)
+    if site is not None:  # the lesson server answers /my-progress/ itself
+        (site / "my-progress").mkdir(parents=True, exist_ok=True)
+        (site / "my-progress" / "index.html").write_text(PROGRESS_FALLBACK, encoding="utf-8")
     return built

@@ -94,29 +94,84 @@ def track_requirements(root: Path, track: Track) -> Requirements:
     )
 
 
+@dataclass(frozen=True)
+class Need:
+    """One thing a learner still needs for the certificate."""
+
+    kind: str  # exercise, lesson, check (a graded check below the pass mark) or prerequisite
+    id: str  # the exercise, lesson ('<course>/<lesson>') or track id
+    why: str = ""  # e.g. "not handed in", "62%, needs 70%"
+
+    @property
+    def text(self) -> str:
+        """As the trainer reads it: 'exercise sums (not handed in)'."""
+        what = {"check": "graded check", "prerequisite": "prerequisite track"}.get(
+            self.kind, self.kind
+        )
+        return f"{what} {self.id} ({self.why})" if self.why else f"{what} {self.id}"
+
+
+def needs_of(
+    row: LearnerScores,
+    requirements: Requirements,
+    lessons: dict[str, LessonProgress],
+    pass_mark: float,
+) -> list[Need]:
+    """What a learner still needs of the track's exercises and lessons (empty: all done)."""
+    needs = []
+    for exercise in requirements.exercises:
+        result = row.exercises.get(exercise)
+        if result is None:
+            needs.append(Need("exercise", exercise, "not released to this cohort yet"))
+        elif not result.graded:
+            needs.append(Need("exercise", exercise, "not handed in"))
+        elif not passed(result, pass_mark):
+            needs.append(Need("exercise", exercise, f"{result.percent:.0f}%, needs {pass_mark:g}%"))
+    for lesson in requirements.lessons:
+        if lesson not in lessons or not lessons[lesson].completed:
+            needs.append(Need("lesson", lesson))
+        elif lesson in requirements.checks and not lessons[lesson].check_passed(pass_mark):
+            score = lessons[lesson].score_percent or 0
+            needs.append(Need("check", lesson, f"{score:.0f}%, needs {pass_mark:g}%"))
+    return needs
+
+
 def missing_for(
     row: LearnerScores,
     requirements: Requirements,
     lessons: dict[str, LessonProgress],
     pass_mark: float,
 ) -> list[str]:
-    """What a learner still needs (empty: the track is complete)."""
-    needs = []
-    for exercise in requirements.exercises:
-        result = row.exercises.get(exercise)
-        if result is None:
-            needs.append(f"exercise {exercise} (not released to this cohort yet)")
-        elif not result.graded:
-            needs.append(f"exercise {exercise} (not handed in)")
-        elif not passed(result, pass_mark):
-            needs.append(f"exercise {exercise} ({result.percent:.0f}%, needs {pass_mark:g}%)")
-    for lesson in requirements.lessons:
-        if lesson not in lessons or not lessons[lesson].completed:
-            needs.append(f"lesson {lesson}")
-        elif lesson in requirements.checks and not lessons[lesson].check_passed(pass_mark):
-            score = lessons[lesson].score_percent or 0
-            needs.append(f"graded check {lesson} ({score:.0f}%, needs {pass_mark:g}%)")
-    return needs
+    """What a learner still needs (empty: the track is complete), as the trainer reads it."""
+    return [need.text for need in needs_of(row, requirements, lessons, pass_mark)]
+
+
+def prerequisites_needed(folder: CohortFolder, track: Track, row: LearnerScores) -> list[Need]:
+    """The track's prerequisite tracks this learner holds no certificate for."""
+    return [
+        Need("prerequisite", p, "no certificate for it in these cohorts")
+        for p in track.prerequisites
+        if not prerequisite_certified(folder.path.parent, p, row.learner.id, row.learner.email)
+    ]
+
+
+def learner_needs(
+    folder: CohortFolder, learner_id: str, progress: ProgressSource | None = None
+) -> list[Need] | None:
+    """What one roster learner still needs for the cohort's certificate (empty: nothing);
+    None when the cohort has no track or the learner is not on its roster."""
+    if not folder.settings.track:
+        return None
+    row = next((r for r in cohort_scores(folder).learners if r.learner.id == learner_id), None)
+    if row is None:
+        return None
+    track = read_track(folder.academy_root, folder.settings.track)
+    source = progress if progress is not None else default_progress_source()
+    mine = learner_progress(source).get(learner_id, {})
+    requirements = track_requirements(folder.academy_root, track)
+    return needs_of(row, requirements, mine, folder.settings.pass_mark) + prerequisites_needed(
+        folder, track, row
+    )
 
 
 def completion_date(
@@ -310,11 +365,7 @@ def issue_certificates(
     for row in cohort_scores(folder).learners:
         mine = lessons.get(row.learner.id, {})
         needs = missing_for(row, requirements, mine, folder.settings.pass_mark)
-        needs += [
-            f"prerequisite track {p} (no certificate for it in these cohorts)"
-            for p in track.prerequisites
-            if not prerequisite_certified(folder.path.parent, p, row.learner.id, row.learner.email)
-        ]
+        needs += [need.text for need in prerequisites_needed(folder, track, row)]
         existing = register.get(row.learner.id)
         html_path = target / f"{row.learner.id}.html"
         pdf_path = target / f"{row.learner.id}.pdf"

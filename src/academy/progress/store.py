@@ -533,11 +533,13 @@ class ProgressStore:
         self._counts[key] = max(self._counts.get(key, 0), count)
         return count
 
-    def lesson_summaries(self) -> list[LessonSummary]:
+    def lesson_summaries(self, learner: str | None = None) -> list[LessonSummary]:
         """One summary per (learner, lesson) that has any attempt, sorted by learner and lesson.
 
         The learner is the roster id when one is known (a trainer's link, which wins, or the
-        one written with the attempt), else the name the attempt was recorded under.
+        one written with the attempt), else the name the attempt was recorded under. With
+        `learner` (a name records are written under), only that person's summaries: theirs
+        and, when a trainer linked the name to a roster id, everything counted for that id.
         """
         links = learner_links_table
         who = func.coalesce(links.c.roster_id, attempts_table.c.roster_id, attempts_table.c.learner)
@@ -560,13 +562,19 @@ class ProgressStore:
 
         def read() -> tuple[dict[str, int], list[Any]]:
             with self.engine.connect() as conn:
+                chosen = query
+                if learner is not None:
+                    linked = conn.execute(
+                        select(links.c.roster_id).where(links.c.learner == learner)
+                    ).scalar()
+                    chosen = query.where(who == (linked or learner))
                 totals = {
                     lesson: total
                     for lesson, total in conn.execute(
                         select(lessons_table.c.lesson, lessons_table.c.steps_total)
                     )
                 }
-                return totals, list(conn.execute(query))
+                return totals, list(conn.execute(chosen))
 
         totals, rows = self._run(read)
         done: dict[tuple[str, str], set[int]] = {}

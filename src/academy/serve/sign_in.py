@@ -47,6 +47,16 @@ button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #ffbf
 .academy-names{list-style:none;padding:0;margin:0}
 a{color:var(--academy-primary);text-decoration:underline}
 .academy-topbar a{text-decoration:none}
+h2{font-size:24px;line-height:1.3;margin:1.4rem 0 .5rem}
+h3{font-size:20px;line-height:1.3;margin:1.1rem 0 .4rem}
+.academy-lessons{list-style:none;padding:0;margin:0}
+.academy-lessons li{padding:.55rem 0;border-bottom:1px solid #d9dee6}
+.academy-lesson-link{font-weight:600}
+.academy-state{display:inline-block;margin-top:.15rem;font-size:16px;color:#3b4350}
+.academy-done{color:#12401f}
+.academy-started{color:#5c3d00}
+.academy-certificate{border-left:6px solid var(--academy-primary);background:#eef0fa;padding:.3rem 1rem .6rem;margin:.6rem 0 1rem}
+.academy-certificate h3{margin-top:.5rem}
 @media (max-width:600px){main{margin:0;border-radius:0}}
 """
 

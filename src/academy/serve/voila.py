@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import tornado.web
+from traitlets import Any as TraitAny
 from traitlets import List, Unicode
 from traitlets.config import Config
 from voila.app import Voila
@@ -30,6 +31,7 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from academy.core.errors import AcademyError
 from academy.serve.kernels import DEFAULT_CLASS_SIZE, KernelBudget
+from academy.serve.my_progress import CohortTrack, NeedsOf
 
 TEMPLATE = "academy"
 JUPYTER_DIR = Path(__file__).parent / "jupyter"
@@ -69,6 +71,10 @@ class ServerOptions:
     """The cohort's (roster id, name) pairs: learners sign in with one of them."""
     cookie_file: Path | None = None
     """Where the secret that signs sign-in cookies is kept (default: the user data dir)."""
+    cohort_track: CohortTrack | None = None
+    """The track the cohort being served follows, and its pass mark (My progress)."""
+    certificate_needs: NeedsOf | None = None
+    """What the cohort says a roster learner still needs for its certificate (My progress)."""
     log_level: str = "WARN"
 
     @property
@@ -194,6 +200,10 @@ class AcademyVoila(Voila):
     site_dir = Unicode("", config=True, help="The built site served at /.")
     cookie_file = Unicode("", config=True, help="Where the sign-in cookie's secret is kept.")
     roster = List([], config=True, help="The cohort's learners: [[id, name], ...].")
+    cohort_track = TraitAny(None, help="The cohort's CohortTrack (My progress).")
+    certificate_needs = TraitAny(
+        None, help="roster id -> what is left for the certificate (My progress)."
+    )
 
     def init_settings(self) -> dict:
         from academy.serve.identity import RosterEntry
@@ -203,6 +213,8 @@ class AcademyVoila(Voila):
         settings["academy_lessons_dir"] = self.root_dir
         settings["academy_pages"] = PageCache(Path(self.root_dir), self._renderer)
         settings["academy_roster"] = tuple(RosterEntry(str(i), str(n)) for i, n in self.roster)
+        settings["academy_cohort_track"] = self.cohort_track
+        settings["academy_certificate_needs"] = self.certificate_needs
         if self.cookie_file:
             settings["cookie_secret"] = _cookie_secret(Path(self.cookie_file))
         return settings
@@ -234,6 +246,7 @@ class AcademyVoila(Voila):
         )
 
     def init_handlers(self) -> list:
+        from academy.serve.my_progress import MyProgressHandler
         from academy.serve.sign_in import sign_in_handlers
 
         dropped = (TornadoVoilaTreeHandler, VoilaContentsHandler)
@@ -250,6 +263,7 @@ class AcademyVoila(Voila):
         lessons = [
             (rf"/lessons/(?P<course>{NAME})/(?P<lesson>{NAME})/?", LessonHandler, render_kwargs),
             *sign_in_handlers(),
+            (r"/my-progress/?", MyProgressHandler),
         ]
         site = [(r"/(.*)", QuietStatic, {"path": self.site_dir, "default_filename": "index.html"})]
         return lessons + handlers + site
@@ -323,6 +337,8 @@ def lesson_server(lessons: Path, site: Path, options: ServerOptions) -> AcademyV
 
         options = replace(options, cookie_file=user_data_dir() / "sign-in.secret")
     app = AcademyVoila(config=voila_config(site, options))
+    app.cohort_track = options.cohort_track  # objects, not config values: set directly
+    app.certificate_needs = options.certificate_needs
     app.initialize([str(lessons)])
     return app
 
