@@ -35,8 +35,8 @@ serve: build
 	$(BIN)/academy serve --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench deploy
+	$(BIN)/ruff format --check src tests bench deploy
 
 test: install lint
 	$(BIN)/pytest

@@ -222,6 +222,89 @@ def serve_cmd(
     app_server.start()
 
 
+@app.command("hub")
+def hub_cmd(
+    cohort: Annotated[str, typer.Argument(help="The cohort the hub serves (its roster signs in).")],
+    trainer: Annotated[
+        list[str] | None,
+        typer.Option("--trainer", help="A trainer's hub user name (repeatable; at least one)."),
+    ] = None,
+    port: Annotated[int, typer.Option("--port", help="Port for browsers.")] = 8100,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to bind (0.0.0.0 for the whole room).")
+    ] = "127.0.0.1",
+    auth: Annotated[
+        str, typer.Option("--auth", help="native (learners pick a password) or dummy (tests).")
+    ] = "native",
+    spawner: Annotated[
+        str | None,
+        typer.Option(
+            "--spawner",
+            help="system-users (a Linux user per learner; as root) or shared (one user).",
+        ),
+    ] = None,
+    extra_config: Annotated[
+        Path | None,
+        typer.Option("--extra-config", help="More JupyterHub settings, e.g. OAuth sign-in."),
+    ] = None,
+    cull_idle: Annotated[
+        int, typer.Option("--cull-idle", help="Stop a server after this many idle seconds.")
+    ] = 3600,
+    state: Annotated[
+        Path | None, typer.Option("--state", help="The hub's own folder (default: data folder).")
+    ] = None,
+    proxy: Annotated[
+        str | None, typer.Option("--proxy", help="The configurable-http-proxy program.")
+    ] = None,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Folder that holds the cohorts.")
+    ] = None,
+    root: RootOpt = None,
+) -> None:
+    """Run a JupyterHub for a cohort: lessons, exercises and nbgrader for every learner."""
+    import os
+
+    from academy.hub.launch import HubRequest, start_hub
+
+    if auth not in ("native", "dummy"):
+        raise AcademyError(
+            f"--auth {auth}: use native or dummy (an identity provider goes in --extra-config)"
+        )
+    if spawner not in (None, "system-users", "shared"):
+        raise AcademyError(f"--spawner {spawner}: use system-users or shared")
+    request = HubRequest(
+        root=_root(root),
+        cohort=cohort,
+        cohorts_dir=directory,
+        ip=host,
+        port=port,
+        trainers=tuple(trainer or ()),
+        authenticator=auth,  # type: ignore[arg-type]
+        spawner=spawner,  # type: ignore[arg-type]
+        state_dir=state,
+        proxy=proxy,
+        extra_config=extra_config,
+        cull_idle_seconds=cull_idle,
+        dummy_password=os.environ.get("ACADEMY_HUB_DUMMY_PASSWORD"),
+    )
+
+    def ready(hub) -> None:  # type: ignore[no-untyped-def]
+        s = hub.settings
+        out.print(
+            f"Hub for cohort {s.cohort} at {hub.url} ({len(s.learners)} learners, trainers: "
+            f"{', '.join(s.trainers)}; {s.spawner} servers; progress in "
+            f"{s.progress_url.split('@')[-1]}). Log: {s.log_file}. Ctrl+C to stop."
+        )
+        if s.spawner == "shared":
+            err.print(
+                "[yellow]Note:[/] shared servers all run as one user: learners can read "
+                "each other's files. Use --spawner system-users (as root) for a real class."
+            )
+
+    start_hub(request, on_ready=ready)
+    out.print("Hub stopped; every learner's server and the proxy are stopped too.")
+
+
 @app.command("schema")
 def schema_cmd(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the JSON Schemas to.")],

@@ -28,6 +28,7 @@ from academy.data.city import CITY_ENV
 if TYPE_CHECKING:
     from academy.cohort.folder import CohortFolder
     from academy.cohort.records import GradeRecord
+    from academy.cohort.submissions import ImportReport
 
 app = typer.Typer(
     help="Run a cohort: roster, release, import, grade, feedback, export, report, certificates.",
@@ -310,6 +311,27 @@ def import_cmd(
         worksheet=read_worksheet(worksheet) if worksheet else None,
     )
     report = import_submissions(folder, exercise, path, options=options)
+    _print_import(report, path)
+
+
+@app.command("collect")
+def collect_cmd(
+    name: Name,
+    exercise: Exercise,
+    exchange: Annotated[
+        Path, typer.Option("--exchange", help="nbgrader exchange folder of the hub.")
+    ],
+    directory: DirOpt = None,
+) -> None:
+    """Take in what learners submitted on the hub (nbgrader's exchange)."""
+    from academy.cohort.collect import collect_submissions, inbound
+
+    folder = _cohort(name, directory)
+    _print_import(collect_submissions(folder, exercise, exchange), inbound(exchange, folder))
+
+
+def _print_import(report: ImportReport, path: Path) -> None:
+    exercise = report.exercise
     for item in report.imported:
         extra = [f"handed in {item.submitted_at:%Y-%m-%d %H:%M} UTC ({item.source})"]
         if item.lms_late:

@@ -149,7 +149,8 @@ class LessonHandler(TornadoVoilaHandler):
             self.set_header(name, value)
         pages = self.settings.get("academy_pages")
         if pages is None:
-            await super().get(path)
+            # the lessons' folder as the contents manager sees it ("" here, "lessons/" on a hub)
+            await super().get(self.settings.get("academy_lessons_prefix", "") + path)
             return
         await self._fast(pages, course, path)
 
