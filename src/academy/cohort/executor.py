@@ -99,6 +99,25 @@ def _check_worker(job: Any) -> None:
             "this Dask worker has no bubblewrap, so it cannot sandbox learner code; "
             "install bubblewrap in the worker image"
         )
+    if runtime.mode == "bwrap":
+        complaint = _sandbox_complaint(runtime)
+        if complaint:
+            raise WorkerCannotGrade(
+                f"bubblewrap cannot create a sandbox on this Dask worker ({complaint}); give "
+                "the grading pod user namespaces (see site/run-on-kubernetes.md)"
+            )
+
+
+_probed: dict[Any, str | None] = {}
+
+
+def _sandbox_complaint(runtime: Any) -> str | None:
+    """Once per worker process: can this machine start the sandbox the trainer's asked for?"""
+    if runtime not in _probed:
+        from academy.cohort.sandbox import _probe  # the same empty sandbox detect_runtime starts
+
+        _probed[runtime] = _probe(runtime)
+    return _probed[runtime]
 
 
 def _run_carrying_files(fn: Callable[..., Any], job: Any, carried: dict[str, bytes]) -> Any:

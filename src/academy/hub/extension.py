@@ -54,6 +54,19 @@ class SiteHandler(JupyterHandler, web.StaticFileHandler):
         self.finish(NOT_FOUND if status_code == 404 else f"<h1>{status_code}</h1>")
 
 
+class HubLessonHandler(LessonHandler):
+    """A lesson on the hub: Voilà's page without the MathJax URL a Jupyter server would
+    otherwise give it (a CDN; the lessons have no maths), as under `academy serve`."""
+
+    @property
+    def settings(self) -> dict[str, Any]:  # type: ignore[override]
+        own = self.__dict__.get("_academy_settings")
+        if own is None:
+            own = {**self.application.settings, "mathjax_url": None}
+            self.__dict__["_academy_settings"] = own
+        return own
+
+
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "academy.hub.extension"}]
 
@@ -101,7 +114,7 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
         [
             (
                 url_path_join(academy, rf"lessons/(?P<course>{NAME})/(?P<lesson>{NAME})/?"),
-                LessonHandler,
+                HubLessonHandler,
                 render,
             ),
             (
