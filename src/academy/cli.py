@@ -295,6 +295,10 @@ def hub_cmd(
             f"{', '.join(s.trainers)}; {s.spawner} servers; progress in "
             f"{s.progress_url.split('@')[-1]}). Log: {s.log_file}. Ctrl+C to stop."
         )
+        out.print(
+            f"Release and collect exercises with --exchange {s.exchange} "
+            f"(academy cohort release|collect {s.cohort} EXERCISE --exchange …)."
+        )
         if s.spawner == "shared":
             err.print(
                 "[yellow]Note:[/] shared servers all run as one user: learners can read "

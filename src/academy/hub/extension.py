@@ -62,7 +62,7 @@ class HubLessonHandler(LessonHandler):
     def settings(self) -> dict[str, Any]:  # type: ignore[override]
         own = self.__dict__.get("_academy_settings")
         if own is None:
-            own = {**self.application.settings, "mathjax_url": None}
+            own = {**self.application.settings, "mathjax_url": None, "mathjax_config": None}
             self.__dict__["_academy_settings"] = own
         return own
 
