@@ -6,3 +6,5 @@ import os
 c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = os.environ["ACADEMY_COHORT"]
 c.Exchange.root = os.environ["ACADEMY_EXCHANGE"]
+# Hand-ins carry the hub user (the roster id), not the server's Linux user name.
+c.CourseDirectory.student_id = os.environ["JUPYTERHUB_USER"]
