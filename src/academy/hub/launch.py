@@ -126,6 +126,13 @@ def hub_settings(request: HubRequest) -> HubSettings:
             "--spawner system-users: the hub must run as root to start servers as each "
             "learner's own Linux user; run it as root or use --spawner shared"
         )
+    progress_url = default_url()
+    if spawner == "system-users" and progress_url.startswith("sqlite"):
+        raise AcademyError(
+            f"ACADEMY_PROGRESS_URL={progress_url}: learners' servers run as their own users "
+            "and cannot share this file; point ACADEMY_PROGRESS_URL at PostgreSQL "
+            "(scripts/start-postgres DIR prints a URL for this machine)"
+        )
     state = (request.state_dir or user_data_dir() / "hub" / folder.name).resolve()
     exchange = state / "exchange"
     return HubSettings(
@@ -147,7 +154,7 @@ def hub_settings(request: HubRequest) -> HubSettings:
         site_dir=site,
         lessons_dir=lessons,
         exchange=exchange,
-        progress_url=default_url(),
+        progress_url=progress_url,
         data_dir=os.environ.get("ACADEMY_DATA_DIR") or None,
         cull_idle_seconds=request.cull_idle_seconds,
     )
