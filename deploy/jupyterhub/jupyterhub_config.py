@@ -42,6 +42,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from academy.data.city import notebook_environment
 from academy.hub.settings import read_settings
 from academy.serve.voila import JUPYTER_DIR
 
@@ -150,7 +151,7 @@ def _prepare(spawner) -> None:
         "ACADEMY_PROGRESS_URL": s.progress_url,
         "ACADEMY_SITE_DIR": str(s.site_dir),
         "ACADEMY_LESSONS_DIR": str(s.lessons_dir),
-        "ACADEMY_ROOT": str(s.academy_root),
+        **notebook_environment(s.academy_root, s.city),  # the city of every notebook
         "ACADEMY_HOME": str(home / ".academy"),
         "ACADEMY_COHORT": s.cohort,
         "ACADEMY_EXCHANGE": str(s.exchange),

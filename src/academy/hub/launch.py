@@ -126,6 +126,9 @@ def hub_settings(request: HubRequest) -> HubSettings:
             "--spawner system-users: the hub must run as root to start servers as each "
             "learner's own Linux user; run it as root or use --spawner shared"
         )
+    from academy.data.city import configured_city
+
+    city = folder.settings.city or configured_city(root)
     progress_url = default_url()
     if spawner == "system-users" and progress_url.startswith("sqlite"):
         raise AcademyError(
@@ -151,6 +154,7 @@ def hub_settings(request: HubRequest) -> HubSettings:
         learners=ids,
         trainers=trainers,
         academy_root=root,
+        city=city,
         site_dir=site,
         lessons_dir=lessons,
         exchange=exchange,

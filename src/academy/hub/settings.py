@@ -52,6 +52,7 @@ class HubSettings(Strict):
     learners: list[str] = Field(description="Roster ids: the hub users in group `learners`.")
     trainers: list[str] = Field(description="Hub users in group `trainers` (formgrader, admin).")
     academy_root: Path = Field(description="The academy checkout (datasets, exercises).")
+    city: str = Field(description="The city whose data the learners' notebooks read.")
     site_dir: Path = Field(description="The built site (build/site).")
     lessons_dir: Path = Field(description="The built click-through lessons (build/lessons).")
     exchange: Path = Field(description="nbgrader's exchange folder (release and collect).")
