@@ -30,7 +30,7 @@ from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-from academy.serve.voila import NAME, NOT_FOUND, SECURITY_HEADERS, LessonHandler, QuietStatic
+from academy.serve.voila import NAME, LessonHandler, QuietStatic
 
 SITE_ENV = "ACADEMY_SITE_DIR"
 LESSONS_ENV = "ACADEMY_LESSONS_DIR"
@@ -38,20 +38,14 @@ LESSONS_ENV = "ACADEMY_LESSONS_DIR"
 LESSONS_LINK = "lessons"
 
 
-class SiteHandler(JupyterHandler, web.StaticFileHandler):
+class SiteHandler(JupyterHandler, QuietStatic):
     """The built site, for the logged-in hub user only; no listings."""
+
+    write_error = QuietStatic.write_error  # the academy's plain page, not Jupyter's
 
     @web.authenticated
     def get(self, path: str, include_body: bool = True) -> Any:  # type: ignore[override]
         return web.StaticFileHandler.get(self, path, include_body)
-
-    def set_extra_headers(self, path: str) -> None:
-        for name, value in SECURITY_HEADERS.items():
-            self.set_header(name, value)
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(NOT_FOUND if status_code == 404 else f"<h1>{status_code}</h1>")
 
 
 class HubLessonHandler(LessonHandler):
