@@ -136,7 +136,9 @@ async def learner_session(base: str, name: str, password: str, delay: float) -> 
         )
         comm = str(uuid.uuid4())
 
-        def message(msg_type: str, content: dict) -> str:
+        from ipywidgets.widgets.widget import __control_protocol_version__ as control
+
+        def message(msg_type: str, content: dict, metadata: dict | None = None) -> str:
             return json.dumps(
                 {
                     "header": {
@@ -148,7 +150,7 @@ async def learner_session(base: str, name: str, password: str, delay: float) -> 
                         "date": "",
                     },
                     "parent_header": {},
-                    "metadata": {},
+                    "metadata": metadata or {},
                     "content": content,
                     "channel": "shell",
                     "buffers": [],
@@ -163,6 +165,7 @@ async def learner_session(base: str, name: str, password: str, delay: float) -> 
                     "target_name": "jupyter.widget.control",
                     "data": {},
                 },
+                {"version": control},
             )
         )
         await socket.write_message(
