@@ -12,6 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -161,3 +162,15 @@ def test_cli_init_explains_the_next_step_and_refuses_to_overwrite(tmp_path, monk
         data_app, ["init", str(small), "--city", "St Louis", "--dataset", "x", "--root", str(root)]
     )
     assert isinstance(bad.exception, AcademyError) and "lower-case" in str(bad.exception)
+
+
+def test_a_point_at_zero_zero_is_a_placeholder_however_few_rows_hold_it():
+    from academy.data.propose import shared_points
+
+    lat = pd.Series([40.44] * 5 + [40.45] * 5 + [0.0] * 3 + [None])
+    lon = pd.Series([-79.99] * 5 + [-79.98] * 5 + [0.0] * 3 + [None])
+    assert [(p.latitude, p.longitude, p.rows) for p in shared_points(lat, lon)] == [(0, 0, 3)]
+    # a city hall default: many rows at one point, and 0/0 as well
+    lat = pd.Series([39.29] * 40 + [39.30 + i / 1000 for i in range(60)] + [0.0])
+    lon = pd.Series([-76.61] * 40 + [-76.60 - i / 1000 for i in range(60)] + [0.0])
+    assert [(p.latitude, p.rows) for p in shared_points(lat, lon)] == [(39.29, 40), (0, 1)]

@@ -30,11 +30,12 @@ from academy.data.catalogue import PACKAGE_FILE, datasets_dir, load_canonical
 from academy.data.city import FACTS_FILE, facts_path, read_facts
 from academy.data.drafts import CONFIRM_KEY
 from academy.data.propose import (
+    PointGuess,
     Proposals,
     area_words,
     duplicate_vocabulary,
     propose,
-    shared_point,
+    shared_points,
     status_vocabulary,
 )
 from academy.data.sniff import FileFacts, sniff
@@ -297,23 +298,26 @@ def _adapter(
     lat, lon = columns.get("latitude"), columns.get("longitude")
     if lat and lon:
         latitude, longitude = _degrees(facts, lat["column"]), _degrees(facts, lon["column"])
-        point = shared_point(latitude, longitude)
-        if point is not None:
-            adapter["placeholders"] = [
-                _marked(
-                    f"{point.rows:,} rows ({point.share:.0%} of those with a position) share "
-                    f"the exact point {point.latitude:g}, {point.longitude:g}: usually a default "
-                    "point (a call centre, a city hall, 0/0). If it is a real place with many "
-                    "requests, delete this rule; if it is a default only for some rows, add "
-                    '"when_published" (e.g. the address or the request type).',
-                    when={"latitude": [point.latitude], "longitude": [point.longitude]},
-                    blank=["latitude", "longitude"],
-                    reason=f"Many requests sit at exactly {point.latitude:g}, {point.longitude:g}, "
-                    "a default point, not where the problem is.",
-                )
-            ]
+        points = shared_points(latitude, longitude)
+        if points:
+            adapter["placeholders"] = [_placeholder(point) for point in points]
         bounds = _bounds_from(latitude, longitude)
     return adapter, bounds
+
+
+def _placeholder(point: PointGuess) -> dict[str, Any]:
+    """A marked placeholder rule that blanks one shared map point."""
+    return _marked(
+        f"{point.rows:,} rows ({point.share:.0%} of those with a position) share "
+        f"the exact point {point.latitude:g}, {point.longitude:g}: usually a default "
+        "point (a call centre, a city hall, 0/0). If it is a real place with many "
+        "requests, delete this rule; if it is a default only for some rows, add "
+        '"when_published" (e.g. the address or the request type).',
+        when={"latitude": [point.latitude], "longitude": [point.longitude]},
+        blank=["latitude", "longitude"],
+        reason=f"Requests sit at exactly {point.latitude:g}, {point.longitude:g}, "
+        "a default point, not where the problem is.",
+    )
 
 
 def _chart(facts: FileFacts, found: Proposals) -> dict[str, Any]:

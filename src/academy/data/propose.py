@@ -287,17 +287,29 @@ class PointGuess:
     share: float
 
 
-def shared_point(latitude: pd.Series, longitude: pd.Series) -> PointGuess | None:
-    """The most common exact point when it holds at least 2% of located rows (and 20 rows)."""
+def shared_points(latitude: pd.Series, longitude: pd.Series) -> list[PointGuess]:
+    """Map points that are probably placeholders, most rows first.
+
+    0/0 (a point in the ocean off Africa) is a placeholder however few rows hold it: no
+    city is there. Any other point is one when it holds at least 2% of the located rows
+    (and 20 rows): the call centre or city hall a system writes when it has no location.
+    """
     located = pd.DataFrame({"lat": latitude, "lon": longitude}).dropna()
     if located.empty:
-        return None
+        return []
     counts = located.value_counts()
-    (lat, lon), rows = counts.index[0], int(counts.iloc[0])
-    share = rows / len(located)
-    if rows < 20 or share < 0.02:
-        return None
-    return PointGuess(float(lat), float(lon), rows, share)
+
+    def guess(point: tuple[float, float]) -> PointGuess:
+        rows = int(counts[point])
+        return PointGuess(float(point[0]), float(point[1]), rows, rows / len(located))
+
+    null_island = (0.0, 0.0)
+    top = counts.index[0]
+    shared = top != null_island and counts.iloc[0] >= 20 and counts.iloc[0] / len(located) >= 0.02
+    guesses = [guess(top)] if shared else []
+    if null_island in counts.index:
+        guesses.append(guess(null_island))
+    return guesses
 
 
 def area_words(column: str | None, fallback: tuple[str, str]) -> tuple[str, str]:
