@@ -8,15 +8,13 @@ internal link of the assembled site.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from html import escape
 from statistics import median
 
 from academy.clickthrough.build import lesson_url
-from academy.curriculum.loading import Book, Curriculum
+from academy.clickthrough.lesson_files import LessonFile, lesson_files
+from academy.curriculum.loading import Book, Curriculum, Lesson
 from academy.portal.reference import reference_page
-
-Extra = Callable[[Curriculum], dict[str, str]]
 
 
 def book_href(book: Book, docname: str | None, depth: int) -> str:
@@ -77,10 +75,49 @@ def track_page(cur: Curriculum, track_id: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def course_page(cur: Curriculum, course_id: str, extras: list[str] | None = None) -> str:
+def _objectives(cur: Curriculum, ids: list[str]) -> str:
+    return "; ".join(cur.objectives[o].statement for o in ids if o in cur.objectives)
+
+
+def _lesson_item(cur: Curriculum, book: Book, lesson: Lesson, live: LessonFile | None) -> str:
+    """One lesson of the course's list: the lesson to do first, its paper version second."""
+    meta = lesson.meta
+    minutes = f"{meta.minutes} min" if meta else ""
+    goals = _objectives(cur, meta.objectives if meta else [])
+    book_page = book_href(book, lesson.docname, 1)
+    if live is not None and live.lesson is not None:
+        href = ".." + lesson_url(book.course.id, live.name)
+        kind = f"click-through, {minutes}"
+        paper = (
+            f'<p class="academy-paper">On paper: {_link(book_page, "printable version")} '
+            "(it ends with the answers, for the trainer)</p>"
+        )
+        about, goals = live.lesson.summary, ""
+    else:
+        href, kind, paper, about = book_page, f"reading, {minutes}", "", ""
+    lines = [
+        f'<li><p class="academy-lesson">{_link(href, lesson.title)} '
+        f'<span class="academy-kind">({escape(kind)})</span></p>'
+    ]
+    if about:
+        lines.append(f"<p>{escape(about)}</p>")
+    if goals:
+        lines.append(f'<p class="academy-goals">You will: {escape(goals)}</p>')
+    lines.append(f"{paper}</li>")
+    return "".join(lines)
+
+
+def course_page(cur: Curriculum, course_id: str, live: dict[str, LessonFile] | None = None) -> str:
+    """A course's page: what it is, the button to its first lesson, and one list of its
+    lessons (click-through ones open on the lesson server; their printable pages, which
+    end with the trainer's answers, are offered second, for paper). `live`: the course's
+    click-through lessons by docname."""
     book = cur.book(course_id)
     assert book is not None
+    live = live or {}
     course = book.course
+    lessons = [x for x in book.lessons if x.docname != course.check_docname]
+    first = lessons[0] if lessons else None
     out = [
         f"# {course.title}",
         "",
@@ -88,9 +125,22 @@ def course_page(cur: Curriculum, course_id: str, extras: list[str] | None = None
         "",
         course.summary,
         "",
-        f'<p class="academy-start">{_link(book_href(book, book.root_doc, 1), "Open the course book")}</p>',
-        "",
     ]
+    if first is not None:
+        item = live.get(first.docname)
+        href = (
+            ".." + lesson_url(course.id, item.name)
+            if item is not None
+            else book_href(book, first.docname, 1)
+        )
+        out += [f'<p class="academy-start">{_link(href, f"Start: {first.title}")}</p>', ""]
+    if any(x.docname in live for x in lessons):
+        out += [
+            "Click-through lessons are done on screen (a tablet, a phone or a shared PC): tap "
+            "an answer and you are told at once why it is right or not, and your progress is "
+            "saved. Each one also has a printable version, for paper.",
+            "",
+        ]
     if course.prerequisites:
         titles = {b.course.id: b.course.title for b in cur.books}
         out += [
@@ -100,17 +150,11 @@ def course_page(cur: Curriculum, course_id: str, extras: list[str] | None = None
         ]
     out += ["## You will be able to", ""]
     out += [f"- {cur.objectives[o].statement}" for o in course.outcomes if o in cur.objectives]
-    out += ["", "## Lessons", "", "| Lesson | Time | You will |", "|---|---|---|"]
-    for lesson in book.lessons:
-        goals = "; ".join(
-            cur.objectives[o].statement
-            for o in (lesson.meta.objectives if lesson.meta else [])
-            if o in cur.objectives
-        )
-        minutes = f"{lesson.meta.minutes} min" if lesson.meta else ""
-        out.append(
-            f"| {_link(book_href(book, lesson.docname, 1), lesson.title)} | {minutes} | {escape(goals)} |"
-        )
+    out += ["", "## Lessons", "", '<ol class="academy-course-lessons">']
+    out += [_lesson_item(cur, book, lesson, live.get(lesson.docname)) for lesson in lessons]
+    out += ["</ol>", ""]
+    whole = "The whole course as one printable book" if live else "The whole course as a book"
+    out += [f'<p class="academy-paper">{_link(book_href(book, book.root_doc, 1), whole)}</p>']
     exercises = cur.exercises_of(course_id)
     check = next((x for x in book.lessons if x.docname == course.check_docname and x.meta), None)
     if exercises or check:
@@ -119,21 +163,17 @@ def course_page(cur: Curriculum, course_id: str, extras: list[str] | None = None
             side = exercise.sidecar
             assert side is not None
             goals = sorted({o for objectives in side.grade_ids.values() for o in objectives})
-            statements = "; ".join(
-                cur.objectives[o].statement for o in goals if o in cur.objectives
+            out.append(
+                f"| {escape(side.title)} | {side.minutes} min | {escape(_objectives(cur, goals))} |"
             )
-            out.append(f"| {escape(side.title)} | {side.minutes} min | {escape(statements)} |")
         if check is not None and check.meta is not None:
-            statements = "; ".join(
-                cur.objectives[o].statement for o in check.meta.objectives if o in cur.objectives
-            )
             title = _link(".." + lesson_url(course.id, course.check or ""), check.title)
+            paper = _link(book_href(book, check.docname, 1), "printable questions")
             out.append(
                 f"| Graded check: {title}, click-through, no code; your first answers are your "
-                f"score | {check.meta.minutes} min | {escape(statements)} |"
+                f"score ({paper}) | {check.meta.minutes} min | "
+                f"{escape(_objectives(cur, check.meta.objectives))} |"
             )
-    for extra in extras or []:
-        out += ["", extra]
     return "\n".join(out) + "\n"
 
 
@@ -169,25 +209,28 @@ def learn_page(cur: Curriculum) -> str:
     )
 
 
-def catalogue_pages(cur: Curriculum, extras: list[Extra] | None = None) -> dict[str, str]:
+def live_lessons(cur: Curriculum) -> dict[str, dict[str, LessonFile]]:
+    """{course id: {docname: click-through lesson}} for the lessons the course lists."""
+    found: dict[str, dict[str, LessonFile]] = {}
+    for item in lesson_files(cur):
+        if item.lesson is not None and item.docname in item.book.toc_docs:
+            found.setdefault(item.book.course.id, {})[item.docname] = item
+    return found
+
+
+def catalogue_pages(cur: Curriculum) -> dict[str, str]:
     """Every generated page: {path under the portal: Markdown}."""
-    course_extras: dict[str, list[str]] = {}
     pages: dict[str, str] = {
         "tracks/index.md": learn_page(cur),
         "roles.md": roles_page(cur),
         "reference.md": reference_page(),
     }
-    for extra in extras or []:
-        for key, value in extra(cur).items():
-            if key.startswith("course:"):
-                course_extras.setdefault(key.removeprefix("course:"), []).append(value)
-            else:
-                pages[key] = value
     for track in cur.tracks:
         pages[f"tracks/{track.id}.md"] = track_page(cur, track.id)
+    live = live_lessons(cur)
     for book in cur.books:
         pages[f"courses/{book.course.id}.md"] = course_page(
-            cur, book.course.id, course_extras.get(book.course.id)
+            cur, book.course.id, live.get(book.course.id)
         )
     return pages
 

@@ -17,7 +17,6 @@ from mkdocs.structure.pages import Page
 
 from academy.core.errors import AcademyError, FileError
 from academy.curriculum.loading import Curriculum, load_curriculum
-from academy.portal.clickthrough_sections import course_clickthrough_sections
 from academy.portal.pages import catalogue_pages, nav, track_cards, typical_lesson_minutes
 
 MARKER = re.compile(r"<!--\s*academy:(?P<name>[a-z-]+)\s*-->")
@@ -61,7 +60,7 @@ class AcademyPortal(BasePlugin):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         cur = _curriculum(config)
         self.state["cur"] = cur
-        self.state["pages"] = catalogue_pages(cur, [course_clickthrough_sections])
+        self.state["pages"] = catalogue_pages(cur)
         self.state["datasets"] = _dataset_pages(cur)
         config.site_name = cur.academy.name if cur.academy else config.site_name
         docs = Path(config.docs_dir)
