@@ -79,9 +79,13 @@ def is_external(url: str) -> bool:
 
 
 @contextmanager
-def visit(browser, url: str) -> Iterator[tuple[object, Visit]]:
-    """Open `url` in a fresh context; external requests are aborted and recorded."""
-    context = browser.new_context()
+def visit(
+    browser, url: str, viewport: tuple[int, int] | None = None
+) -> Iterator[tuple[object, Visit]]:
+    """Open `url` in a fresh context (a screen `viewport` wide and high when given);
+    external requests are aborted and recorded."""
+    size = {"width": viewport[0], "height": viewport[1]} if viewport else None
+    context = browser.new_context(viewport=size) if size else browser.new_context()
     record = Visit(url)
 
     def route(route_obj) -> None:

@@ -15,6 +15,7 @@ from site_browser import axe_serious, charts, chromium, served, visit
 
 from academy.build.links import broken_links, external_refs
 from academy.curriculum.loading import Curriculum, load_curriculum
+from academy.portal.pages import live_lessons
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -126,3 +127,40 @@ def test_pages_offline_charts_drawn_and_accessible(site: Path, curriculum: Curri
                 problems += [f"{page_path}: {v}" for v in axe_serious(page)]
     assert problems == []
     assert drawn > 0, "no charts were found on the pages checked"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [(390, 844), (768, 1024)], ids=["phone", "tablet"])
+def test_course_pages_on_phone_and_tablet(
+    site: Path, curriculum: Curriculum, viewport: tuple[int, int]
+) -> None:
+    """Each course page fits the screen, lists each lesson once, has no serious axe
+    problem, and its big button opens the course's first lesson: the click-through
+    lesson when there is one, never its printable page of answers."""
+    live = live_lessons(curriculum)
+    problems: list[str] = []
+    with served(site) as base, chromium() as browser:
+        for book in curriculum.books:
+            path = f"courses/{book.course.id}.html"
+            lessons = [x for x in book.lessons if x.docname != book.course.check_docname]
+            with visit(browser, base + path, viewport) as (page, _):
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                if wide > viewport[0] + 1:
+                    problems.append(f"{path}: {wide} px wide on a {viewport[0]} px screen")
+                listed = page.locator("ol.academy-course-lessons > li").count()
+                if listed != len(lessons):
+                    problems.append(f"{path}: {listed} lessons listed, not {len(lessons)}")
+                button = page.locator(".academy-start a")
+                opens = button.evaluate("a => new URL(a.href).pathname")
+                first = live.get(book.course.id, {}).get(lessons[0].docname)
+                want = (
+                    f"/lessons/{book.course.id}/{first.name}/"
+                    if first is not None
+                    else f"/books/{book.track.id}/{book.course.id}/{lessons[0].docname}.html"
+                )
+                if opens != want:
+                    problems.append(f"{path}: the big button opens {opens}, not {want}")
+                if not button.is_visible() or button.bounding_box()["height"] < 44:
+                    problems.append(f"{path}: the big button is not a 44 px target")
+                problems += [f"{path}: {v}" for v in axe_serious(page)]
+    assert problems == []

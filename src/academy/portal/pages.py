@@ -76,7 +76,8 @@ def track_page(cur: Curriculum, track_id: str) -> str:
 
 
 def _objectives(cur: Curriculum, ids: list[str]) -> str:
-    return "; ".join(cur.objectives[o].statement for o in ids if o in cur.objectives)
+    """The objectives' statements, each a sentence of its own."""
+    return " ".join(cur.objectives[o].statement for o in ids if o in cur.objectives)
 
 
 def _lesson_item(cur: Curriculum, book: Book, lesson: Lesson, live: LessonFile | None) -> str:
