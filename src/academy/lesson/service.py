@@ -44,6 +44,26 @@ def data_ends(requests: pd.DataFrame) -> pd.Timestamp:
     return pd.concat([requests["created_at"], requests["closed_at"]]).max()
 
 
+def unit_column(requests: pd.DataFrame) -> tuple[str, str]:
+    """(column, word) to split requests by team: the agency when the city publishes one and
+    has at least two, else the kind of request ('request_type', 'kind of request')."""
+    from academy.data.fields import published
+
+    if published("agency") and requests["agency"].nunique() >= 2:
+        return "agency", "agency"
+    return "request_type", "kind of request"
+
+
+def city_tables(city: str | None = None) -> set[str]:
+    """The canonical tables the city (the active one when None) provides."""
+    from academy.core.paths import find_root
+    from academy.data.city import active_city
+    from academy.data.inventory import read_inventory
+
+    root = find_root()
+    return set(read_inventory(root).tables(city or active_city(root)))
+
+
 def source_title(table: str = "service_requests", city: str | None = None) -> str:
     """The title of the file a canonical table comes from, e.g. 'Baltimore 311 customer
     service requests (training sample, 2014–2019)': what a page should say it reads."""
@@ -115,6 +135,22 @@ class Period:
         if self.name == "hour":
             return f"{start:%-I %p}"
         return f"{start:%b} {start.day}"
+
+
+def last_full_period(period: Period, moments: pd.Series) -> pd.Timestamp | None:
+    """The start of the last period the data covers whole: the last one if the data runs to
+    its end, else the one before, unless that is the first and the data starts part-way
+    through it. None when no period is whole."""
+    starts = period.start(moments)
+    first, last = starts.min(), starts.max()
+    whole_first = period.covered(first, moments.min()) <= 0.02
+    if period.covered(last, moments.max()) >= 0.98 and (last != first or whole_first):
+        return last
+    earlier = starts[starts < last]
+    if earlier.empty:
+        return None
+    start = earlier.max()
+    return start if start != first or whole_first else None
 
 
 def dashboard_period(moments: pd.Series) -> Period:
