@@ -216,10 +216,10 @@ def test_real_lessons_are_valid(cur) -> None:
     assert len(courses) >= 3
 
 
-# --- both cities, reading level -----------------------------------------------------------
+# --- every city of the test matrix, reading level -----------------------------------------------------------
 
 
-@pytest.fixture(scope="module", params=["baltimore", "pittsburgh"])
+@pytest.fixture(scope="module", params=["baltimore", "pittsburgh", "los-angeles", "chicago"])
 def resolved(request, cur):
     load = data_loader(REPO, request.param)
     return request.param, {
@@ -254,7 +254,7 @@ def offline_syllables():
         yield
 
 
-def test_every_lesson_builds_for_both_cities(resolved) -> None:
+def test_every_lesson_builds_for_every_city(resolved) -> None:
     city, lessons = resolved
     assert len(lessons) >= 10
     for lesson_id, lesson in lessons.items():

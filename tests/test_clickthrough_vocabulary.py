@@ -139,6 +139,24 @@ OP_CASES: dict[str, list[tuple[dict[str, Any], Any]]] = {
             {"r": [True, True, True, False, True, False]},
         )
     ],
+    "mark_twins": [
+        (  # the potholes: 5.3 km and 90 minutes apart
+            {
+                "mark_twins": {
+                    "same": ["kind"],
+                    "time": "opened",
+                    "metres": 6000,
+                    "hours": 2,
+                    "into": "t",
+                }
+            },
+            {"t": [1, 1, None, None, None, None]},
+        ),
+        (
+            {"mark_twins": {"same": ["kind"], "time": "opened", "metres": 5000, "into": "t"}},
+            {"t": [None] * 6},
+        ),
+    ],
     "count_by": [
         (
             {"count_by": {"column": "kind"}},

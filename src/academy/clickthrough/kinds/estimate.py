@@ -35,7 +35,10 @@ class EstimateStep(StepKind):
     question: Template = Field(description="What to estimate.")
     answer: str = Field(description="Name of the query whose value is the right answer.")
     min: float = Field(description="Left end of the slider.")
-    max: float = Field(description="Right end of the slider.")
+    max: float | str = Field(
+        description="Right end of the slider: a number, or the name of a query giving one "
+        "(e.g. the number of rows, when the answer is a count of them)."
+    )
     step: float = Field(default=1, gt=0, description="How far one move of the slider goes.")
     start: float | None = Field(
         default=None, description="Where the slider starts (the middle if left out)."
@@ -62,18 +65,21 @@ class EstimateStep(StepKind):
 
     def resolve(self, ctx: Resolver, loc: Loc) -> dict[str, Any]:
         answer = ctx.number(self.answer, (*loc, "answer")) * (100 if self.as_percent else 1)
-        if not self.min <= answer <= self.max:
+        high = self.max if not isinstance(self.max, str) else ctx.number(self.max, (*loc, "max"))
+        if not self.min <= answer <= high:
             raise ResolveError(
                 (*loc, "answer"),
-                f"the answer ({answer:g}) is outside the slider ({self.min:g} to {self.max:g}) for this city's data",
+                f"the answer ({answer:g}) is outside the slider ({self.min:g} to {high:g}) for this city's data",
             )
+        if self.start is not None and not self.min <= self.start <= high:
+            raise ResolveError((*loc, "start"), "the slider starts outside min..max for this city")
         start = (
             self.start
             if self.start is not None
-            else round((self.min + self.max) / 2 / self.step) * self.step
+            else round((self.min + high) / 2 / self.step) * self.step
         )
         if abs(start - answer) <= self.tolerance:
-            start = self.min if abs(self.min - answer) > abs(self.max - answer) else self.max
+            start = self.min if abs(self.min - answer) > abs(high - answer) else high
         number = (
             f"{answer:,.1f}"
             if self.step < 1 and not float(round(answer, 1)).is_integer()
@@ -88,7 +94,7 @@ class EstimateStep(StepKind):
             "answer": answer,
             "answer_text": answer_text,
             "min": self.min,
-            "max": self.max,
+            "max": high,
             "step": self.step,
             "start": start,
             "tolerance": self.tolerance,
@@ -100,6 +106,9 @@ class EstimateStep(StepKind):
 
     def check(self, checker: LessonChecker, loc: Loc) -> None:
         checker.value_query(self.answer, (*loc, "answer"), "an estimate answer")
+        if isinstance(self.max, str):
+            checker.value_query(self.max, (*loc, "max"), "the slider's max")
+            return
         if self.min >= self.max:
             checker.add(
                 (*loc, "max"), "clickthrough-step", "the slider's max must be bigger than its min"
