@@ -123,11 +123,21 @@ def axe_serious(page) -> list[str]:
 
 
 CHART_MARKS_JS = """
-() => Array.from(document.querySelectorAll('figure.academy-chart svg')).map(svg => ({
-  label: svg.getAttribute('aria-label') || '',
-  marks: svg.querySelectorAll('g.role-mark path, g.role-mark rect, g.role-mark line, g.role-mark circle, g.role-mark text').length,
-  width: svg.getBoundingClientRect().width,
-}))
+() => Array.from(document.querySelectorAll('figure.academy-chart')).map(figure => {
+  // a figure may carry a wide and a narrow drawing, one hidden by the screen's width:
+  // what counts is the drawing the learner sees
+  const shown = Array.from(figure.querySelectorAll('svg'))
+    .filter(svg => svg.getBoundingClientRect().width > 0);
+  const svg = shown[0] || figure.querySelector('svg');
+  return {
+    label: svg ? (svg.getAttribute('aria-label') || '') : '',
+    marks: shown.reduce((n, s) => n + s.querySelectorAll(
+      'g.role-mark path, g.role-mark rect, g.role-mark line, g.role-mark circle, g.role-mark text'
+    ).length, 0),
+    width: shown.length ? shown[0].getBoundingClientRect().width : 0,
+    shown: shown.length,
+  };
+})
 """
 
 

@@ -122,6 +122,8 @@ def test_pages_offline_charts_drawn_and_accessible(site: Path, curriculum: Curri
                     drawn += 1
                     if chart["marks"] == 0 or chart["width"] == 0:
                         problems.append(f"{page_path}: chart '{chart['label']}' has no drawn marks")
+                    elif chart["shown"] > 1:
+                        problems.append(f"{page_path}: chart '{chart['label']}' is drawn twice")
                     if not chart["label"].strip():
                         problems.append(f"{page_path}: a chart has no text alternative")
                 problems += [f"{page_path}: {v}" for v in axe_serious(page)]

@@ -5,6 +5,7 @@ every page's footer links back to the academy's portal."""
 
 from __future__ import annotations
 
+import re
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,9 @@ def load_objectives(app: Sphinx) -> None:
 BOOK_CSS = """
 html[data-theme=light] { --pst-color-primary: #303f9f; --pst-color-link: #303f9f;
   --pst-color-link-hover: #1a237e; }
-.bd-article table { display: block; max-width: 100%; overflow-x: auto; }
+.bd-article .academy-table-wrap, .bd-article .academy-scroll { max-width: 100%; overflow-x: auto; }
+.bd-article .academy-scroll:focus-visible, .bd-article .academy-table-wrap:focus-visible {
+  outline: 3px solid #303f9f; outline-offset: 2px; }
 .bd-article table th, .bd-article table td { padding: .35rem .6rem; vertical-align: top; }
 .bd-article svg, .bd-article img { max-width: 100%; height: auto; }
 .academy-chart-narrow { display: none; }
@@ -77,13 +80,35 @@ html[data-theme=light] { --pst-color-primary: #303f9f; --pst-color-link: #303f9f
 """
 
 
+#: A table the academy did not wrap itself (a notebook's DataFrame, a Markdown table).
+_BARE_TABLE = re.compile(r"<table\b(?![^>]*\bacademy-table\b).*?</table>", re.S)
+_CAPTION = re.compile(r"<caption[^>]*>(.*?)</caption>", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def scrolling_tables(body: str) -> str:
+    """Every bare table inside a box that scrolls sideways and that the keyboard can reach
+    (a wide table on a phone scrolls in its box, never the page: WCAG 2.1.1)."""
+
+    def wrap(match: re.Match[str]) -> str:
+        caption = _CAPTION.search(match.group(0))
+        label = _TAGS.sub("", caption.group(1)).strip() if caption else ""
+        label = escape(label or "Table (scrolls sideways)", quote=True)
+        return (
+            f'<div class="academy-scroll" role="region" tabindex="0" aria-label="{label}">'
+            f"{match.group(0)}</div>"
+        )
+
+    return _BARE_TABLE.sub(wrap, body)
+
+
 def portal_footer(
     app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
 ) -> None:
     """Links to the portal, relative to this page (books live at books/<track>/<course>/),
     and the academy's look for the page."""
     if "body" in context:
-        context["body"] = f"<style>{BOOK_CSS}</style>" + context["body"]
+        context["body"] = f"<style>{BOOK_CSS}</style>" + scrolling_tables(context["body"])
     track = app.config.academy_track
     if not track:
         return
