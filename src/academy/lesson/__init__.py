@@ -12,8 +12,9 @@ Names are imported on first use, so `import academy.lesson` stays cheap.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from academy.core.lazy import lazy_exports
 
 _EXPORTS = {
     "table": "academy.data.canonical",
@@ -36,10 +37,4 @@ if TYPE_CHECKING:
     from academy.lesson.tables import html_table
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'academy.lesson' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS)
