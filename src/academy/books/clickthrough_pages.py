@@ -149,6 +149,10 @@ class ClickthroughParser(Parser):
         )
         if lesson.get("data_note"):
             intro += f'<p class="academy-data-note">{escape(lesson["data_note"])}</p>'
+        if lesson.get("unavailable"):
+            page += _raw(f'<p class="academy-unavailable">{escape(lesson["unavailable"])}</p>')
+            document += page
+            return
         page += _raw(intro)
         for n, step in enumerate(lesson["steps"], start=1):
             sub = _section(f"Step {n}: {step['title']}", f"step-{n}")

@@ -163,13 +163,24 @@ def table_refs(ctx: Context) -> list[Finding]:
             f"use one of: {', '.join(sorted(defined))}"
         ),
     )
+    fallback = {
+        lesson.path: lesson.meta.otherwise
+        for _, lesson in cur.lessons
+        if lesson.meta is not None and lesson.meta.otherwise
+    }
     findings += _unresolved(
         cur,
-        [r for r in refs if r[2] in defined],
+        [
+            r
+            for r in refs
+            if r[2] in defined
+            and not (r[0] in fallback and r[2] in inventory.tables(fallback[r[0]]))
+        ],
         provided,
         lambda ref: (
             f"city '{cur.city}' provides no canonical table '{ref}'; "
-            f"it has: {', '.join(sorted(provided)) or 'none'}"
+            f"it has: {', '.join(sorted(provided)) or 'none'} (or give the lesson "
+            "`otherwise:` a city whose data it uses instead)"
         ),
     )
     return findings

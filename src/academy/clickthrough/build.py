@@ -28,14 +28,19 @@ from academy.clickthrough.catalogue import (
     LessonCatalogue,
     write_catalogue,
 )
+from academy.clickthrough.city import city_view
 from academy.clickthrough.errors import QueryError, ResolveError
+from academy.clickthrough.format import FORMAT_VERSION
 from academy.clickthrough.lesson_files import LessonFile, lesson_files
-from academy.clickthrough.queries import evaluate_queries
-from academy.clickthrough.resolve import resolve_lesson
-from academy.clickthrough.text import city_title
+from academy.clickthrough.model import ClickLesson
+from academy.clickthrough.queries import check_queries, evaluate_queries
+from academy.clickthrough.resolve import resolve_lesson, truthy
 from academy.core.errors import AcademyError, FileError
 from academy.core.findings import Finding, rel
 from academy.curriculum.loading import Curriculum
+from academy.data.city import city_name
+from academy.data.fields import unavailable_because
+from academy.data.spec import base_table
 
 LESSONS_DIR = "lessons"
 
@@ -122,22 +127,38 @@ def resolve_file(
     if after is not None and after.lesson is not None:
         links["next"] = up.rstrip("/") + lesson_url(after.book.course.id, after.name)
         links["next_title"] = after.lesson.title
+    lesson = item.lesson
+    objectives = [cur.objectives[o].statement for o in lesson.objectives if o in cur.objectives]
     try:
-        results = evaluate_queries(item.lesson, load)
-        return resolve_lesson(
-            item.lesson,
+        data_city, because = city_for(lesson, cur.root, city, load)
+        if data_city != city:
+            load = data_loader(cur.root, data_city)
+        view = city_view(cur.root, data_city)
+        tables = [base_table(d) for d in lesson.datasets if "/" not in d]
+        reason = unavailable_because(lesson.needs, tables, data_city, cur.root)
+        if reason is not None:
+            return unavailable_lesson(
+                lesson, item.id, book.course.title, objectives, city, links, reason
+            )
+        results = evaluate_queries(lesson, load)
+        shapes, _ = check_queries(lesson, lambda name: list(load(name).columns))
+        resolved = resolve_lesson(
+            lesson,
             results,
             lesson_id=item.id,
             lesson_dir=item.path.parent,
             course_title=book.course.title,
-            objectives=[
-                cur.objectives[o].statement for o in item.lesson.objectives if o in cur.objectives
-            ],
+            objectives=objectives,
             city=city,
-            city_name=city_title(city),
+            view=view,
             links=links,
             graded=book.course.check == item.name,
+            reads={name: shape.reads for name, shape in shapes.items()},
+            data_city_name=city_name(lesson.city, cur.root) if lesson.city else None,
         )
+        if because is not None:
+            resolved["data_note"] = because
+        return resolved
     except (QueryError, ResolveError) as exc:
         raise AcademyError(
             f"{where}:{item.line(exc.loc)}: clickthrough-build: {exc.message} (city: {city})"
@@ -184,6 +205,81 @@ def catalogue_of(cur: Curriculum, city: str, built: list[LessonFile]) -> LessonC
     return LessonCatalogue(city=city, tracks=tracks)
 
 
+def city_for(
+    lesson: ClickLesson, root: Path, city: str, load: Callable[[str], pd.DataFrame]
+) -> tuple[str, str | None]:
+    """(whose data the lesson uses, the sentence that says so when it is not the active city's).
+
+    A lesson with `otherwise:` uses the active city's data when that city provides the
+    canonical tables it reads, publishes every column under `needs:` and passes `teach_if`;
+    otherwise the fallback city's, and says why.
+    """
+    if not lesson.otherwise or lesson.otherwise == city:
+        return city, None
+    from academy.data.catalogue import canonical_tables
+
+    name = city_name(city, root)
+    tables = [base_table(d) for d in lesson.datasets if "/" not in d]
+    missing = [t for t in tables if t not in canonical_tables(root, city)]
+    lacks: str | None = None
+    if missing:
+        lacks = f"no {' or '.join(t.replace('_', ' ') for t in missing)} in this academy"
+    elif unavailable_because(lesson.needs, tables, city, root) is not None:
+        lacks = "nothing on " + ", ".join(lesson.needs).replace("_", " ")
+    elif lesson.teach_if is not None:
+        results = evaluate_queries(_only_test(lesson), load)
+        test = lesson.teach_if
+        value = results.get(test if isinstance(test, str) else test.query)
+        passes = truthy(value) if isinstance(test, str) else test.passes(value)
+        if not passes:
+            lacks = lesson.lacks or "not what this lesson needs"
+    if lacks is None:
+        return city, None
+    other = city_name(lesson.otherwise, root)
+    return lesson.otherwise, f"This lesson uses {other}'s data, because {name}'s data has {lacks}."
+
+
+def _only_test(lesson: ClickLesson) -> ClickLesson:
+    """The lesson with only the queries its `teach_if` needs (the others may not fit this city)."""
+    test = lesson.teach_if
+    wanted = {test if isinstance(test, str) else test.query} if test is not None else set()
+    keep: dict[str, Any] = {}
+    while wanted:
+        name = wanted.pop()
+        if name in keep or name not in lesson.queries:
+            continue
+        keep[name] = lesson.queries[name]
+        wanted |= {s for s in lesson.queries[name].sources if s in lesson.queries}
+    return lesson.model_copy(update={"queries": keep})
+
+
+def unavailable_lesson(
+    lesson: ClickLesson,
+    lesson_id: str,
+    course_title: str,
+    objectives: list[str],
+    city: str,
+    links: dict[str, str],
+    reason: str,
+) -> dict[str, Any]:
+    """The resolved form of a lesson this city's data cannot teach: no steps, and why."""
+    return {
+        "format": FORMAT_VERSION,
+        "id": lesson_id,
+        "title": lesson.title,
+        "summary": lesson.summary,
+        "course_title": course_title,
+        "minutes": lesson.minutes,
+        "objectives": objectives,
+        "key_points": lesson.key_points,
+        "city": city,
+        "data_note": None,
+        "links": links,
+        "steps": [],
+        "unavailable": reason,
+    }
+
+
 def notebook_json(title: str, resolved_name: str) -> dict[str, Any]:
     """The one-cell notebook Voilà runs for a lesson."""
     source = f"from academy.clickthrough.app import start\nlesson = start({resolved_name!r})"
@@ -210,14 +306,19 @@ def notebook_json(title: str, resolved_name: str) -> dict[str, Any]:
 
 def fallback_page(item: LessonFile, resolved: dict[str, Any]) -> str:
     links = resolved["links"]
+    body = (
+        f"<p>{escape(resolved['unavailable'])}</p>"
+        if resolved.get("unavailable")
+        else "<p>This is a click-through lesson. It opens when the academy runs its lesson "
+        "server (<code>academy serve</code>); ask your trainer for the address.</p>"
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(resolved["title"])}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.6;color:#1b1b1b}}
 a{{color:#0b4f9c}}</style></head>
 <body><main><h1>{escape(resolved["title"])}</h1>
-<p>This is a click-through lesson. It opens when the academy runs its lesson server
-(<code>academy serve</code>); ask your trainer for the address.</p>
+{body}
 <ul><li><a href="{escape(links["printable"], quote=True)}">Read the printable version</a></li>
 <li><a href="{escape(links["course"], quote=True)}">Back to the course</a></li></ul></main></body></html>
 """
@@ -256,6 +357,12 @@ def build_clickthrough(
         except AcademyError as exc:
             errors.append(str(exc))
             continue
+        if site is not None:
+            page = site / LESSONS_DIR / item.book.course.id / item.name / "index.html"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(fallback_page(item, resolved), encoding="utf-8")
+        if resolved.get("unavailable"):
+            continue  # nothing to serve: the pages say why
         folder = out_root / item.book.course.id
         folder.mkdir(parents=True, exist_ok=True)
         resolved_path = folder / f"{item.name}.json"
@@ -265,10 +372,6 @@ def build_clickthrough(
             json.dumps(notebook_json(resolved["title"], resolved_path.name), indent=1),
             encoding="utf-8",
         )
-        if site is not None:
-            page = site / LESSONS_DIR / item.book.course.id / item.name / "index.html"
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(fallback_page(item, resolved), encoding="utf-8")
         built.append(
             BuiltLesson(
                 item.id, item.book.course.id, item.name, resolved["title"], notebook, resolved_path

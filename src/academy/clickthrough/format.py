@@ -79,6 +79,12 @@ class ResolvedLesson(TypedDict):
     steps: list[dict[str, Any]]
 
 
+class UnavailableLesson(ResolvedLesson):
+    """A lesson this city's data cannot teach: no steps, and the sentence that says why."""
+
+    unavailable: str
+
+
 def is_question(step: dict[str, Any]) -> bool:
     """A step is a question when it asks one: the learner must answer before going on.
 

@@ -19,6 +19,7 @@ from pydantic import ConfigDict, Field
 
 from academy.clickthrough.kinds import Step
 from academy.clickthrough.ops import Op
+from academy.clickthrough.parts import Threshold
 from academy.core.strict import Strict
 from academy.curriculum.models import LessonMeta
 
@@ -45,6 +46,14 @@ class Query(Strict):
         description=(
             "How a single value is written in text: number (1,234), decimal (3.5), percent (12%), "
             "date (April 3, 2018), month (April 2018), year, text. Guessed when left out."
+        ),
+    )
+
+    noun: tuple[str, str] | None = Field(
+        default=None,
+        description=(
+            "For a count: the word for one and for several, written after the number in text "
+            "([bar, bars] gives '1 bar', '8 bars'), so no city reads '1 bars'."
         ),
     )
 
@@ -84,6 +93,21 @@ class ClickLesson(LessonMeta):
         description=(
             "Set only when the lesson uses one city's published files on purpose (e.g. baltimore); "
             "the lesson then tells learners whose data it is."
+        ),
+    )
+    teach_if: str | Threshold | None = Field(
+        default=None,
+        description=(
+            "With `otherwise`: a query that must pass with the active city's data (true or "
+            "above 0, or {query: name, above: N}) for the lesson to use it, e.g. a count of "
+            "default map points for a lesson about them."
+        ),
+    )
+    lacks: str | None = Field(
+        default=None,
+        description=(
+            "With `teach_if`: what the active city's data lacks when the query does not pass, "
+            "to end 'because <city>'s data has ...', e.g. 'no default map points to find'."
         ),
     )
     queries: dict[str, Query] = Field(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic.fields import FieldInfo
 
 from academy.clickthrough.condition import Condition
@@ -57,6 +57,33 @@ def templates(model: BaseModel, loc: Loc) -> Iterator[tuple[Loc, str]]:
                     yield (*here, i), item
                 elif isinstance(item, BaseModel):
                     yield from templates(item, (*here, i))
+        elif isinstance(value, dict) and marked:
+            for key, item in value.items():
+                if isinstance(item, str):
+                    yield (*here, key), item
+
+
+class Threshold(Strict):
+    """A query's value compared with a number, for `when:` and `unless:`.
+
+    `when: {query: kinds, above: 1}` shows a step only when the data has more than one
+    kind; the same test a plain `when: kinds` makes against 0."""
+
+    query: str = Field(description="Name of a query that gives one value.")
+    above: float | None = Field(default=None, description="Passes when the value is above this.")
+    below: float | None = Field(default=None, description="Passes when the value is below this.")
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Threshold:
+        if (self.above is None) == (self.below is None):
+            raise ValueError("give exactly one of `above` or `below`")
+        return self
+
+    def passes(self, value: Any) -> bool:
+        """Whether a query's value passes (a missing value never does)."""
+        if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        return value > self.above if self.above is not None else value < float(self.below or 0)
 
 
 class TableSpec(Strict):
@@ -64,8 +91,10 @@ class TableSpec(Strict):
 
     query: str = Field(description="Name of a query that gives rows.")
     columns: list[str] = Field(min_length=1, description="Columns to show, in order.")
-    labels: dict[str, str] = Field(
-        default_factory=dict, description="Headings people understand: {column: heading}."
+    labels: dict[str, Template] = Field(
+        default_factory=dict,
+        description="Headings people understand: {column: heading}; may use the city's words, "
+        "e.g. {Area}.",
     )
     max_rows: int = Field(default=8, gt=0, le=25, description="Show at most this many rows.")
     highlight: Condition | None = Field(

@@ -25,10 +25,12 @@ __all__ = ["Problem", "QueryError", "Shape", "check_queries", "evaluate_queries"
 
 @dataclass
 class Shape:
-    """What a query gives: rows with these columns, or one value."""
+    """What a query gives: rows with these columns, or one value; and the columns of each
+    table or published file it reads (through the queries it reads from, too)."""
 
     columns: list[str] = field(default_factory=list)
     is_value: bool = False
+    reads: dict[str, set[str]] = field(default_factory=dict)
 
 
 # --- static checking -----------------------------------------------------------------------
@@ -55,6 +57,8 @@ def check_queries(
             return Shape()
         visiting.add(name)
         parts: list[list[str]] = []
+        reads: dict[str, set[str]] = {}
+        tables: dict[str, list[str]] = {}  # sources read directly -> their columns
         for i, source in enumerate(query.sources):
             where = (*loc, "from") if isinstance(query.source, str) else (*loc, "from", i)
             if source in lesson.queries:
@@ -62,6 +66,8 @@ def check_queries(
                 if inner.is_value:
                     problems.append(Problem(where, f"query '{source}' gives one value, not rows"))
                 parts.append(inner.columns)
+                for table, columns in inner.reads.items():
+                    reads.setdefault(table, set()).update(columns)
                 continue
             cols = columns_of(source)
             if cols is None:
@@ -75,7 +81,9 @@ def check_queries(
                 parts.append([])
             else:
                 parts.append(list(cols))
-        shape = Shape(columns=parts[0] if len(parts) == 1 else _common(parts))
+                tables[source] = list(cols)
+        shape = Shape(columns=parts[0] if len(parts) == 1 else _common(parts), reads=reads)
+        asked: set[str] = set()
         for i, op in enumerate(query.steps):
             if shape.is_value:
                 problems.append(
@@ -87,7 +95,10 @@ def check_queries(
                 )
                 break
             check = ShapeCheck(list(shape.columns), (*loc, "steps", i, op.name), problems)
-            shape = Shape(columns=op.columns_after(check), is_value=op.gives_value)
+            shape = Shape(columns=op.columns_after(check), is_value=op.gives_value, reads=reads)
+            asked |= check.asked
+        for table, columns in tables.items():
+            reads.setdefault(table, set()).update(asked & set(columns))
         visiting.discard(name)
         shapes[name] = shape
         return shape

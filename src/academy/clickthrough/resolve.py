@@ -19,16 +19,16 @@ from typing import Any
 
 import pandas as pd
 
+from academy.clickthrough.city import CityView
 from academy.clickthrough.condition import Condition
 from academy.clickthrough.errors import ResolveError
 from academy.clickthrough.format import BLANK, FORMAT_VERSION, is_question
 from academy.clickthrough.kinds import StepKind
 from academy.clickthrough.model import ClickLesson
 from academy.clickthrough.ops import Value
-from academy.clickthrough.parts import ChartSpec, ImageSpec, TableSpec
+from academy.clickthrough.parts import ChartSpec, ImageSpec, TableSpec, Threshold
 from academy.clickthrough.text import (
     MissingValue,
-    city_title,
     fill,
     format_value,
     to_html,
@@ -59,7 +59,10 @@ def formatted_values(lesson: ClickLesson, results: dict[str, Any]) -> dict[str, 
         value = results.get(name)
         if isinstance(value, pd.DataFrame) or _missing(value):
             continue
-        out[name] = format_value(value, query.format or _guess_format(value))
+        text = format_value(value, query.format or _guess_format(value))
+        if query.noun is not None and isinstance(value, int | float):
+            text = f"{text} {query.noun[0] if value == 1 else query.noun[1]}"
+        out[name] = text
     return out
 
 
@@ -105,12 +108,21 @@ class Resolver:
     """Resolves one lesson for one city's query results; what step kinds ask for."""
 
     def __init__(
-        self, lesson: ClickLesson, results: dict[str, Any], lesson_dir: Path, seed_key: str
+        self,
+        lesson: ClickLesson,
+        results: dict[str, Any],
+        lesson_dir: Path,
+        seed_key: str,
+        view: CityView | None = None,
+        reads: dict[str, dict[str, set[str]]] | None = None,
     ):
         self.lesson = lesson
         self.results = results
         self.lesson_dir = lesson_dir
-        self.values = formatted_values(lesson, results)
+        self.view = view
+        self.reads = reads or {}
+        """query -> {table or file it reads: the columns it reads}."""
+        self.values = {**(view.words if view else {}), **formatted_values(lesson, results)}
         self.seed = int(hashlib.sha256(seed_key.encode()).hexdigest()[:8], 16)
         """The lesson's and city's own number, for shuffles that are the same on every build."""
 
@@ -128,6 +140,15 @@ class Resolver:
                     f"query '{exc.name}' has no value for this city's data; show this step only "
                     f"when it has one (add `when: {exc.name}`) or write the text without it",
                 ) from exc
+            raise ResolveError(loc, f"'{{{exc.name}}}' is not a query of this lesson") from exc
+
+    def text_or_none(self, value: str, loc: Loc) -> str | None:
+        """A text filled in, or None when a query it names has no value for this city."""
+        try:
+            return fill(value, self.values)
+        except MissingValue as exc:
+            if exc.name in self.lesson.queries:
+                return None
             raise ResolveError(loc, f"'{{{exc.name}}}' is not a query of this lesson") from exc
 
     def frame(self, name: str, loc: Loc) -> pd.DataFrame:
@@ -161,7 +182,10 @@ class Resolver:
         marked = self.marks(frame, spec.highlight) if spec.highlight else [False] * len(frame)
         return {
             "type": "table",
-            "columns": [spec.labels.get(c, c) for c in spec.columns],
+            "columns": [
+                self.text(spec.labels[c], (*loc, "labels", c)) if c in spec.labels else c
+                for c in spec.columns
+            ],
             "rows": [[format_cell(row[c], c) for c in spec.columns] for _, row in frame.iterrows()],
             "marked": marked,
             "caption": self.text(spec.caption, (*loc, "caption")) or None,
@@ -210,10 +234,48 @@ class Resolver:
             out.append(self.chart(step.chart, (*loc, "chart")))
         return out
 
+    def passes(self, test: str | Threshold) -> bool:
+        if isinstance(test, str):
+            return truthy(self.results.get(test))
+        return test.passes(self.results.get(test.query))
+
     def shown(self, step: StepKind) -> bool:
-        if step.when and not truthy(self.results.get(step.when)):
+        if step.when is not None and not self.passes(step.when):
             return False
-        return not (step.unless and truthy(self.results.get(step.unless)))
+        return not (step.unless is not None and self.passes(step.unless))
+
+    def not_recorded(self, step: StepKind) -> list[str]:
+        """What this city does not record that the step reads (topics in the city's words)."""
+        if self.view is None or not self.view.missing:
+            return []
+        columns: dict[str, set[str]] = {}
+        for name in step.queries_used():
+            for source, read in self.reads.get(name, {}).items():
+                columns.setdefault(source, set()).update(read)
+        for part in (step.table, step.chart):
+            if part is None:
+                continue
+            shown = set(part.columns) if isinstance(part, TableSpec) else {part.x, part.y}
+            for source in self.reads.get(part.query, {}):
+                columns.setdefault(source, set()).update(shown)
+        return [
+            self.view.missing[(source, column)]
+            for source, read in sorted(columns.items())
+            for column in sorted(read)
+            if (source, column) in self.view.missing
+        ]
+
+    def left_out(self, step: StepKind, loc: Loc, topics: list[str]) -> dict[str, Any]:
+        """A read step in place of one this city's data cannot show: it says why."""
+        assert self.view is not None
+        text = self.view.not_recorded(topics)
+        return {
+            "kind": "read",
+            "title": self.text(step.title, (*loc, "title")),
+            "html": to_html(text),
+            "plain": to_plain(text),
+            "media": [],
+        }
 
     def step(self, step: StepKind, loc: Loc) -> dict[str, Any]:
         text = self.text(step.text, (*loc, "text"), step.own_values())
@@ -236,26 +298,44 @@ def resolve_lesson(
     course_title: str,
     objectives: list[str],
     city: str,
-    city_name: str,
+    view: CityView,
     links: dict[str, str],
     graded: bool = False,
+    reads: dict[str, dict[str, set[str]]] | None = None,
+    data_city_name: str | None = None,
 ) -> dict[str, Any]:
     """The resolved lesson as JSON-ready data; raises ResolveError with a location on problems.
 
-    `graded`: the lesson is its course's graded check (scored on first answers)."""
-    resolver = Resolver(lesson, results, lesson_dir, f"{lesson_id}:{city}")
-    steps = []
+    `view` holds the city's words and what it does not publish: a step that reads such a
+    column becomes a sentence saying so. `graded`: the lesson is its course's graded check
+    (scored on first answers). `reads` (query -> the columns it reads of each table) comes
+    from `check_queries`; `data_city_name` names the city of a lesson that uses one city's
+    files on purpose (`city:`).
+    """
+    resolver = Resolver(lesson, results, lesson_dir, f"{lesson_id}:{city}", view, reads)
+    steps: list[dict[str, Any]] = []
     for i, step in enumerate(lesson.steps):
-        if resolver.shown(step):
-            steps.append(resolver.step(step, ("steps", i)))
+        if not resolver.shown(step):
+            continue
+        topics = resolver.not_recorded(step)
+        if topics:
+            note = resolver.left_out(step, ("steps", i), topics)
+            if not steps or steps[-1]["html"] != note["html"]:  # one note for a run of steps
+                steps.append(note)
+            continue
+        steps.append(resolver.step(step, ("steps", i)))
     if not any(is_question(s) for s in steps):
-        raise ResolveError(("steps",), "the lesson asks no question for this city's data; add one")
-    data_city = lesson.city
+        raise ResolveError(
+            ("steps",),
+            "the lesson asks no question for this city's data; add one, or say what the lesson "
+            "needs (`needs: [column]`) so it is marked not available for such a city",
+        )
     note = None
-    if data_city:
-        note = f"This lesson uses data published by {city_title(data_city)}"
+    if lesson.city:
+        shown = data_city_name or lesson.city
+        note = f"This lesson uses data published by {shown}"
         note += (
-            "." if data_city == city else f", even though your academy is set up for {city_name}."
+            "." if lesson.city == city else f", even though your academy is set up for {view.name}."
         )
     return {
         "format": FORMAT_VERSION,

@@ -12,7 +12,7 @@ import math
 import re
 from typing import Any
 
-PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from academy.clickthrough.city import NAMES as CITY_NAMES
 from academy.clickthrough.kinds import StepKind
 from academy.clickthrough.lesson_files import LessonFile
 from academy.clickthrough.model import ClickLesson
@@ -191,7 +192,7 @@ class LessonChecker:
     def check_texts(self) -> None:
         for loc, text, extra in _texts(self.lesson):
             for name in placeholders(text):
-                if name in extra or name in self.unknown:
+                if name in extra or name in self.unknown or name in CITY_NAMES:
                     continue
                 if name not in self.lesson.queries:
                     self.add(
@@ -208,9 +209,11 @@ class LessonChecker:
 
     def check_step(self, step: StepKind, loc: Loc) -> None:
         for key in ("when", "unless"):
-            name = getattr(step, key)
-            if name:
-                self.value_query(name, (*loc, key), f"`{key}:`")
+            test = getattr(step, key)
+            if isinstance(test, str):
+                self.value_query(test, (*loc, key), f"`{key}:`")
+            elif test is not None:
+                self.value_query(test.query, (*loc, key, "query"), f"`{key}:`")
         if step.table is not None:
             self.check_table(step.table, (*loc, "table"))
         if step.chart is not None:

@@ -144,6 +144,23 @@ class LessonMeta(Strict):
             "active city, or '<city>/<dataset>' for one published file."
         ),
     )
+    needs: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Canonical columns the lesson cannot be taught without (e.g. [due_at]). For a "
+            "city whose data does not publish one of them, the lesson is marked not available "
+            "on its course page, with the reason, instead of being built. A lesson that only "
+            "leaves out a step or a part for such a city does not list it."
+        ),
+    )
+    otherwise: str | None = Field(
+        default=None,
+        description=(
+            "A city whose data the lesson uses instead when the active city's data lacks "
+            "what it needs (a canonical table it reads, a column under `needs:`), e.g. "
+            "baltimore. The lesson then says whose data it shows and why."
+        ),
+    )
 
 
 class ExerciseSidecar(Strict):

@@ -19,6 +19,7 @@ import pandas as pd
 
 from academy.data.reading import to_integer, to_number
 from academy.data.spec import (
+    PLACEHOLDER_COLUMN,
     Adapter,
     CanonicalField,
     CanonicalTable,
@@ -29,7 +30,7 @@ from academy.data.spec import (
 )
 
 # Bump when the interpretation below changes, so cached canonical tables are rebuilt.
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 
 DTYPES = {
     "string": "str",
@@ -410,12 +411,15 @@ def apply_adapter(
     lookups: dict[str, dict[str, str]] | None = None,
     where: Where = _row,
     keep_index: bool = False,
+    keep_placeholders: bool = False,
 ) -> pd.DataFrame:
     """The canonical table: every canonical column, in order, typed; not published ones missing.
 
     `lookups` holds the code tables of lookups that read another file (see `lookup_table`);
     `where` names the file line of a row, for the error messages; `keep_index` keeps the
-    published row numbers as the index (for checks that point at lines).
+    published row numbers as the index (for checks that point at lines);
+    `keep_placeholders` keeps placeholder values as published and adds a true/false
+    `placeholder` column marking them (for lessons about them).
     """
     problems = accounted_problems(adapter, table)
     if problems:
@@ -459,10 +463,16 @@ def apply_adapter(
                     f"column {field.name!r}: {shown} not allowed (allowed: "
                     f"{', '.join(field.values)}); map them in the adapter's vocabulary"
                 )
+    marked = pd.Series(False, index=out.index)
     for rule in adapter.placeholders:
         mask = _placeholder_mask(out, text, rule.when, rule.when_published)
+        marked |= mask
+        if keep_placeholders:
+            continue
         for name in rule.blank:
             out.loc[mask, name] = pd.NA
+    if keep_placeholders:
+        out[PLACEHOLDER_COLUMN] = marked.astype("boolean")
     if "latitude" in out.columns and "longitude" in out.columns:
         check_degrees(out, where)
     return out if keep_index else out.reset_index(drop=True)

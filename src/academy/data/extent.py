@@ -8,7 +8,8 @@ import pandas as pd
 
 from academy.data.spec import Bounds
 
-FAR_KM = 25.0  # beyond the city's extent by more than this is "far outside"
+FAR_KM = 25.0  # beyond the city's extent by more than this is "far outside" (validation)
+OUTSIDE_KM = 5.0  # beyond it by more than this is "outside the city" (lessons)
 WRONG_SHARE = 0.05  # more than this share of located rows far outside: the mapping is wrong
 NOTICE_SHARE = 0.005  # more than this (but not WRONG_SHARE): worth a warning; fewer is noise
 
@@ -34,9 +35,11 @@ class ExtentCheck:
         return NOTICE_SHARE < self.share <= WRONG_SHARE
 
 
-def far_outside(latitude: pd.Series, longitude: pd.Series, bounds: Bounds) -> pd.Series:
-    """True for each row whose point lies more than FAR_KM beyond the city's extent."""
-    box = bounds.grown(FAR_KM)
+def far_outside(
+    latitude: pd.Series, longitude: pd.Series, bounds: Bounds, km: float = FAR_KM
+) -> pd.Series:
+    """True for each row whose point lies more than `km` beyond the city's extent."""
+    box = bounds.grown(km)
     inside = latitude.between(box.south, box.north) & longitude.between(box.west, box.east)
     return (latitude.notna() & longitude.notna() & ~inside).fillna(False).astype(bool)
 

@@ -66,3 +66,31 @@ def published(
 ) -> bool:
     """True when the city's file has this canonical column."""
     return field_statuses(table, city, root)[field].published
+
+
+def unavailable_because(
+    needs: list[str], tables: list[str], city: str, root: Path | None = None
+) -> str | None:
+    """Why a lesson that needs these canonical columns cannot be taught for the city, or None.
+
+    `tables` are the canonical tables the lesson reads (its `datasets:` that are not files).
+    """
+    if not needs:
+        return None
+    root = root or find_root()
+    facts = city_facts(city, root)
+    topics = []
+    for table in tables:
+        try:
+            statuses = field_statuses(table, city, root)
+        except Exception:
+            continue
+        topics += [statuses[n].topic for n in needs if n in statuses and not statuses[n].published]
+    if not topics:
+        return None
+    unique = list(dict.fromkeys(topics))
+    said = unique[0] if len(unique) == 1 else ", ".join(unique[:-1]) + " or " + unique[-1]
+    return (
+        f"Not available for {facts.name}: {facts.name}'s data does not record {said}, and "
+        "this lesson cannot be taught without it."
+    )

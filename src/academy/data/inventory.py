@@ -13,7 +13,13 @@ from pathlib import Path
 
 from academy.core.errors import AcademyError
 from academy.data.catalogue import dataset_id_of, load_canonical, load_dataset, package_paths
-from academy.data.spec import CanonicalFile, DatasetInfo
+from academy.data.spec import (
+    OUTSIDE_COLUMN,
+    PLACEHOLDER_COLUMN,
+    WITH_PLACEHOLDERS,
+    CanonicalFile,
+    DatasetInfo,
+)
 
 
 @dataclass(frozen=True)
@@ -33,18 +39,30 @@ class Inventory:
         return all(i in self.infos for i in self.ids if i.split("/")[0] == city)
 
     def tables(self, city: str) -> set[str]:
-        """The canonical tables `city` provides (its primary adapters)."""
-        return {
+        """The canonical tables `city` provides (its primary adapters), each also as
+        '<table>.with_placeholders'."""
+        names = {
             info.adapter.table
             for info in self.infos.values()
             if info.city == city and info.adapter is not None and info.adapter.primary
         }
+        return names | {n + WITH_PLACEHOLDERS for n in names}
 
     def canonical_columns(self) -> dict[str, list[str]]:
-        """Canonical table -> its columns, from canonical.yml (empty when unreadable)."""
+        """Canonical table -> its columns, from canonical.yml (empty when unreadable); each
+        table also as '<table>.with_placeholders', with its `placeholder` (and `outside_city`) columns."""
         if self.canonical is None:
             return {}
-        return {name: [f.name for f in t.fields] for name, t in self.canonical.tables.items()}
+        columns = {name: [f.name for f in t.fields] for name, t in self.canonical.tables.items()}
+        kept = {
+            n + WITH_PLACEHOLDERS: [
+                *c,
+                PLACEHOLDER_COLUMN,
+                *([OUTSIDE_COLUMN] if "latitude" in c else []),
+            ]
+            for n, c in columns.items()
+        }
+        return columns | kept
 
 
 def read_inventory(root: Path) -> Inventory:

@@ -18,6 +18,19 @@ from academy.core.strict import Frozen
 
 # --- canonical tables ------------------------------------------------------------
 
+WITH_PLACEHOLDERS = ".with_placeholders"
+"""`table("service_requests.with_placeholders")`: the canonical table with every placeholder
+value kept as published, a true/false `placeholder` column marking them, and (for a table
+with map points) `outside_city`: true where the point lies far outside the city's extent."""
+PLACEHOLDER_COLUMN = "placeholder"
+OUTSIDE_COLUMN = "outside_city"
+
+
+def base_table(name: str) -> str:
+    """The canonical table a name reads: 'service_requests.with_placeholders' -> 'service_requests'."""
+    return name.removesuffix(WITH_PLACEHOLDERS)
+
+
 FieldType = Literal["string", "integer", "number", "datetime", "boolean"]
 
 

@@ -7,6 +7,10 @@ In a lesson::
     figure(chart, alt="Bar chart: requests per agency; Solid Waste has the most.")
     glue("total", len(requests), display=False)  # then {glue:text}`total` in the prose
 
+What the city's data holds (`city()`, `records("channel")`, `not_recorded("due_at")`,
+`statuses(requests)`) and how to write numbers (`academy.lesson.formatting`) are here
+too, so a lesson never assumes a field, a count or a name.
+
 Names are imported on first use, so `import academy.lesson` stays cheap.
 """
 
@@ -23,15 +27,48 @@ _EXPORTS = {
     "html_table": "academy.lesson.tables",
     "Practice": "academy.lesson.practice",
     "glue": "myst_nb",
+    "city": "academy.lesson.citydata",
+    "records": "academy.lesson.citydata",
+    "not_recorded": "academy.lesson.citydata",
+    "source": "academy.lesson.citydata",
+    "published_column": "academy.lesson.citydata",
+    "bounds": "academy.lesson.citydata",
+    "statuses": "academy.lesson.citydata",
+    "counted_for_rates": "academy.lesson.citydata",
 }
 
-__all__ = ["Practice", "figure", "glue", "html_table", "raw", "table"]
+__all__ = [
+    "Practice",
+    "bounds",
+    "city",
+    "counted_for_rates",
+    "figure",
+    "glue",
+    "html_table",
+    "not_recorded",
+    "published_column",
+    "raw",
+    "records",
+    "source",
+    "statuses",
+    "table",
+]
 
 if TYPE_CHECKING:
     from myst_nb import glue
 
     from academy.data.canonical import table
     from academy.data.published import raw
+    from academy.lesson.citydata import (
+        bounds,
+        city,
+        counted_for_rates,
+        not_recorded,
+        published_column,
+        records,
+        source,
+        statuses,
+    )
     from academy.lesson.figures import figure
     from academy.lesson.practice import Practice
     from academy.lesson.tables import html_table

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, get_args
 
 from pydantic import Field
 
-from academy.clickthrough.parts import ChartSpec, ImageSpec, TableSpec, Template
+from academy.clickthrough.parts import ChartSpec, ImageSpec, TableSpec, Template, Threshold
 from academy.core.strict import Strict
 
 if TYPE_CHECKING:
@@ -53,13 +53,15 @@ class StepKind(Strict):
     table: TableSpec | None = Field(default=None, description="Rows of data to show with the text.")
     chart: ChartSpec | None = Field(default=None, description="A chart to show with the text.")
     image: ImageSpec | None = Field(default=None, description="A picture to show with the text.")
-    when: str | None = Field(
+    when: str | Threshold | None = Field(
         default=None,
-        description="Name of a query: show this step only when its value is true or above 0.",
+        description="Name of a query: show this step only when its value is true or above 0; "
+        "or {query: name, above: N} (or below: N) to compare with another number.",
     )
-    unless: str | None = Field(
+    unless: str | Threshold | None = Field(
         default=None,
-        description="Name of a query: show this step only when its value is false, 0 or blank.",
+        description="Name of a query: show this step only when its value is false, 0 or blank; "
+        "or {query: name, above: N} (or below: N): leave the step out when it passes.",
     )
     assesses: list[str] = Field(
         default_factory=list,
@@ -98,6 +100,23 @@ class StepKind(Strict):
     def resolve(self, ctx: Resolver, loc: Loc) -> dict[str, Any]:
         """The keys this kind adds to the resolved step (pure; raises ResolveError)."""
         return {}
+
+    def own_queries(self) -> set[str]:
+        """Queries this kind reads by name in its own fields (e.g. an estimate's answer)."""
+        return set()
+
+    def queries_used(self) -> set[str]:
+        """Every query the step shows: in its texts, its table and chart and the kind's own
+        fields (so the build knows which columns the step needs). Not `when`/`unless`: they
+        are how a step copes with data the city may lack."""
+        from academy.clickthrough.parts import templates
+        from academy.clickthrough.text import placeholders
+
+        used = {name for _, text in templates(self, ()) for name in placeholders(text)}
+        for part in (self.table, self.chart):
+            if part is not None:
+                used.add(part.query)
+        return used | self.own_queries()
 
     def check(self, checker: LessonChecker, loc: Loc) -> None:
         """This kind's own validation rules; findings go to `checker`."""

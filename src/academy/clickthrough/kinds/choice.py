@@ -30,6 +30,12 @@ class Choice(Strict):
     feedback: Template = Field(
         description="What the learner is told after picking it: kind, and says why."
     )
+    optional: bool = Field(
+        default=False,
+        description="true: leave this (wrong) answer out for a city whose data cannot fill it "
+        "in, or where it would read the same as another answer (e.g. the second most common "
+        "kind when there is only one kind).",
+    )
 
 
 class ChoiceQuestion(StepKind):
@@ -55,14 +61,35 @@ class ChoiceQuestion(StepKind):
     def answers(self) -> list[str]:
         return [self.answer] if isinstance(self.answer, str) else list(self.answer)
 
-    def resolve(self, ctx: Resolver, loc: Loc) -> dict[str, Any]:
-        texts = [ctx.text(c.text, (*loc, "choices", i, "text")) for i, c in enumerate(self.choices)]
-        if len(set(texts)) != len(texts):
+    def _texts(self, ctx: Resolver, loc: Loc) -> dict[int, str]:
+        """{choice number: its text} for the choices shown with this city's data."""
+        texts: dict[int, str] = {}
+        for i, choice in enumerate(self.choices):
+            where = (*loc, "choices", i, "text")
+            if choice.optional:
+                text = ctx.text_or_none(choice.text, where)
+                if text is None or text in texts.values():
+                    continue
+            else:
+                text = ctx.text(choice.text, where)
+            if text in texts.values():
+                raise ResolveError(
+                    (*loc, "choices"),
+                    f"two answers read '{text}' with this city's data; make the choices "
+                    "different, or mark the wrong one `optional: true`",
+                )
+            texts[i] = text
+        if len(texts) < 2:
             raise ResolveError(
                 (*loc, "choices"),
-                "two answers read the same with this city's data; make the choices different",
+                "fewer than two answers are left for this city's data; show the step only "
+                "when the data has enough (e.g. `when: {query: kinds, above: 1}`)",
             )
-        order = list(range(len(self.choices)))
+        return texts
+
+    def resolve(self, ctx: Resolver, loc: Loc) -> dict[str, Any]:
+        shown = self._texts(ctx, loc)
+        order = list(shown)
         if self.shuffle:
             step_number = next((p for p in reversed(loc) if isinstance(p, int)), 0)
             random.Random(ctx.seed + len(order) + step_number).shuffle(order)
@@ -72,7 +99,7 @@ class ChoiceQuestion(StepKind):
             "multiple": isinstance(self.answer, list),
             "choices": [
                 {
-                    "text": texts[i],
+                    "text": shown[i],
                     "feedback": ctx.text(
                         self.choices[i].feedback, (*loc, "choices", i, "feedback")
                     ),
@@ -84,6 +111,13 @@ class ChoiceQuestion(StepKind):
 
     def check(self, checker: LessonChecker, loc: Loc) -> None:
         texts = [c.text for c in self.choices]
+        for i, choice in enumerate(self.choices):
+            if choice.optional and choice.text in self.answers:
+                checker.add(
+                    (*loc, "choices", i, "optional"),
+                    "clickthrough-answer",
+                    "a right answer cannot be optional: only wrong answers may be left out",
+                )
         for i, text in enumerate(texts):
             if texts.index(text) != i:
                 checker.add(

@@ -54,6 +54,9 @@ class SimulationStep(StepKind):
         """{crews}, {backlog}, ... for the step's texts: every scenario field, formatted."""
         return {name: format_value(value) for name, value in self.scenario.model_dump().items()}
 
+    def own_queries(self) -> set[str]:
+        return {self.areas}
+
     def resolve(self, ctx: Resolver, loc: Loc) -> dict[str, Any]:
         extra = self.own_values()
         frame = ctx.frame(self.areas, (*loc, "areas"))

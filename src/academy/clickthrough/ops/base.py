@@ -42,9 +42,12 @@ class ShapeCheck:
     columns: list[str]
     loc: Loc
     problems: list[Problem] = field(default_factory=list)
+    asked: set[str] = field(default_factory=set)
+    """Every column the operation reads (so a step can say which fields it needs)."""
 
     def need(self, column: str, *where: str | int) -> None:
         """Report `column` (set at `where` inside the operation) when the rows lack it."""
+        self.asked.add(column)
         if column not in self.columns:
             shown = ", ".join(self.columns[:30]) or "none"
             self.problems.append(

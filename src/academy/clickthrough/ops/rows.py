@@ -103,3 +103,22 @@ class DuplicatesOp(Operation):
         return keyed[keyed.duplicated(subset=columns, keep=False)].sort_values(
             columns, kind="stable"
         )
+
+
+class MostCommonOp(Operation):
+    """Keep only the rows whose value in one column is the most common one (ties: the one
+    first in A to Z order), e.g. the requests of the busiest agency. Rows with no value
+    never count."""
+
+    most_common: str = Field(description="Column whose most common value the kept rows share.")
+
+    def columns_after(self, check: ShapeCheck) -> list[str]:
+        check.need(self.most_common)
+        return check.columns
+
+    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
+        counts = frame[self.most_common].value_counts()
+        if counts.empty:
+            return frame.iloc[0:0]
+        top = counts[counts == counts.max()].index
+        return frame[frame[self.most_common] == sorted(top)[0]]
