@@ -41,9 +41,49 @@ def _lesson_meta(app: Sphinx) -> LessonMeta | None:
     return lesson.meta
 
 
+def unavailable_reason(source: Path, srcdir: Path) -> str | None:
+    """Why this lesson cannot be taught for the city the book is built for, or None.
+
+    A lesson lists under `needs:` the columns it cannot be taught without; when the city
+    does not publish one, its page says so (from the data) instead of running the lesson.
+    """
+    import os
+
+    from academy.data.fields import unavailable_because
+    from academy.data.spec import base_table
+
+    lesson, _ = read_lesson(source, srcdir)
+    meta = lesson.meta
+    if meta is None or not meta.needs:
+        return None
+    root = find_root(srcdir)
+    city = os.environ.get("ACADEMY_CITY", "")
+    tables = [base_table(d) for d in meta.datasets if "/" not in d]
+    return unavailable_because(meta.needs, tables, city, root) if city else None
+
+
+def replace_unavailable(app: Sphinx, docname: str, source: list[str]) -> None:
+    """A lesson not available for this city: its page holds its title and the reason, and
+    nothing of it runs (its code and the values it would show are never read)."""
+    path = Path(app.env.doc2path(docname))
+    if path.suffix != ".md":
+        return
+    reason = unavailable_reason(path, Path(app.srcdir))
+    if reason is None:
+        return
+    text = source[0]
+    front, title = "", docname
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        front = text[: end + 4] + "\n"
+    heading = next((line for line in text.splitlines() if line.startswith("# ")), f"# {title}")
+    app.env.academy_unavailable[docname] = reason  # type: ignore[attr-defined]
+    source[0] = f"{front}\n{heading}\n\n```{{note}}\n{reason}\n```\n"
+
+
 def add_objectives_and_key_points(app: Sphinx, doctree: nodes.document) -> None:
     meta = _lesson_meta(app)
-    if meta is None:
+    if meta is None or app.env.docname in app.env.academy_unavailable:  # type: ignore[attr-defined]
         return
     statements = app.env.academy_objectives  # type: ignore[attr-defined]
     section = next(iter(doctree.findall(nodes.section)), None)
@@ -60,6 +100,7 @@ def add_objectives_and_key_points(app: Sphinx, doctree: nodes.document) -> None:
 
 def load_objectives(app: Sphinx) -> None:
     app.env.academy_objectives = _objective_statements(app.srcdir)  # type: ignore[attr-defined]
+    app.env.academy_unavailable = {}  # type: ignore[attr-defined]
 
 
 #: Every book page: the academy's colours, tables with room in their cells, and charts
@@ -123,5 +164,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("academy_track", None, "html")
     app.connect("html-page-context", portal_footer)
     app.connect("builder-inited", load_objectives)
+    app.connect("source-read", replace_unavailable)
     app.connect("doctree-read", add_objectives_and_key_points)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

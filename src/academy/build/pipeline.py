@@ -81,14 +81,26 @@ def build_books(jobs: list[BookJob], workers: int, progress: Progress) -> list[B
 
 
 def datasets_needed(cur: Curriculum) -> list[str]:
-    """Dataset ids the lessons and exercises read for the curriculum's city."""
-    from academy.data.catalogue import primary_dataset
+    """Dataset ids the lessons and exercises read for the curriculum's city (a lesson with
+    `otherwise:` reads its fallback city's table when the active city has none)."""
+    from academy.data.catalogue import canonical_tables, primary_dataset
+    from academy.data.spec import base_table
 
-    names = {
-        n for b in cur.books for lesson in b.lessons if lesson.meta for n in lesson.meta.datasets
-    }
-    names |= {n for e in cur.exercises if e.sidecar for n in e.sidecar.datasets}
-    return sorted({n if "/" in n else primary_dataset(n, cur.city, cur.root).id for n in names})
+    provided = canonical_tables(cur.root, cur.city)
+    wanted: set[tuple[str, str]] = set()  # (name, city)
+    for book in cur.books:
+        for lesson in book.lessons:
+            if lesson.meta is None:
+                continue
+            for name in lesson.meta.datasets:
+                table = base_table(name)
+                fallback = lesson.meta.otherwise
+                city = fallback if fallback and table not in provided else cur.city
+                wanted.add((name if "/" in name else table, city))
+    wanted |= {(n, cur.city) for e in cur.exercises if e.sidecar for n in e.sidecar.datasets}
+    return sorted(
+        {n if "/" in n else primary_dataset(n, city, cur.root).id for n, city in wanted}
+    )
 
 
 def check_data_available(cur: Curriculum) -> None:

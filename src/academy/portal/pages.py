@@ -75,9 +75,30 @@ def track_page(cur: Curriculum, track_id: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def lesson_unavailable(cur: Curriculum, meta: object) -> str | None:
+    """Why a lesson is not available for the academy's city (its `needs:`), or None."""
+    from academy.core.errors import AcademyError
+    from academy.data.fields import unavailable_because
+    from academy.data.spec import base_table
+
+    needs = getattr(meta, "needs", None)
+    if not needs or getattr(meta, "otherwise", None):
+        return None  # a lesson with `otherwise:` is taught on that city's data instead
+    tables = [base_table(d) for d in getattr(meta, "datasets", []) if "/" not in d]
+    try:
+        return unavailable_because(needs, tables, cur.city, cur.root)
+    except AcademyError:
+        return None  # validation reports a city whose facts cannot be read
+
+
 def _objectives(cur: Curriculum, ids: list[str]) -> str:
     """The objectives' statements, each a sentence of its own."""
     return " ".join(cur.objectives[o].statement for o in ids if o in cur.objectives)
+
+
+def _unavailable(cur: Curriculum, lesson: Lesson, live: LessonFile | None) -> str | None:
+    """Why this city cannot take the lesson (click-through or book), or None."""
+    return lesson_unavailable(cur, live.lesson if live is not None and live.lesson else lesson.meta)
 
 
 def _lesson_item(cur: Curriculum, book: Book, lesson: Lesson, live: LessonFile | None) -> str:
@@ -86,6 +107,13 @@ def _lesson_item(cur: Curriculum, book: Book, lesson: Lesson, live: LessonFile |
     minutes = f"{meta.minutes} min" if meta else ""
     goals = _objectives(cur, meta.objectives if meta else [])
     book_page = book_href(book, lesson.docname, 1)
+    reason = _unavailable(cur, lesson, live)
+    if reason is not None:  # its page says the same; a click-through lesson is not served
+        return (
+            f'<li><p class="academy-lesson">{_link(book_page, lesson.title)} '
+            '<span class="academy-kind">(not available for this city)</span></p>'
+            f"<p>{escape(reason)}</p></li>"
+        )
     if live is not None and live.lesson is not None:
         href = ".." + lesson_url(book.course.id, live.name)
         kind = f"click-through, {minutes}"
@@ -118,7 +146,8 @@ def course_page(cur: Curriculum, course_id: str, live: dict[str, LessonFile] | N
     live = live or {}
     course = book.course
     lessons = [x for x in book.lessons if x.docname != course.check_docname]
-    first = lessons[0] if lessons else None
+    open_ = [x for x in lessons if _unavailable(cur, x, live.get(x.docname)) is None]
+    first = (open_ or lessons or [None])[0]
     out = [
         f"# {course.title}",
         "",
