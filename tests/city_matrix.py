@@ -3,13 +3,15 @@
 Each variant is a city the academy was not written on, made from a real file by one
 change a real city's data shows (see issue 12):
 
-- `port-alder`: Pittsburgh's 311 file without its channel and council district columns;
-- `st-clair`: Los Angeles's file with latitude/longitude replaced by state-plane X/Y
-  (California zone 5, US feet), projected from the real points with pyproj;
-- `cedar-falls`: Los Angeles's bulky-item requests only (a per-type export: one type);
-- `lakeport`: Chicago's file with a tenth of its requests published twice (an earlier
-  update first) and its cancelled requests;
-- `fort-hale`: Chicago's requests of a single day.
+- `no-channel-city` (Port Alder): Pittsburgh's 311 file without its channel and council
+  district columns;
+- `st-clair` (St. Clair): Los Angeles's file with latitude/longitude replaced by
+  state-plane X/Y (California zone 5, US feet), projected from the real points with pyproj;
+- `one-type-city` (Cedar Falls): Los Angeles's bulky-item requests only (a per-type
+  export: one kind of request);
+- `repeats-city` (Lakeport): Chicago's file with a tenth of its requests published twice
+  (an earlier update first), and its cancelled requests;
+- `one-day-city` (Fort Hale): Chicago's requests of a single day.
 
 `write_variants(root, mirror)` adds them to an academy under `root`: a derived file in
 `mirror/<city>/`, a datapackage.json pinned to it, and a city.yml whose name is not
@@ -114,7 +116,7 @@ def _adapter(package: dict) -> dict:
 
 VARIANTS = (
     Variant(
-        "port-alder",
+        "no-channel-city",
         "Port Alder",
         "pittsburgh/service-requests-2018",
         "311_requests_no_channel.csv",
@@ -130,7 +132,7 @@ VARIANTS = (
         _state_plane_adapter,
     ),
     Variant(
-        "cedar-falls",
+        "one-type-city",
         "Cedar Falls",
         "los-angeles/service-requests-2017",
         "311_bulky_items_only.csv",
@@ -138,7 +140,7 @@ VARIANTS = (
         _same,
     ),
     Variant(
-        "lakeport",
+        "repeats-city",
         "Lakeport",
         "chicago/service-requests-2021",
         "311_requests_with_repeats.csv",
@@ -146,7 +148,7 @@ VARIANTS = (
         _repeats_adapter,
     ),
     Variant(
-        "fort-hale",
+        "one-day-city",
         "Fort Hale",
         "chicago/service-requests-2021",
         "311_requests_one_day.csv",
@@ -221,6 +223,7 @@ COPIED = ("curriculum", "tracks", "exercises", "datasets", "site")
 def academy_copy(base: Path) -> Path:
     """A copy of the real academy (content and specs, no build output) under `base`."""
     root = base / "academy"
+    root.mkdir(parents=True, exist_ok=True)
     for name in COPIED:
         shutil.copytree(
             REPO / name,
@@ -229,7 +232,7 @@ def academy_copy(base: Path) -> Path:
         )
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     node_modules = REPO / "node_modules"
-    if node_modules.is_dir():
+    if node_modules.is_dir() and not (root / "node_modules").exists():
         (root / "node_modules").symlink_to(node_modules)
     return root
 
@@ -248,3 +251,142 @@ def mirror_with_variants(base: Path, source_mirror: Path) -> Path:
 def write_variants(root: Path, mirror: Path, source_mirror: Path) -> None:
     for variant in VARIANTS:
         write_variant(variant, root, mirror, source_mirror)
+
+
+def spelt_from_id(city: str) -> set[str]:
+    """Ways a page would write the city's name if it made it from the id, not city.yml."""
+    words = city.split("-")
+    return {" ".join(w.capitalize() for w in words), "-".join(w.capitalize() for w in words)}
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """An academy with every city of the matrix, and the mirror that holds their files."""
+
+    root: Path
+    mirror: Path
+
+
+_prepared: list[Matrix] = []
+
+
+def prepared_matrix(source_mirror: Path) -> Matrix:
+    """The matrix academy under build/city-matrix (kept between runs, so unchanged books are
+    reused), its content copied afresh from the academy and its variants written again."""
+    if _prepared:
+        return _prepared[0]
+    base = REPO / "build" / "city-matrix"
+    root, mirror = base / "academy", base / "mirror"
+    for name in COPIED:
+        if (root / name).exists():
+            shutil.rmtree(root / name)
+    if mirror.exists():
+        shutil.rmtree(mirror)
+    base.mkdir(parents=True, exist_ok=True)
+    academy_copy(base)
+    mirror_with_variants(base, source_mirror)
+    write_variants(root, mirror, source_mirror)
+    import os
+
+    from academy.data.cards import write_cards
+
+    before = os.environ.get("ACADEMY_DATA_DIR")
+    os.environ["ACADEMY_DATA_DIR"] = str(mirror)
+    try:
+        write_cards(root)
+    finally:
+        if before is None:
+            os.environ.pop("ACADEMY_DATA_DIR")
+        else:
+            os.environ["ACADEMY_DATA_DIR"] = before
+    _prepared.append(Matrix(root, mirror))
+    return _prepared[0]
+
+
+@dataclass
+class CityBuild:
+    """What the build made for one city: book pages and resolved click-through lessons."""
+
+    city: str
+    name: str
+    pages: dict[str, str]  # '<course>/<page>' -> HTML
+    lessons: dict[str, dict]  # '<course>/<lesson>' -> resolved lesson
+
+
+def _with_mirror(mirror: Path):
+    import contextlib
+    import os
+
+    @contextlib.contextmanager
+    def scope():
+        before = os.environ.get("ACADEMY_DATA_DIR")
+        os.environ["ACADEMY_DATA_DIR"] = str(mirror)
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("ACADEMY_DATA_DIR", None)
+            else:
+                os.environ["ACADEMY_DATA_DIR"] = before
+
+    return scope()
+
+
+def build_lessons(root: Path, mirror: Path, city: str, workers: int = 2) -> CityBuild:
+    """Every course book and click-through lesson of the academy at `root`, for `city`
+    (validated first, as `academy build` does; the portal is not built). Books whose inputs
+    did not change since the last run are reused."""
+    from academy.build.books import environment_fingerprint, job_for
+    from academy.build.pipeline import ValidationFailed, build_books, check_data_available
+    from academy.checks.registry import errors, load_and_validate
+    from academy.clickthrough.build import build_clickthrough
+    from academy.core.errors import AcademyError
+    from academy.core.paths import build_dir
+    from academy.data.city import city_name
+
+    with _with_mirror(mirror):
+        cur, findings = load_and_validate(root, city)
+        if errors(findings):
+            raise ValidationFailed(errors(findings))
+        check_data_available(cur)
+        environment = environment_fingerprint(root, city)
+        jobs = [job_for(b, root, build_dir(root) / "books", city, environment) for b in cur.books]
+        results = build_books(jobs, workers, lambda *_: None)
+        failed = [r for r in results if r.status == "failed"]
+        if failed:
+            raise AcademyError("\n".join(r.error for r in failed))
+        lessons_dir = build_dir(root) / "matrix-lessons" / city
+        built = build_clickthrough(cur, city, lessons_dir, None)
+        name = city_name(city, root)
+    pages = {
+        f"{result.course_id}/{page.stem}": page.read_text(encoding="utf-8")
+        for result in results
+        for page in result.html.glob("**/*.html")
+        if page.stem not in {"genindex", "search"}
+    }
+    lessons = {
+        f"{b.course}/{b.name}": json.loads(b.resolved.read_text(encoding="utf-8")) for b in built
+    }
+    return CityBuild(city, name, pages, lessons)
+
+
+def from_report(report, root: Path, city: str, out: Path) -> CityBuild:
+    """A CityBuild from a full `academy build` of the real academy (its books), with the
+    city's click-through lessons resolved again into `out` (a build keeps only its last
+    city's)."""
+    from academy.checks.registry import load_and_validate
+    from academy.clickthrough.build import build_clickthrough
+    from academy.data.city import city_name
+
+    cur, _ = load_and_validate(root, city)
+    built = build_clickthrough(cur, city, out, None)
+    pages = {
+        f"{result.course_id}/{page.stem}": page.read_text(encoding="utf-8")
+        for result in report.books
+        for page in result.html.glob("**/*.html")
+        if page.stem not in {"genindex", "search"}
+    }
+    lessons = {
+        f"{b.course}/{b.name}": json.loads(b.resolved.read_text(encoding="utf-8")) for b in built
+    }
+    return CityBuild(city, city_name(city, root), pages, lessons)

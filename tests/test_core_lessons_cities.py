@@ -77,10 +77,10 @@ def test_baltimore_measures_time_to_close_and_on_time(pages: dict[tuple[str, str
 
 def test_pittsburgh_says_what_its_data_does_not_record(pages: dict[tuple[str, str], str]) -> None:
     how_long = _page(pages, "pittsburgh", "service-performance/how-long-do-requests-take")
-    assert "It does not record when a request was closed" in how_long
+    assert "Pittsburgh's data does not record when each request was closed" in how_long
     assert "time waiting" in how_long
     on_time = _page(pages, "pittsburgh", "service-performance/on-time-or-just-closed")
-    assert "no on-time rate can be computed from it" in on_time
+    assert "no on-time rate can be computed from Pittsburgh's open data" in on_time
     assert "The share closed under different counting rules" in on_time
     row = _page(pages, "pittsburgh", "data-basics/a-call-becomes-a-row")
     assert "blank on every row" in row

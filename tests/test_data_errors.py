@@ -706,3 +706,14 @@ def test_a_leading_index_column_is_left_out(town):
     town.write_package(package)
     assert not [f for f in validate_datasets(town.root) if f.severity == "error"]
     assert list(raw(DATASET, root=town.root).columns) == CSV.splitlines()[0].split(",")
+
+
+def test_a_frictionless_field_error_names_the_field_and_its_line(town):
+    package = town.package()
+    package["resources"][0]["schema"]["fields"][1]["format"] = "%Y-%m-%d %H:%M"  # on a string
+    town.write_package(package)
+    finding = next(
+        f for f in validate_datasets(town.root) if f.message.startswith("Frictionless: field")
+    )
+    assert finding.rule == "datapackage-schema" and "'Opened'" in finding.message
+    assert "datetime" in finding.message and finding.line == town.line_of('"format": "%Y-%m-%d')

@@ -1,6 +1,7 @@
 """Every graded exercise round-trips through nbgrader, for every city; plus academy.lesson.practice.
 
-For each exercise under exercises/source/ and each city, a copy of exercises/ becomes an
+For each exercise under exercises/source/ and each city of the city matrix (the four real
+cities and the five derived from their files, see `city_matrix`), a copy of exercises/ becomes an
 nbgrader course directory in tmp_path. We release the exercise, hand in the SOURCE
 notebook (with solutions) as one learner and the RELEASED stub as another, autograde both,
 and check that:
@@ -38,11 +39,14 @@ from academy.core.errors import AcademyError
 from academy.data.city import notebook_environment
 from academy.lesson.exercise import NotAttempted
 from academy.lesson.practice import Practice, visible_checks
+from city_matrix import CITIES as MATRIX_CITIES
+from city_matrix import REAL_CITIES, prepared_matrix
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "exercises"
 EXERCISE_IDS = sorted(p.parent.name for p in (EXERCISES / "source").glob("*/exercise.yml"))
-CITIES = ["baltimore", "pittsburgh"]
+CITIES = ["baltimore", "pittsburgh"]  # the practice helpers, in process
+MATRIX = list(MATRIX_CITIES)  # the nbgrader round trip: every city of the matrix
 SOLVER, STUBBER = "solution-learner", "stub-learner"
 NOT_ATTEMPTED = "not attempted yet"
 # nbgrader 0.9.6 with SQLAlchemy 2.1 warns on every autograde; the grades are still right
@@ -70,11 +74,23 @@ def source(cell: dict) -> str:
     return "".join(text) if isinstance(text, list) else text
 
 
+def academy_for(city: str) -> tuple[Path, Path | None]:
+    """(academy root, data mirror) that holds `city`: the real academy, or the city matrix
+    (its derived cities) with its mirror of links."""
+    if city in REAL_CITIES:
+        return ROOT, None
+    matrix = prepared_matrix(Path(os.environ["ACADEMY_DATA_DIR"]))
+    return matrix.root, matrix.mirror
+
+
 @contextlib.contextmanager
 def city_env(city: str) -> Iterator[None]:
+    root, mirror = academy_for(city)
     with pytest.MonkeyPatch.context() as mp:
-        for name, value in notebook_environment(ROOT, city).items():
+        for name, value in notebook_environment(root, city).items():
             mp.setenv(name, value)
+        if mirror is not None:
+            mp.setenv("ACADEMY_DATA_DIR", str(mirror))
         # nbgrader runs the `alembic` command; find it beside this Python even outside the venv
         mp.setenv("PATH", str(Path(sys.executable).parent), prepend=os.pathsep)
         yield
@@ -203,8 +219,8 @@ def _grade(exercise: str, city: str, course: Path) -> Graded:
 
 @pytest.fixture(
     scope="module",
-    params=[(e, c) for e in EXERCISE_IDS for c in CITIES],
-    ids=[f"{e}-{c}" for e in EXERCISE_IDS for c in CITIES],
+    params=[(e, c) for e in EXERCISE_IDS for c in MATRIX],
+    ids=[f"{e}-{c}" for e in EXERCISE_IDS for c in MATRIX],
 )
 def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Graded:
     exercise, city = request.param

@@ -41,14 +41,12 @@ def _lesson_meta(app: Sphinx) -> LessonMeta | None:
     return lesson.meta
 
 
-def unavailable_reason(source: Path, srcdir: Path) -> str | None:
+def unavailable_reason(source: Path, srcdir: Path, city: str) -> str | None:
     """Why this lesson cannot be taught for the city the book is built for, or None.
 
     A lesson lists under `needs:` the columns it cannot be taught without; when the city
     does not publish one, its page says so (from the data) instead of running the lesson.
     """
-    import os
-
     from academy.data.fields import unavailable_because
     from academy.data.spec import base_table
 
@@ -57,7 +55,6 @@ def unavailable_reason(source: Path, srcdir: Path) -> str | None:
     if meta is None or not meta.needs:
         return None
     root = find_root(srcdir)
-    city = os.environ.get("ACADEMY_CITY", "")
     tables = [base_table(d) for d in meta.datasets if "/" not in d]
     return unavailable_because(meta.needs, tables, city, root) if city else None
 
@@ -68,7 +65,8 @@ def replace_unavailable(app: Sphinx, docname: str, source: list[str]) -> None:
     path = Path(app.env.doc2path(docname))
     if path.suffix != ".md":
         return
-    reason = unavailable_reason(path, Path(app.srcdir))
+    city = getattr(app.config, "academy_city", "") or ""
+    reason = unavailable_reason(path, Path(app.srcdir), city)
     if reason is None:
         return
     text = source[0]

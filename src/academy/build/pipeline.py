@@ -98,9 +98,7 @@ def datasets_needed(cur: Curriculum) -> list[str]:
                 city = fallback if fallback and table not in provided else cur.city
                 wanted.add((name if "/" in name else table, city))
     wanted |= {(n, cur.city) for e in cur.exercises if e.sidecar for n in e.sidecar.datasets}
-    return sorted(
-        {n if "/" in n else primary_dataset(n, city, cur.root).id for n, city in wanted}
-    )
+    return sorted({n if "/" in n else primary_dataset(n, city, cur.root).id for n, city in wanted})
 
 
 def check_data_available(cur: Curriculum) -> None:

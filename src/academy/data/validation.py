@@ -50,12 +50,38 @@ class _Out:
         )
 
 
+FIELD_PROBLEM = re.compile(r"'(?P<value>[^']*)' .* at property '(?P<key>\w+)'")
+
+
 def _frictionless_findings(descriptor: dict, out: _Out) -> None:
     from frictionless import Package
 
     report = Package.validate_descriptor(descriptor)
-    for error in report.flatten(["type", "message"]):
-        out.add((), "datapackage-schema", f"Frictionless: {error[1]}")
+    for kind, message in report.flatten(["type", "message"]):
+        loc, prefix = _field_of(descriptor, kind, message)
+        out.add(loc, "datapackage-schema", f"Frictionless: {prefix}{message}")
+
+
+def _field_of(descriptor: dict, kind: str, message: str) -> tuple[Loc, str]:
+    """Where a Frictionless field error is: the schema field holding the value it quotes
+    (Frictionless names the value and the property, not the field)."""
+    match = FIELD_PROBLEM.search(message)
+    if kind != "field-error" or match is None:
+        return (), ""
+    resources = descriptor.get("resources") or [{}]
+    fields = ((resources[0] or {}).get("schema") or {}).get("fields") or []
+    for index, field in enumerate(fields):
+        if isinstance(field, dict) and str(field.get(match["key"])) == match["value"]:
+            hint = (
+                "a date pattern belongs on a field of type datetime; "
+                if match["key"] == "format" and "%" in match["value"]
+                else ""
+            )
+            return (
+                ("resources", 0, "schema", "fields", index, match["key"]),
+                f"field {field.get('name')!r}: {hint}",
+            )
+    return (), ""
 
 
 def _check_adapter(info: DatasetInfo, canonical: CanonicalFile, out: _Out) -> None:
