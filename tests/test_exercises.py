@@ -34,13 +34,13 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from city_matrix import CITIES as MATRIX_CITIES
+from city_matrix import REAL_CITIES, prepared_matrix
 
 from academy.core.errors import AcademyError
 from academy.data.city import notebook_environment
 from academy.lesson.exercise import NotAttempted
 from academy.lesson.practice import Practice, visible_checks
-from city_matrix import CITIES as MATRIX_CITIES
-from city_matrix import REAL_CITIES, prepared_matrix
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "exercises"

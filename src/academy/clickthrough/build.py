@@ -30,11 +30,10 @@ from academy.clickthrough.catalogue import (
 )
 from academy.clickthrough.city import city_view
 from academy.clickthrough.errors import QueryError, ResolveError
-from academy.clickthrough.format import FORMAT_VERSION
 from academy.clickthrough.lesson_files import LessonFile, lesson_files
 from academy.clickthrough.model import ClickLesson
 from academy.clickthrough.queries import check_queries, evaluate_queries
-from academy.clickthrough.resolve import resolve_lesson, truthy
+from academy.clickthrough.resolve import lesson_facts, resolve_lesson, truthy
 from academy.core.errors import AcademyError, FileError
 from academy.core.findings import Finding, rel
 from academy.curriculum.loading import Curriculum
@@ -264,17 +263,8 @@ def unavailable_lesson(
 ) -> dict[str, Any]:
     """The resolved form of a lesson this city's data cannot teach: no steps, and why."""
     return {
-        "format": FORMAT_VERSION,
-        "id": lesson_id,
-        "title": lesson.title,
-        "summary": lesson.summary,
-        "course_title": course_title,
-        "minutes": lesson.minutes,
-        "objectives": objectives,
-        "key_points": lesson.key_points,
-        "city": city,
+        **lesson_facts(lesson, lesson_id, course_title, objectives, city, links),
         "data_note": None,
-        "links": links,
         "steps": [],
         "unavailable": reason,
     }

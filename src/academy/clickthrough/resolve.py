@@ -338,6 +338,23 @@ def resolve_lesson(
             "." if lesson.city == city else f", even though your academy is set up for {view.name}."
         )
     return {
+        **lesson_facts(lesson, lesson_id, course_title, objectives, city, links),
+        "data_note": note,
+        "graded": graded,
+        "steps": steps,
+    }
+
+
+def lesson_facts(
+    lesson: ClickLesson,
+    lesson_id: str,
+    course_title: str,
+    objectives: list[str],
+    city: str,
+    links: dict[str, str],
+) -> dict[str, Any]:
+    """What every resolved lesson says about itself, whatever the city's data."""
+    return {
         "format": FORMAT_VERSION,
         "id": lesson_id,
         "title": lesson.title,
@@ -347,8 +364,5 @@ def resolve_lesson(
         "objectives": objectives,
         "key_points": lesson.key_points,
         "city": city,
-        "data_note": note,
         "links": links,
-        "graded": graded,
-        "steps": steps,
     }
