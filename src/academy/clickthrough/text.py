@@ -66,11 +66,6 @@ def format_value(value: Any, fmt: str | None = None) -> str:
     return str(value)
 
 
-def city_title(city: str) -> str:
-    """A city id as a name: 'new-orleans' -> 'New Orleans'."""
-    return city.replace("-", " ").title()
-
-
 def fill(text: str, values: dict[str, str]) -> str:
     """Put formatted values into {name} placeholders; a name without a value raises MissingValue."""
 
