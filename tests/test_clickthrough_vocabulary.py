@@ -23,12 +23,14 @@ from clickthrough_support import lesson_with
 
 from academy.books.clickthrough_pages import answers_html, step_html
 from academy.clickthrough import kinds, ops
+from academy.clickthrough.city import CityView, words
 from academy.clickthrough.format import FORMAT_VERSION, is_question
 from academy.clickthrough.lesson_files import read_lesson_file
 from academy.clickthrough.ops import OPS, ShapeCheck
 from academy.clickthrough.parts import templates
 from academy.clickthrough.queries import check_queries, evaluate_queries
 from academy.clickthrough.resolve import resolve_lesson
+from academy.data.spec import CityFacts, Words
 from academy.portal.reference import reference_page
 
 ROWS = pd.DataFrame(
@@ -60,6 +62,10 @@ ROWS = pd.DataFrame(
 AREAS = pd.DataFrame({"area": ["North", "South"], "share": [0.8, 0.2]})
 DATA = {"rows": ROWS, "areas": AREAS}
 NaN = float("nan")
+TESTVILLE_FACTS = CityFacts(
+    name="Testville", government="City of Testville", areas=Words(one="ward", many="wards")
+)
+TESTVILLE = CityView("testville", "Testville", words(TESTVILLE_FACTS))
 T = pd.Timestamp
 
 # --- query operations -----------------------------------------------------------------
@@ -132,6 +138,10 @@ OP_CASES: dict[str, list[tuple[dict[str, Any], Any]]] = {
             {"duplicates": {"columns": ["kind"]}},
             {"kind": ["pothole", "pothole", "trash", "trash"], "n": [1.0, 2.0, 3.0, NaN]},
         )
+    ],
+    "most_common": [
+        ({"most_common": "kind"}, {"kind": ["pothole", "pothole"], "n": [1.0, 2.0]}),
+        ({"most_common": "empty"}, {"rows": 0}),
     ],
     "mark_duplicates": [
         (
@@ -414,7 +424,7 @@ def resolved_step(step: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
         course_title="Course",
         objectives=["Count rows"],
         city="testville",
-        city_name="Testville",
+        view=TESTVILLE,
         links={},
     )
     assert out["format"] == FORMAT_VERSION

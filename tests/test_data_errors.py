@@ -115,6 +115,7 @@ def _package(data: bytes) -> dict:
                         },
                         "not_published": {
                             "due_at": "Testville does not publish due dates.",
+                            "address": "Testville does not publish addresses.",
                             "duplicate": "Testville does not mark repeated requests.",
                             "duplicate_of": "Testville does not mark repeated requests.",
                             "police_district": "Testville has no police districts in this file.",

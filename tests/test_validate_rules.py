@@ -512,6 +512,16 @@ BREAKS: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda r: (r / PACKAGE).with_name("README.md").write_text("# Old card\n"),
         "datasets/baltimore/service-requests-2014-2019/README.md",
     ),
+    "lesson-needs": (
+        # request_id is required: every city publishes it, so a lesson never needs it
+        lambda r: edit(
+            r,
+            LESSON,
+            "  datasets: [service_requests]\n",
+            "  datasets: [service_requests]\n  needs: [request_id]\n",
+        ),
+        LESSON,
+    ),
     "clickthrough-query": (
         lambda r: edit_click(
             r, "count_by: {column: request_type}", "count_by: {column: request_typo}"
