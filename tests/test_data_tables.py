@@ -184,8 +184,14 @@ def test_active_city_comes_from_the_kernel_or_academy_yml(monkeypatch):
 
 
 def test_canonical_tables_per_city():
-    assert canonical_tables(REPO, "baltimore") == {"service_requests", "vacant_buildings"}
-    assert canonical_tables(REPO, "pittsburgh") == {"service_requests"}
+    assert canonical_tables(REPO, "baltimore") == {
+        "service_requests",
+        "vacant_buildings",
+        "vacant_building_counts",
+        "employee_salaries",
+    }
+    for city in ("pittsburgh", "los-angeles", "chicago"):
+        assert canonical_tables(REPO, city) == {"service_requests"}
     with pytest.raises(
         AcademyError, match="no adapter provides canonical table 'vacant_buildings'"
     ):
