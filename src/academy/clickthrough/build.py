@@ -136,9 +136,8 @@ def resolve_file(
         tables = [base_table(d) for d in lesson.datasets if "/" not in d]
         reason = unavailable_because(lesson.needs, tables, data_city, cur.root)
         if reason is not None:
-            return unavailable_lesson(
-                lesson, item.id, book.course.title, objectives, city, links, reason
-            )
+            facts = lesson_facts(lesson, item.id, book.course.title, objectives, city, links)
+            return unavailable_lesson(facts, reason)
         results = evaluate_queries(lesson, load)
         shapes, _ = check_queries(lesson, lambda name: list(load(name).columns))
         resolved = resolve_lesson(
@@ -252,22 +251,9 @@ def _only_test(lesson: ClickLesson) -> ClickLesson:
     return lesson.model_copy(update={"queries": keep})
 
 
-def unavailable_lesson(
-    lesson: ClickLesson,
-    lesson_id: str,
-    course_title: str,
-    objectives: list[str],
-    city: str,
-    links: dict[str, str],
-    reason: str,
-) -> dict[str, Any]:
-    """The resolved form of a lesson this city's data cannot teach: no steps, and why."""
-    return {
-        **lesson_facts(lesson, lesson_id, course_title, objectives, city, links),
-        "data_note": None,
-        "steps": [],
-        "unavailable": reason,
-    }
+def unavailable_lesson(facts: dict[str, Any], reason: str) -> dict[str, Any]:
+    """The resolved form of a lesson this city's data cannot teach: its facts, no steps, and why."""
+    return {**facts, "data_note": None, "steps": [], "unavailable": reason}
 
 
 def notebook_json(title: str, resolved_name: str) -> dict[str, Any]:
