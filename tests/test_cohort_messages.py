@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from academy.cohort.messages import explain_test, failing_line, hidden_lines
+from academy.cohort.messages import explain_test, failing_line
 from academy.cohort.settings import GradingLimits
 
 LIMITS = GradingLimits(cell_timeout=7)
@@ -27,10 +27,6 @@ def _cell(ename: str, evalue: str, line: int, count: int = 5) -> dict:
             {"output_type": "error", "ename": ename, "evalue": evalue, "traceback": traceback}
         ],
     }
-
-
-def test_hidden_lines_include_the_markers():
-    assert hidden_lines(SOURCE) == {2, 3, 4}
 
 
 def test_the_failing_line_is_read_from_the_cells_own_frame():

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from academy.cohort import cli as cohort_cli
+from academy.core import defaults
 from academy.core.errors import AcademyError
 from academy.core.paths import build_dir, find_root
 from academy.data import cli as data_cli
@@ -132,10 +133,10 @@ def build_cmd(
 @app.command("serve")
 def serve_cmd(
     root: RootOpt = None,
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = defaults.SERVE_PORT,
     host: Annotated[
         str, typer.Option("--host", help="Address to bind; only change this on purpose.")
-    ] = "127.0.0.1",
+    ] = defaults.SERVE_HOST,
     cohort: Annotated[
         str | None,
         typer.Option(
@@ -159,9 +160,9 @@ def serve_cmd(
     cull_idle: Annotated[
         int,
         typer.Option("--cull-idle", help="Stop a learner's kernel after this many idle seconds."),
-    ] = 600,
+    ] = defaults.CULL_IDLE_SECONDS,
 ) -> None:
-    """Serve the built site and every click-through lesson on http://127.0.0.1:PORT/."""
+    """Serve the built site and every click-through lesson on http://HOST:PORT/."""
     from academy.serve.server import academy_server, lessons_built, site_server
 
     build = build_dir(_root(root))

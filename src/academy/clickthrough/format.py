@@ -2,7 +2,8 @@
 
 Both sides read this module: the build (`resolve`, the printable book page) writes and
 shows the format, and the learner's kernel (`app`) reads it. So it imports nothing but
-the standard library: the kernel never loads pandas, altair or the build's code.
+the standard library: the kernel never loads pandas, altair or the build's code. (A
+missing value in its tables reads `academy.core.defaults.BLANK`.)
 
 A resolved lesson has every number filled in, tables as rows of text, charts as SVG and
 answers as indexes. Every step has the keys of `ResolvedStep`; each step kind adds its
@@ -15,9 +16,6 @@ from typing import Any, Literal, TypedDict
 
 FORMAT_VERSION = 2
 """Bump when the resolved format changes; the app refuses files of another version."""
-
-BLANK = "(blank)"
-"""How a missing value is shown in a table cell or counted in a `count_by`."""
 
 
 class TableData(TypedDict):

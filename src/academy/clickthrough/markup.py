@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from academy.clickthrough.format import BLANK
+from academy.core.defaults import BLANK
 
 
 def table_html(table: dict[str, Any], numbered: bool = False) -> str:

@@ -22,7 +22,7 @@ import pandas as pd
 from academy.clickthrough.city import CityView
 from academy.clickthrough.condition import Condition
 from academy.clickthrough.errors import ResolveError
-from academy.clickthrough.format import BLANK, FORMAT_VERSION, is_question
+from academy.clickthrough.format import FORMAT_VERSION, is_question
 from academy.clickthrough.kinds import StepKind
 from academy.clickthrough.model import ClickLesson
 from academy.clickthrough.ops import Value
@@ -34,6 +34,7 @@ from academy.clickthrough.text import (
     to_html,
     to_plain,
 )
+from academy.core.defaults import BLANK
 from academy.core.yamlfile import Loc
 
 __all__ = ["ResolveError", "Resolver", "format_cell", "resolve_lesson"]

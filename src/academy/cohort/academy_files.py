@@ -10,6 +10,7 @@ from pathlib import Path
 
 from academy.core.errors import AcademyError
 from academy.core.schema import read_model
+from academy.curriculum.lessons import CLICKTHROUGH_DIR
 from academy.curriculum.loading import load_exercises
 from academy.curriculum.models import Academy, ObjectivesFile, Track
 
@@ -46,7 +47,7 @@ def track_lessons(root: Path, track: Track) -> list[str]:
     """Every click-through lesson of the track's courses, as '<course>/<lesson>'."""
     lessons = []
     for course in track.courses:
-        folder = root / "tracks" / track.id / course.id / "clickthrough"
+        folder = root / "tracks" / track.id / course.id / CLICKTHROUGH_DIR
         lessons += [f"{course.id}/{p.stem}" for p in sorted(folder.glob("*.yml"))]
     return lessons
 

@@ -22,6 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from academy.core import defaults
 from academy.core.errors import AcademyError
 from academy.data.city import CITY_ENV
 
@@ -96,7 +97,7 @@ def create_cmd(
     ] = None,
     pass_mark: Annotated[
         float, typer.Option("--pass-mark", help="Percent of an exercise's points that passes.")
-    ] = 70.0,
+    ] = defaults.PASS_MARK,
     city: Annotated[
         str | None,
         typer.Option(

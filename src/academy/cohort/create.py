@@ -18,6 +18,7 @@ from academy.cohort.folder import (
 from academy.cohort.gradebook import create_gradebook
 from academy.cohort.roster import read_roster_file, render_roster, sync_gradebook
 from academy.cohort.settings import CohortSettings, GradingLimits, SandboxMode, Trainer
+from academy.core.defaults import PASS_MARK
 from academy.core.errors import AcademyError
 
 SUBFOLDERS = ("source", "release", "submitted", "autograded", "feedback", ".academy")
@@ -50,7 +51,7 @@ def create_cohort(
     academy_root: Path,
     directory: Path | None = None,
     track: str | None = None,
-    pass_mark: float = 70.0,
+    pass_mark: float = PASS_MARK,
     sandbox: SandboxMode = "auto",
     limits: GradingLimits | None = None,
     city: str | None = None,

@@ -32,6 +32,7 @@ from academy.cohort.sandbox_worker import (
     UNRESPONSIVE,
 )
 from academy.cohort.settings import GradingLimits
+from academy.core.hidden_tests import hidden_lines
 from academy.lesson.exercise import NotAttempted
 
 __all__ = ["Quotable", "hidden_lines", "quotable"]

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from academy.core.defaults import PASS_MARK
 from academy.core.strict import Strict
 
 SandboxMode = Literal["auto", "bwrap"]
@@ -95,7 +96,10 @@ class CohortSettings(Strict):
         None, description="Late-work penalty; unset: late work is marked late but not marked down."
     )
     pass_mark: float = Field(
-        70.0, ge=0, le=100, description="Percent of an exercise's points that counts as passed."
+        PASS_MARK,
+        ge=0,
+        le=100,
+        description="Percent of an exercise's points that counts as passed.",
     )
     sandbox: SandboxMode = Field(
         "auto",

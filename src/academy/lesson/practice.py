@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from academy.core.errors import AcademyError
+from academy.core.hidden_tests import visible_source
 from academy.core.paths import find_root
 from academy.core.schema import read_model
 from academy.core.yamlfile import read_yaml
@@ -54,9 +55,6 @@ __all__ = ["Feedback", "Hint", "Part", "Practice", "WorkedExample"]
 
 Status = Literal["passed", "failed", "not-attempted"]
 
-HIDDEN = re.compile(
-    r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M
-)
 FUNCTION = re.compile(r"^def\s+(?P<name>[A-Za-z_]\w*)\s*\(", re.M)
 HEADING = re.compile(r"^#+\s*(?P<title>.+?)\s*$")
 
@@ -78,7 +76,7 @@ class Part:
 
 def visible_checks(source: str) -> str:
     """A test cell's source without its hidden-test region."""
-    return HIDDEN.sub("", source)
+    return visible_source(source)
 
 
 def _source(cell: dict) -> str:

@@ -38,6 +38,8 @@ from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Float, Integer, Unicode
 
+from academy.core import defaults
+
 #: What a spare runs before it counts as warm: the lesson runner and what it imports.
 WARM_CODE = "import academy.clickthrough.app, academy.progress.store"
 #: Resident memory one learner's kernel is budgeted at (measured ~70 MB; see the benchmark).
@@ -90,7 +92,9 @@ class WarmKernelManager(AsyncMappingKernelManager):
         600, config=True, help="Seconds of lesson opens that size the spares (demand)."
     )
     connect_grace = Float(
-        180, config=True, help="Seconds a handed-out kernel is kept for its page to connect."
+        defaults.CONNECT_GRACE_SECONDS,
+        config=True,
+        help="Seconds a handed-out kernel is kept for its page to connect.",
     )
     start_concurrency = Integer(
         0, config=True, help="Kernels started at the same time (0: one per core)."

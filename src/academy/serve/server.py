@@ -7,6 +7,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from academy.core import defaults
 from academy.core.errors import AcademyError
 
 if TYPE_CHECKING:
@@ -29,7 +30,9 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         return
 
 
-def site_server(site: Path, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
+def site_server(
+    site: Path, host: str = defaults.SERVE_HOST, port: int = defaults.SERVE_PORT
+) -> ThreadingHTTPServer:
     """An HTTP server for `site`; the caller runs `serve_forever()` and `server_close()`."""
     if not (site / "index.html").is_file():
         raise AcademyError(f"{site}: no built site here; run `academy build` first")

@@ -29,6 +29,7 @@ from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
+from academy.core import defaults
 from academy.core.errors import AcademyError
 from academy.serve.kernels import DEFAULT_CLASS_SIZE, KernelBudget
 from academy.serve.my_progress import CohortTrack, NeedsOf
@@ -58,15 +59,15 @@ a{color:#0b4f9c}</style></head><body><main><h1>We could not find that page</h1>
 class ServerOptions:
     """How the lesson server runs; the defaults suit a class on one machine."""
 
-    host: str = "127.0.0.1"
-    port: int = 8000
+    host: str = defaults.SERVE_HOST
+    port: int = defaults.SERVE_PORT
     class_size: int = DEFAULT_CLASS_SIZE
     """Warm kernels kept at least (a cohort's roster size; 0: start one per page)."""
     memory_budget_mb: int = 0
     """Memory all lesson kernels may use (0: half of this machine's)."""
-    cull_idle_seconds: int = 600
-    cull_interval_seconds: int = 60
-    connect_grace_seconds: int = 180
+    cull_idle_seconds: int = defaults.CULL_IDLE_SECONDS
+    cull_interval_seconds: int = defaults.CULL_INTERVAL_SECONDS
+    connect_grace_seconds: int = defaults.CONNECT_GRACE_SECONDS
     roster: tuple[tuple[str, str], ...] = ()
     """The cohort's (roster id, name) pairs: learners sign in with one of them."""
     cookie_file: Path | None = None
@@ -352,12 +353,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--lessons", type=Path, required=True)
     parser.add_argument("--site", type=Path, required=True)
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--port", type=int, default=defaults.SERVE_PORT)
     parser.add_argument("--class-size", type=int, default=DEFAULT_CLASS_SIZE)
     parser.add_argument("--memory-budget-mb", type=int, default=0)
-    parser.add_argument("--cull-idle", type=int, default=600)
-    parser.add_argument("--cull-interval", type=int, default=60)
-    parser.add_argument("--connect-grace", type=int, default=180)
+    parser.add_argument("--cull-idle", type=int, default=defaults.CULL_IDLE_SECONDS)
+    parser.add_argument("--cull-interval", type=int, default=defaults.CULL_INTERVAL_SECONDS)
+    parser.add_argument("--connect-grace", type=int, default=defaults.CONNECT_GRACE_SECONDS)
     args = parser.parse_args(argv)
     options = ServerOptions(
         port=args.port,

@@ -10,8 +10,8 @@ from typing import Literal
 import pandas as pd
 from pydantic import Field
 
-from academy.clickthrough.format import BLANK
 from academy.clickthrough.ops.base import Operation, ShapeCheck
+from academy.core.defaults import BLANK
 from academy.core.strict import Strict
 
 
