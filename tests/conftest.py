@@ -18,13 +18,23 @@ if "ACADEMY_DATA_DIR" not in os.environ and _default_mirror.is_dir():
     os.environ["ACADEMY_DATA_DIR"] = str(_default_mirror)
 
 
-CITIES = ("pittsburgh", "baltimore")  # the academy's own city last: the site left behind
+CITIES = ("baltimore", "pittsburgh")
 
 
 @pytest.fixture(scope="session")
-def built_cities() -> dict[str, BuildReport]:
-    """The real academy built once per city (books cached per city under build/books/)."""
-    return {city: build(REPO, city=city) for city in CITIES}
+def built_cities(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> dict[str, BuildReport]:
+    """The real academy built once per city, each into a temporary folder of its own (never
+    the checkout's build/). Built books are kept between runs in pytest's cache folder,
+    keyed by every input of the book (so a change rebuilds it); the data cache is the
+    usual one."""
+    cache = getattr(pytestconfig, "cache", None)  # None under `-p no:cacheprovider`
+    books = cache.mkdir("academy-books") if cache else tmp_path_factory.mktemp("books")
+    return {
+        city: build(REPO, city=city, out=tmp_path_factory.mktemp(city), books=books)
+        for city in CITIES
+    }
 
 
 @pytest.fixture(scope="session")

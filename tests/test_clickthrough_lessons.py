@@ -17,7 +17,7 @@ from clickthrough_support import lesson_with
 from academy.checks.clickthrough import clickthrough_lessons
 from academy.checks.rule import Context
 from academy.clickthrough import simulation
-from academy.clickthrough.app import LessonApp, NullStore, load_resolved, unavailable
+from academy.clickthrough.app import LessonApp, NullStore, load_resolved
 from academy.clickthrough.build import build_clickthrough, data_loader, resolve_file
 from academy.clickthrough.learner import Identity
 from academy.clickthrough.lesson_files import lesson_files
@@ -307,14 +307,23 @@ def test_app_flow_records_and_resumes(tmp_path, cur) -> None:
     assert again.index == 3 and "Welcome back" in again.status.value
 
 
-def test_broken_lesson_file_gives_a_plain_message(tmp_path) -> None:
+def test_broken_lesson_file_gives_a_plain_message(tmp_path, monkeypatch) -> None:
+    import IPython.display
+
     from academy.clickthrough.app import LessonUnavailable, start
 
     (tmp_path / "x.json").write_text("{not json")
     with pytest.raises(LessonUnavailable):
         load_resolved(tmp_path / "x.json")
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
     assert start(str(tmp_path / "x.json")) is None
-    assert "Traceback" not in unavailable("x").value
+    assert len(shown) == 1  # what the learner sees instead of the lesson
+    page = shown[0].value
+    assert "This lesson cannot open right now" in page
+    assert "The lesson file is missing or out of date." in page
+    for leak in ("Traceback", "JSONDecodeError", "Expecting property name", str(tmp_path)):
+        assert leak not in page
     app = LessonApp(
         {
             "id": "a/b",
@@ -338,7 +347,13 @@ def test_simulation_model() -> None:
     assert simulation.days_to_clear(areas[0], 3, 10) == float("inf")
     assert simulation.days_to_clear(areas[0], 4, 10) == 30
     best = simulation.best_split(areas, 6, 10)
-    assert best == [4, 2] or sum(best) == 6
+
+    def slowest(split: list[int]) -> float:
+        return max(simulation.days_to_clear(a, c, 10) for a, c in zip(areas, split, strict=True))
+
+    assert best == [4, 2]  # the only split of 6 crews that clears both areas
+    assert slowest(best) == 30
+    assert all(slowest(best) <= slowest([c, 6 - c]) for c in range(7))
     assert "goal: 20 days" in simulation.chart_svg(simulation.run(areas, best, 10, 20), 20, "x")
 
 

@@ -38,7 +38,7 @@ from academy.cohort.feedback import generate_feedback
 from academy.cohort.grade import grade_exercise
 from academy.cohort.submissions import import_submissions
 
-pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")]
+pytestmark = pytest.mark.slow
 
 #: Time for the whole run: 24 submissions, several of which hit the limits on purpose.
 RUN_BUDGET_SECONDS = 150

@@ -17,7 +17,6 @@ from academy.cohort.scores import CohortScores, ExerciseScore, LearnerScores
 from academy.cohort.settings import Trainer
 from academy.core.errors import AcademyError
 
-pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 LESSON = "python-basics/reading-lists"
 
 

@@ -13,7 +13,6 @@ import pytest
 from cohort_support import ACADEMY, EXERCISE, GOOD, NOTEBOOK, PARTIAL, with_answers, write_notebook
 
 ACADEMY_BIN = str(Path(sys.executable).parent / "academy")
-pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 
 
 def academy(*args: str, check: bool = True) -> Any:

@@ -27,7 +27,7 @@ from academy.cohort.grade import grade_exercise
 from academy.cohort.records import load_records
 from academy.core.errors import AcademyError
 
-pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")]
+pytestmark = pytest.mark.slow
 
 SLOW = {
     **GOOD,

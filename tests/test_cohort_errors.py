@@ -18,7 +18,6 @@ from cohort_support import (
 )
 
 ACADEMY_BIN = str(Path(sys.executable).parent / "academy")
-pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ from academy.cohort.scores import cohort_scores
 from academy.cohort.submissions import import_submissions
 from academy.progress.store import ProgressStore
 
-pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")]
+pytestmark = pytest.mark.slow
 
 BROKEN_TOTAL = {**GOOD, "total-answer": "def total(values):\n    return 0"}
 SUBMISSIONS = {

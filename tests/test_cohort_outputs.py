@@ -25,7 +25,7 @@ from academy.cohort.scores import cohort_scores
 from academy.cohort.settings import LatePolicy
 from academy.progress.store import ProgressStore
 
-pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")]
+pytestmark = pytest.mark.slow
 
 
 def score(folder, learner):

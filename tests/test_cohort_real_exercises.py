@@ -25,10 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = sorted(p.parent.name for p in (ROOT / "exercises" / "source").glob("*/exercise.yml"))
 KINDS = ["correct", "half", "stub"]
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning"),
-]
+pytestmark = pytest.mark.slow
 
 
 @pytest.mark.skipif(not EXERCISES, reason="no exercises in the academy yet")

@@ -18,8 +18,6 @@ from academy.cohort.report import STATES, build_report, render_report
 from academy.cohort.roster import roster
 from academy.cohort.scores import CohortScores, ExerciseScore, LearnerScores
 
-pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
-
 # learner -> {grade_id: (status recorded at grading, score)}; None: nothing handed in
 RESULTS = {
     "ada": {

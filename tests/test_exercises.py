@@ -49,8 +49,6 @@ CITIES = ["baltimore", "pittsburgh"]  # the practice helpers, in process
 MATRIX = list(MATRIX_CITIES)  # the nbgrader round trip: every city of the matrix
 SOLVER, STUBBER = "solution-learner", "stub-learner"
 NOT_ATTEMPTED = "not attempted yet"
-# nbgrader 0.9.6 with SQLAlchemy 2.1 warns on every autograde; the grades are still right
-pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

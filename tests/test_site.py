@@ -41,7 +41,7 @@ def curriculum() -> Curriculum:
 
 @pytest.fixture(scope="session")
 def built(curriculum: Curriculum, built_cities) -> dict[str, dict[str, str]]:
-    """Each city's lesson texts, read from its books. The site left is Baltimore's."""
+    """Each city's lesson texts, read from its books."""
     return {
         city: {
             f"{result.course_id}/{lesson.docname}": _prose(
@@ -54,9 +54,16 @@ def built(curriculum: Curriculum, built_cities) -> dict[str, dict[str, str]]:
     }
 
 
+@pytest.fixture(scope="session", params=["baltimore", "pittsburgh"])
+def site(request: pytest.FixtureRequest, built_cities) -> Path:
+    """Each city's assembled site (portal, books, lesson pages)."""
+    return built_cities[request.param].site
+
+
 @pytest.fixture(scope="session")
-def site(built) -> Path:
-    return REPO / "build" / "site"
+def academy_site(built_cities, curriculum: Curriculum) -> Path:
+    """The site of the city academy.yml names, the one opened in the browser."""
+    return built_cities[curriculum.city].site
 
 
 def test_every_catalogue_page_and_lesson_is_built(site: Path, curriculum: Curriculum) -> None:
@@ -110,11 +117,13 @@ def _pages(site: Path, curriculum: Curriculum) -> list[str]:
 
 
 @pytest.mark.browser
-def test_pages_offline_charts_drawn_and_accessible(site: Path, curriculum: Curriculum) -> None:
+def test_pages_offline_charts_drawn_and_accessible(
+    academy_site: Path, curriculum: Curriculum
+) -> None:
     problems: list[str] = []
     drawn = 0
-    with served(site) as base, chromium() as browser:
-        for page_path in _pages(site, curriculum):
+    with served(academy_site) as base, chromium() as browser:
+        for page_path in _pages(academy_site, curriculum):
             with visit(browser, base + page_path) as (page, record):
                 problems += [f"{page_path}: external request {url}" for url in record.external]
                 problems += [f"{page_path}: failed to load {url}" for url in record.failed]

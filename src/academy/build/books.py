@@ -19,7 +19,8 @@ from typing import Any, Literal
 import yaml
 
 from academy.core.findings import rel
-from academy.core.sources import package_files
+from academy.core.sources import installed_packages, package_files
+from academy.curriculum.lessons import CLICKTHROUGH_DIR
 from academy.curriculum.loading import Book
 
 STAMP = ".academy-inputs"
@@ -67,12 +68,14 @@ def _hash_files(paths: list[Path], root: Path) -> str:
 def environment_fingerprint(root: Path, city: str) -> str:
     """Hash of every input outside the course folder that can change executed output:
     the city, shared book settings, objectives, dataset pins and adapters, exercise
-    sources (the practice lessons read them) and the academy package itself."""
+    sources (the practice lessons read them), the academy package itself and the
+    versions of the installed libraries."""
     inputs = [root / "tracks" / "_book_defaults.yml", root / "curriculum" / "objectives.yml"]
     inputs += [p for p in (root / "datasets").rglob("*") if p.suffix in {".json", ".yml"}]
     inputs += [p for p in (root / "exercises" / "source").rglob("*") if p.is_file()]
     inputs += package_files(*BOOK_PACKAGES)
-    return hashlib.sha256(f"{city}:{_hash_files(inputs, root)}".encode()).hexdigest()
+    key = f"{city}:{_hash_files(inputs, root)}:{installed_packages()}"
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def fingerprint(book: Book, root: Path, environment: str) -> str:
@@ -87,6 +90,9 @@ def merged_config(book: Book, root: Path) -> dict:
     own = yaml.safe_load((book.dir / "_config.yml").read_text(encoding="utf-8")) or {}
     config = {**defaults, **own}
     config.setdefault("title", book.course.title)
+    execute = dict(config.get("execute", {}))  # click-through lessons are YAML, never run
+    execute["exclude_patterns"] = [*execute.get("exclude_patterns", []), f"{CLICKTHROUGH_DIR}/*"]
+    config["execute"] = execute
     sphinx = {**defaults.get("sphinx", {}), **own.get("sphinx", {})}
     sphinx["config"] = {
         **sphinx.get("config", {}),

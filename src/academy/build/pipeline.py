@@ -109,8 +109,8 @@ def check_data_available(cur: Curriculum) -> None:
         dataset_path(dataset_id, cur.root)
 
 
-def build_portal(root: Path) -> None:
-    """mkdocs-material, strict: any warning aborts the build."""
+def build_portal(root: Path, site: Path) -> None:
+    """mkdocs-material, strict, into `site`: any warning aborts the build."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
@@ -121,7 +121,7 @@ def build_portal(root: Path) -> None:
     mkdocs_log.setLevel(logging.WARNING)
     mkdocs_log.addHandler(warnings)
     try:
-        config = load_config(config_file=str(root / "mkdocs.yml"), strict=True)
+        config = load_config(config_file=str(root / "mkdocs.yml"), strict=True, site_dir=str(site))
         mkdocs_build(config)
     except (Abort, ConfigurationError) as exc:
         first = warnings.messages[0] if warnings.messages else str(exc)
@@ -170,10 +170,22 @@ def write_answer_keys(lessons: list[BuiltLesson], build: Path) -> None:
 
 
 def build(
-    root: Path, city: str | None = None, workers: int = 2, progress: Progress = _no_progress
+    root: Path,
+    city: str | None = None,
+    workers: int = 2,
+    progress: Progress = _no_progress,
+    out: Path | None = None,
+    books: Path | None = None,
 ) -> BuildReport:
     """Validate, build every course book and the portal for `city` (default: the city
-    curriculum/academy.yml names), and assemble build/site."""
+    curriculum/academy.yml names), and assemble the site.
+
+    Everything goes under `out` (default build/): the site in site/, the click-through
+    lessons in lessons/. Each book is built under `books` (default `out`/books/), in a
+    folder per city and course where an unchanged book (same inputs, same code, same
+    installed packages) is reused rather than rebuilt."""
+    out = out or build_dir(root)
+    books = books or out / "books"
     timings: dict[str, float] = {}
     start = time.perf_counter()
     progress("validate", 0, 1)
@@ -187,7 +199,7 @@ def build(
 
     t = time.perf_counter()
     environment = environment_fingerprint(root, city)
-    jobs = [job_for(book, root, build_dir(root) / "books", city, environment) for book in cur.books]
+    jobs = [job_for(book, root, books, city, environment) for book in cur.books]
     results = build_books(jobs, workers, progress)
     failed = [r for r in results if r.status == "failed"]
     if failed:
@@ -196,8 +208,8 @@ def build(
 
     t = time.perf_counter()
     progress("portal", 0, 1)
-    build_portal(root)
-    site = build_dir(root) / "site"
+    site = out / "site"
+    build_portal(root, site)
     assemble(site, list(zip(cur.books, results, strict=True)))
     progress("portal", 1, 1)
     timings["portal"] = time.perf_counter() - t
@@ -206,8 +218,8 @@ def build(
     progress("lessons", 0, 1)
     from academy.clickthrough.build import build_clickthrough
 
-    built = build_clickthrough(cur, city, build_dir(root), site)  # Voilà lessons + stable URLs
-    write_answer_keys(built, build_dir(root))
+    built = build_clickthrough(cur, city, out, site)  # Voilà lessons + stable URLs
+    write_answer_keys(built, out)
     progress("lessons", 1, 1)
     timings["lessons"] = time.perf_counter() - t
 

@@ -21,3 +21,20 @@ def package_files(*packages: str) -> list[Path]:
             raise ValueError(f"academy has no package '{name}'")
         files += (p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     return sorted(files)
+
+
+def installed_packages() -> str:
+    """Every Python package installed in this environment, as the sorted names of their
+    metadata folders (`pandas-3.1.1.dist-info`): a cache key that includes it is rebuilt
+    when a library (Sphinx, pandas …) changes version."""
+    import sysconfig
+
+    folders = {Path(sysconfig.get_paths()[key]) for key in ("purelib", "platlib")}
+    names = {
+        p.name
+        for folder in folders
+        if folder.is_dir()
+        for p in folder.iterdir()
+        if p.suffix in {".dist-info", ".egg-info"}
+    }
+    return "\n".join(sorted(names))

@@ -53,7 +53,8 @@ def run_check(
     if kind == "missing":
         return _rows(text[check.column].isna()), "rows", ()
     if kind == "matches":
-        mask = text[check.column].str.contains(re.compile(check.pattern or ""), na=False)
+        pattern = re.compile(check.pattern or "")  # may have groups: only a match matters
+        mask = text[check.column].map(lambda v: isinstance(v, str) and bool(pattern.search(v)))
         examples = tuple(text.loc[mask, check.column].drop_duplicates().head(3))
         return _rows(mask), "rows", examples
     if kind == "duplicates":
