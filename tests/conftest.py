@@ -38,6 +38,14 @@ def built_cities(
 
 
 @pytest.fixture(scope="session")
+def academy_build(built_cities) -> BuildReport:
+    """The build of the city curriculum/academy.yml names (what `academy build` makes)."""
+    from academy.data.city import configured_city
+
+    return built_cities[configured_city(REPO)]
+
+
+@pytest.fixture(scope="session")
 def postgres_server():
     """A private PostgreSQL server for the whole run (scripts/start-postgres); its URL."""
     from postgres_support import running_server

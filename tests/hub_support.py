@@ -53,6 +53,7 @@ def running_hub(
     progress_url: str,
     trainers: tuple[str, ...] = ("coach",),
     extra_env: dict[str, str] | None = None,
+    build: Path | None = None,
 ) -> Iterator[Hub]:
     """The academy's hub for `cohort`; every process it started is gone afterwards."""
     env = {
@@ -64,6 +65,8 @@ def running_hub(
     args = [ACADEMY, "hub", cohort, "--auth", "dummy", "--spawner", "shared"]
     args += ["--port", str(port), "--state", str(state), "--dir", str(cohorts_dir)]
     args += ["--root", str(REPO)]
+    if build is not None:
+        args += ["--build-dir", str(build)]
     for trainer in trainers:
         args += ["--trainer", trainer]
     state.mkdir(parents=True, exist_ok=True)

@@ -48,7 +48,7 @@ def xsrf(context) -> str:
     return next(c["value"] for c in context.cookies() if c["name"] == "_xsrf")
 
 
-def test_hub_end_to_end(built_cities, postgres_url, tmp_path) -> None:
+def test_hub_end_to_end(academy_build, postgres_url, tmp_path) -> None:
     cohorts = tmp_path / "cohorts"
     roster = tmp_path / "roster.csv"
     roster.write_text(
@@ -57,7 +57,10 @@ def test_hub_end_to_end(built_cities, postgres_url, tmp_path) -> None:
     env = {"ACADEMY_PROGRESS_URL": postgres_url, "ACADEMY_ROOT": str(REPO)}
     academy("cohort", "create", COHORT, "--roster", str(roster), "--track", "foundations",
             "--root", str(REPO), "--dir", str(cohorts), env=env)  # fmt: skip
-    with running_hub(COHORT, cohorts, tmp_path / "hub", free_port(), postgres_url) as hub:
+    hub_state = tmp_path / "hub"
+    with running_hub(
+        COHORT, cohorts, hub_state, free_port(), postgres_url, build=academy_build.out
+    ) as hub:
         # the trainer releases the exercise to the hub's exchange
         academy("cohort", "release", COHORT, EXERCISE, "--exchange", str(hub.exchange),
                 "--dir", str(cohorts), env=env)  # fmt: skip
@@ -84,7 +87,7 @@ def test_hub_end_to_end(built_cities, postgres_url, tmp_path) -> None:
             assert "Academy" in page.title() or page.locator("h1").count()
             # a click-through lesson through Voilà, done to the end: the hub user is the learner
             page.goto(f"/user/{LEARNER}/academy/lessons/{LESSON}/")
-            lesson = json.loads((REPO / "build" / "lessons" / f"{LESSON}.json").read_text())
+            lesson = json.loads((academy_build.out / "lessons" / f"{LESSON}.json").read_text())
             learner = OnHub(page)
             learner.heading(lesson["steps"][0]["title"])
             assert page.locator(".academy-who", has_text=LEARNER).count() == 1

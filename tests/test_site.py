@@ -61,9 +61,9 @@ def site(request: pytest.FixtureRequest, built_cities) -> Path:
 
 
 @pytest.fixture(scope="session")
-def academy_site(built_cities, curriculum: Curriculum) -> Path:
+def academy_site(academy_build) -> Path:
     """The site of the city academy.yml names, the one opened in the browser."""
-    return built_cities[curriculum.city].site
+    return academy_build.site
 
 
 def test_every_catalogue_page_and_lesson_is_built(site: Path, curriculum: Curriculum) -> None:

@@ -39,6 +39,12 @@ app.add_typer(progress_cli.app, name="progress")
 RootOpt = Annotated[
     Path | None, typer.Option("--root", help="Academy checkout (default: found from here).")
 ]
+BuildDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--build-dir", help="Folder the academy is built into (default: build/ in the checkout)."
+    ),
+]
 CityOpt = Annotated[
     str | None,
     typer.Option(
@@ -100,6 +106,7 @@ def build_cmd(
     root: RootOpt = None,
     city: CityOpt = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Books built at once.")] = 2,
+    build_directory: BuildDirOpt = None,
 ) -> None:
     """Validate, build every course book and the portal into build/site."""
     from academy.build.pipeline import ValidationFailed, build
@@ -119,7 +126,9 @@ def build_cmd(
                     tasks[step] = bar.add_task(step, total=total)
                 bar.update(tasks[step], completed=done, total=total)
 
-            report = build(_root(root), city=_city(city), workers=jobs, progress=progress)
+            report = build(
+                _root(root), city=_city(city), workers=jobs, progress=progress, out=build_directory
+            )
     except ValidationFailed as exc:
         for finding in exc.findings:
             print(finding)
@@ -133,6 +142,7 @@ def build_cmd(
 @app.command("serve")
 def serve_cmd(
     root: RootOpt = None,
+    build_directory: BuildDirOpt = None,
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = defaults.SERVE_PORT,
     host: Annotated[
         str, typer.Option("--host", help="Address to bind; only change this on purpose.")
@@ -165,7 +175,7 @@ def serve_cmd(
     """Serve the built site and every click-through lesson on http://HOST:PORT/."""
     from academy.serve.server import academy_server, lessons_built, site_server
 
-    build = build_dir(_root(root))
+    build = build_directory or build_dir(_root(root))
     if not lessons_built(build):
         server = site_server(build / "site", host=host, port=port)
         out.print(
@@ -261,6 +271,7 @@ def hub_cmd(
         Path | None, typer.Option("--dir", help="Folder that holds the cohorts.")
     ] = None,
     root: RootOpt = None,
+    build_directory: BuildDirOpt = None,
 ) -> None:
     """Run a JupyterHub for a cohort: lessons, exercises and nbgrader for every learner."""
     import os
@@ -275,6 +286,7 @@ def hub_cmd(
         raise AcademyError(f"--spawner {spawner}: use system-users or shared")
     request = HubRequest(
         root=_root(root),
+        build=build_directory,
         cohort=cohort,
         cohorts_dir=directory,
         ip=host,

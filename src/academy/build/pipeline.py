@@ -47,6 +47,8 @@ class ValidationFailed(AcademyError):
 class BuildReport:
     """What `academy build` did and how long each part took."""
 
+    out: Path
+    """The folder everything was built into (site/, lessons/ …)."""
     site: Path
     city: str
     books: list[BookResult] = field(default_factory=list)
@@ -184,7 +186,7 @@ def build(
     lessons in lessons/. Each book is built under `books` (default `out`/books/), in a
     folder per city and course where an unchanged book (same inputs, same code, same
     installed packages) is reused rather than rebuilt."""
-    out = out or build_dir(root)
+    out = out.resolve() if out else build_dir(root)
     books = books or out / "books"
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -229,4 +231,4 @@ def build(
             f"{broken[0]}; {len(broken)} broken link(s) in the built site, fix the page that links there"
         )
     timings["total"] = time.perf_counter() - start
-    return BuildReport(site=site, city=city, books=results, seconds=timings)
+    return BuildReport(out=out, site=site, city=city, books=results, seconds=timings)

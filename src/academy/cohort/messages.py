@@ -20,7 +20,6 @@ from academy.cohort.quoting import (
     Quotable,
     clean,
     error_detail,
-    hidden_lines,
     quotable,
     syntax_problem,
 )

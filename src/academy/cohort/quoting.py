@@ -32,8 +32,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
-HIDDEN_END = "### END HIDDEN TESTS"
+from academy.core.hidden_tests import blanked_source, hidden_lines
+
 #: Longest quoted message, and longest value kept for one placeholder.
 MAX_MESSAGE = 300
 MAX_VALUE = 80
@@ -55,28 +55,6 @@ def clean(text: str, limit: int = MAX_MESSAGE) -> str:
     text = "".join(c if c.isprintable() else " " for c in text)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + ELIDED
-
-
-def hidden_lines(source: str) -> set[int]:
-    """1-based line numbers of a test cell that learners never see (markers included)."""
-    hidden: set[int] = set()
-    inside = False
-    for number, line in enumerate(source.splitlines(), start=1):
-        if line.strip().startswith(HIDDEN_BEGIN):
-            inside = True
-        if inside:
-            hidden.add(number)
-        if line.strip().startswith(HIDDEN_END):
-            inside = False
-    return hidden
-
-
-def visible_source(source: str) -> str:
-    """The source with hidden lines blanked (line numbers kept)."""
-    hidden = hidden_lines(source)
-    return "\n".join(
-        "" if number in hidden else line for number, line in enumerate(source.splitlines(), start=1)
-    )
 
 
 @dataclass(frozen=True)
@@ -201,7 +179,7 @@ class Quotable:
     @classmethod
     def of_test(cls, source: str) -> Quotable:
         """What a test cell on its own lets feedback quote (its visible part, the helpers)."""
-        visible = visible_source(source)
+        visible = blanked_source(source)
         return cls((*helper_templates(), *templates_in(visible)), frozenset(words_in(visible)))
 
     def quote(self, evalue: str, grade_id: str | None) -> str | None:
@@ -251,7 +229,7 @@ def quotable(cells: list[Any], author_ids: set[str], answer_ids: set[str]) -> Qu
         if cell.get("cell_type") != "code":
             continue
         if grade_id in author_ids:
-            visible = visible_source(source)
+            visible = blanked_source(source)
             templates += templates_in(visible)
             words |= words_in(visible)
         elif grade_id in answer_ids:

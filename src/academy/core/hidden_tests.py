@@ -36,3 +36,11 @@ def visible_source(source: str) -> str:
     hidden = hidden_lines(source)
     lines = source.split("\n")
     return "\n".join(line for number, line in enumerate(lines, start=1) if number not in hidden)
+
+
+def blanked_source(source: str) -> str:
+    """The cell's source with its hidden tests blanked, so every line keeps its number
+    (for placing a traceback's line without ever showing a hidden one)."""
+    hidden = hidden_lines(source)
+    lines = source.split("\n")
+    return "\n".join("" if number in hidden else line for number, line in enumerate(lines, 1))

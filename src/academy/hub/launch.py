@@ -38,6 +38,8 @@ class HubRequest:
 
     root: Path
     cohort: str
+    build: Path | None = None
+    """Where the academy was built (default: the checkout's build/)."""
     cohorts_dir: Path | None = None
     ip: str = "127.0.0.1"
     port: int = 8100
@@ -91,7 +93,7 @@ def hub_settings(request: HubRequest) -> HubSettings:
     if not config.is_file():
         raise AcademyError(f"{config}: the hub's configuration is missing; restore it from git")
     proxy = find_proxy(root, request.proxy)
-    build = build_dir(root)
+    build = request.build or build_dir(root)
     site, lessons = build / "site", build / "lessons"
     if not (site / "index.html").is_file() or not any(lessons.glob("*/*.ipynb")):
         raise AcademyError(f"{build}: the academy is not built; run `academy build` first")
