@@ -308,15 +308,14 @@ def test_app_flow_records_and_resumes(tmp_path, cur) -> None:
 
 
 def test_broken_lesson_file_gives_a_plain_message(tmp_path, monkeypatch) -> None:
-    import IPython.display
-
+    from academy.clickthrough import app as app_module
     from academy.clickthrough.app import LessonUnavailable, start
 
     (tmp_path / "x.json").write_text("{not json")
     with pytest.raises(LessonUnavailable):
         load_resolved(tmp_path / "x.json")
     shown: list = []
-    monkeypatch.setattr(IPython.display, "display", shown.append)
+    monkeypatch.setattr(app_module, "show", shown.append)
     assert start(str(tmp_path / "x.json")) is None
     assert len(shown) == 1  # what the learner sees instead of the lesson
     page = shown[0].value
