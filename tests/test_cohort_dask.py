@@ -24,6 +24,7 @@ from cohort_support import (
 from dask_support import free_port, local_cluster
 
 from academy.cohort.grade import grade_exercise
+from academy.cohort.history import changes, verify_history
 from academy.cohort.records import load_records
 from academy.core.errors import AcademyError
 
@@ -100,6 +101,9 @@ def test_worker_killed_mid_job_loses_nothing_and_grades_nothing_twice(tmp_path, 
     assert killed, "no worker was busy to kill"
     assert not run.unfinished
     assert sorted(finished) == sorted(ANSWERS)  # each learner finished exactly once
+    graded = [c.learner for c in changes(folder, EXERCISE)]
+    assert sorted(graded) == sorted(ANSWERS)  # one grade per learner in the history, none twice
+    assert not verify_history(folder)
     got = scores(folder)
     assert set(got) == set(ANSWERS)
     assert got["ana"][0] == got["dot"][0] == got["eli"][0] == got["fox"][0] == 5
@@ -141,3 +145,32 @@ def test_unreachable_scheduler_from_the_command_line(tmp_path) -> None:
     lines = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert len(lines) == 1 and "no Dask scheduler answered" in lines[0], done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_worker_without_user_namespaces_refuses_in_one_line(monkeypatch) -> None:
+    """A grading pod whose bubblewrap cannot make its sandbox (no user namespaces, masked
+    /proc, a seccomp or AppArmor profile in the way) refuses the job in one line that
+    says what to give the pod; it never runs the learner's code unsandboxed."""
+    from typing import NamedTuple
+
+    from academy.cohort import executor, sandbox
+
+    class Runtime(NamedTuple):
+        python: str
+        mode: str
+        bwrap: str
+
+    complaint = "bwrap: Can't mount proc on /newroot/proc: Operation not permitted"
+    monkeypatch.setattr(executor, "_probed", {})
+    monkeypatch.setattr(sandbox, "_probe", lambda runtime: complaint)
+    monkeypatch.setattr(sandbox, "_sysctl", lambda name: None)  # a pod, not the machine
+    job = type("Job", (), {"runtime": Runtime(sys.executable, "bwrap", sys.executable)})()
+    ran: list[object] = []
+    with pytest.raises(executor.WorkerCannotGrade) as caught:
+        executor._run_carrying_files(ran.append, job, {})
+    message = str(caught.value)
+    assert not ran and "\n" not in message
+    assert message.startswith("bubblewrap cannot create a sandbox on this Dask worker")
+    assert complaint in message
+    for needed in ("seccompProfile Unconfined", "AppArmor unconfined", "procMount Unmasked"):
+        assert needed in message

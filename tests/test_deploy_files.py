@@ -196,7 +196,11 @@ def test_grading_cluster_gives_bubblewrap_user_namespaces() -> None:
     worker = docs["academy-grading-worker"]["spec"]["template"]["spec"]
     assert worker["hostUsers"] is False
     (container,) = worker["containers"]
-    assert container["securityContext"]["seccompProfile"]["type"] == "Unconfined"
+    context = container["securityContext"]
+    assert context["seccompProfile"]["type"] == "Unconfined"
+    assert context["appArmorProfile"]["type"] == "Unconfined"
+    assert context["procMount"] == "Unmasked"  # bwrap mounts its own /proc
+    assert not context.get("capabilities", {}).get("add")
     assert not container["securityContext"].get("privileged")
     service = docs["academy-grading-scheduler"]
     assert service["kind"] in {"Service", "Deployment"}

@@ -102,9 +102,11 @@ def _check_worker(job: Any) -> None:
     if runtime.mode == "bwrap":
         complaint = _sandbox_complaint(runtime)
         if complaint:
+            from academy.cohort.sandbox import how_to_fix
+
             raise WorkerCannotGrade(
-                f"bubblewrap cannot create a sandbox on this Dask worker ({complaint}); give "
-                "the grading pod user namespaces (see site/run-on-kubernetes.md)"
+                f"bubblewrap cannot create a sandbox on this Dask worker ({complaint}); "
+                f"to fix it, {how_to_fix(complaint)} (see site/run-on-kubernetes.md)"
             )
 
 
