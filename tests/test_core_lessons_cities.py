@@ -1,6 +1,6 @@
-"""The Foundations `data-basics` and Practitioner `service-performance` books, built for
-both cities: each page reads correctly whether or not the city records closing and due
-dates, Foundations pages show no code, and every chart carries a text alternative.
+"""The Foundations `data-basics` book and the four Practitioner books, built for both
+cities: each page reads correctly whether or not the city records closing and due dates,
+Foundations pages show no code, and every chart carries a text alternative.
 """
 
 from __future__ import annotations
@@ -9,7 +9,13 @@ import re
 
 import pytest
 
-COURSES = ("data-basics", "service-performance")
+COURSES = (
+    "data-basics",
+    "service-performance",
+    "tiered-reporting",
+    "fair-questions",
+    "data-governance",
+)
 CITIES = ("baltimore", "pittsburgh")
 pytestmark = pytest.mark.slow
 LABELLED_CHART = re.compile(r'<figure class="academy-chart"><svg role="img" aria-label="[^"]{20,}"')
@@ -84,3 +90,21 @@ def test_pittsburgh_says_what_its_data_does_not_record(pages: dict[tuple[str, st
     assert "The share closed under different counting rules" in on_time
     row = _page(pages, "pittsburgh", "data-basics/a-call-becomes-a-row")
     assert "blank on every row" in row
+
+
+def test_quality_standards_are_measured_or_said_to_be_uncheckable(pages) -> None:
+    baltimore = _page(pages, "baltimore", "data-governance/quality-standards")
+    assert "Six quality standards measured on Baltimore" in baltimore
+    assert "cannot be checked" not in baltimore  # Baltimore records closing dates
+    pittsburgh = _page(pages, "pittsburgh", "data-governance/quality-standards")
+    assert "cannot be checked" in pittsburgh
+    assert "does not record when each request was closed" in pittsburgh
+
+
+def test_privacy_lesson_says_whose_salary_file_it_uses(pages) -> None:
+    pittsburgh = _page(pages, "pittsburgh", "data-governance/privacy-and-public-records")
+    assert "so this lesson uses Baltimore" in pittsburgh
+    baltimore = _page(pages, "baltimore", "data-governance/privacy-and-public-records")
+    assert "so this lesson uses" not in baltimore
+    for page in (pittsburgh, baltimore):
+        assert "Employee " in page and "are the only person with their job title" in page

@@ -1,4 +1,11 @@
-"""Every foundations page reads at or below US grade 8 (Flesch-Kincaid, via textstat).
+"""Every foundations page reads at or below US grade 8, and every practitioner page at or
+below US grade 10 (Flesch-Kincaid, via textstat).
+
+Practitioner pages are for supervisors and managers: busy adult readers of work documents,
+not specialists. Grade 10 is the ceiling of plain-language guidance for public documents;
+the pages are written well under it (grade 4 to 9 when this test was added), so the ceiling
+catches a page that drifts into jargon and long sentences without asking managers' pages to
+read like a frontline worker's.
 
 The text measured is what the learner reads on the page: the lesson's prose, its
 objective statements (shown at the top) and its key points (shown at the end). Front
@@ -22,6 +29,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 FOUNDATIONS = REPO / "tracks" / "foundations"
 MAX_GRADE = 8.0
+PRACTITIONER = REPO / "tracks" / "practitioner"
+PRACTITIONER_MAX_GRADE = 10.0
 
 FRONT_MATTER = re.compile(r"\A---\n(?P<yaml>.*?)\n---\n", re.DOTALL)
 FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\s*(?:\{(?P<name>[^}]+)\})?(?P<arg>.*)$")
@@ -145,12 +154,14 @@ def _objectives() -> dict[str, str]:
     return {o["id"]: o["statement"] for o in data.get("objectives", [])}
 
 
-def foundations_pages() -> list[Path]:
+def track_pages(track: Path) -> list[Path]:
     return sorted(
-        p
-        for p in FOUNDATIONS.rglob("*.md")
-        if "_build" not in p.parts and not p.name.startswith("_")
+        p for p in track.rglob("*.md") if "_build" not in p.parts and not p.name.startswith("_")
     )
+
+
+def foundations_pages() -> list[Path]:
+    return track_pages(FOUNDATIONS)
 
 
 def test_there_are_foundations_pages_to_measure() -> None:
@@ -166,6 +177,24 @@ def test_foundations_page_reads_at_grade_8_or_below(page: Path) -> None:
         f"{page.relative_to(REPO)} reads at US grade {measured:.1f} (Flesch-Kincaid); "
         f"foundations pages must read at grade {MAX_GRADE:.0f} or below: use shorter "
         "sentences and shorter words"
+    )
+
+
+def test_there_are_practitioner_pages_to_measure() -> None:
+    assert len(track_pages(PRACTITIONER)) >= 16, f"expected 4 courses of pages under {PRACTITIONER}"
+
+
+@pytest.mark.parametrize(
+    "page", track_pages(PRACTITIONER), ids=lambda p: str(p.relative_to(PRACTITIONER))
+)
+def test_practitioner_page_reads_at_grade_10_or_below(page: Path) -> None:
+    text = prose(page.read_text(encoding="utf-8"), _objectives())
+    assert len(text.split()) >= 100, f"{page.relative_to(REPO)}: too little prose to measure"
+    measured = grade(text)
+    assert measured <= PRACTITIONER_MAX_GRADE, (
+        f"{page.relative_to(REPO)} reads at US grade {measured:.1f} (Flesch-Kincaid); "
+        f"practitioner pages must read at grade {PRACTITIONER_MAX_GRADE:.0f} or below: use "
+        "shorter sentences and plainer words"
     )
 
 
