@@ -174,3 +174,27 @@ def test_a_point_at_zero_zero_is_a_placeholder_however_few_rows_hold_it():
     lat = pd.Series([39.29] * 40 + [39.30 + i / 1000 for i in range(60)] + [0.0])
     lon = pd.Series([-76.61] * 40 + [-76.60 - i / 1000 for i in range(60)] + [0.0])
     assert [(p.latitude, p.rows) for p in shared_points(lat, lon)] == [(39.29, 40), (0, 1)]
+
+
+def test_a_required_column_with_an_unknown_name_is_proposed_from_its_values(tmp_path, monkeypatch):
+    """A 311 file whose type column has a name no synonym knows still gets an adapter: the
+    first column whose values fit is proposed, the others that fit are named, and the
+    statuses are read from their words (here none of open/closed is written as such)."""
+    root = empty_academy(tmp_path, "testville")
+    monkeypatch.setenv("ACADEMY_CACHE_DIR", str(tmp_path / "cache"))
+    kinds, states = ["Pothole", "Graffiti", "Trash"], ["Done", "In Progress", "Withdrawn"]
+    rows = [
+        f"T-{i},{kinds[i % 3]},Streets,2024-03-{1 + i % 28:02d} 08:00,{states[i % 3]}"
+        for i in range(60)
+    ]
+    source = tmp_path / "tickets.csv"
+    source.write_text("sr_number,What Went Wrong,Crew,created_date,status\n" + "\n".join(rows))
+    draft = init_dataset(source, "testville", "tickets", root)
+    assert draft.table == "service_requests"
+    adapter = json.loads(draft.package_path.read_text())["resources"][0]["academy"]["adapter"]
+    kind = adapter["columns"]["request_type"]
+    assert kind["column"] == "What Went Wrong"
+    assert "no column is named like request_type" in kind["to_confirm"]
+    assert "'Crew'" in kind["to_confirm"]  # another column that fits, for the team to weigh
+    status = {k: v for k, v in adapter["vocabularies"]["status"].items() if k != "to_confirm"}
+    assert status == {"Done": "closed", "In Progress": "open", "Withdrawn": "cancelled"}

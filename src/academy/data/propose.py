@@ -208,6 +208,28 @@ def _candidates(name: str, facts: FileFacts, taken: set[str]) -> Proposal | None
     return None
 
 
+def _by_values(name: str, facts: FileFacts, taken: set[str]) -> Proposal | None:
+    """A required column whose name is unknown: the first column (in file order) whose values
+    fit it, naming the others that fit too, so the team can pick the right one."""
+    text_only = name in ("request_type", "status", "agency")
+    fitting = [
+        c
+        for c in facts.text.columns
+        if c not in taken
+        and not (text_only and (facts.types.get(c, "string") != "string" or c in facts.dates))
+        and _fits(name, c, facts) is not None
+    ]
+    if not fitting:
+        return None
+    first, others = fitting[0], fitting[1:6]
+    also = f"; others that fit: {', '.join(map(repr, others))}" if others else ""
+    return Proposal(
+        first,
+        f"no column is named like {name}, so this is the first column whose values fit it "
+        f"({first!r}: {_fits(name, first, facts)}){also}. Pick the column that holds it.",
+    )
+
+
 def propose(facts: FileFacts, tables: dict[str, CanonicalTable]) -> Proposals:
     """The canonical table this file most likely is, and a column for each canonical column."""
     best: Proposals = Proposals(table=None)
@@ -225,11 +247,22 @@ def propose(facts: FileFacts, tables: dict[str, CanonicalTable]) -> Proposals:
                     taken.add(proposal.column)
         required = [f.name for f in table.fields if f.required and not f.computed]
         have = [n for n in required if n in found.columns or n == "status_raw"]
+        guessed = 0
+        if len(have) < len(required) and 2 * len(have) > len(required):
+            for name in [n for n in required if n not in have]:  # a name no synonym knows
+                used = taken | {p.column for p in found.columns.values()}
+                guess = _by_values(name, facts, used)
+                if guess is not None:
+                    found.columns[name] = guess
+                    if name != "status":
+                        taken.add(guess.column)
+                    have.append(name)
+                    guessed += 1
         if "status" in found.columns:
             found.columns["status_raw"] = Proposal(
                 found.columns["status"].column, "the same column as status, kept as written."
             )
-        score = len(have) * 10 + len(found.columns)
+        score = len(have) * 10 + len(found.columns) - 15 * guessed  # names beat guesses
         if len(have) == len(required) and score > best_score:
             best, best_score = found, score
     if best.table is not None:
