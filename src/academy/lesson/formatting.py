@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable
 
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -50,6 +51,12 @@ def percent(part: float, whole: float | None = None, digits: int = 0) -> str:
 def day(moment: dt.date) -> str:
     """'April 12, 2018'."""
     return f"{moment:%B} {moment.day}, {moment.year}"
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a catalogue entry's text, to quote it on a page."""
+    match = re.match(r"(.+?[.!?])(\s|$)", text.strip())
+    return match.group(1) if match else text.strip()
 
 
 def listing(items: Iterable[str], conjunction: str = "and") -> str:
