@@ -16,7 +16,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from academy.cohort import cli as cohort_cli
 from academy.core import defaults
@@ -119,7 +126,7 @@ def build_cmd(
     )
     try:
         with Progress(*columns, console=err, transient=False) as bar:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def progress(step: str, done: int, total: int) -> None:
                 if step not in tasks:
@@ -276,7 +283,7 @@ def hub_cmd(
     """Run a JupyterHub for a cohort: lessons, exercises and nbgrader for every learner."""
     import os
 
-    from academy.hub.launch import HubRequest, start_hub
+    from academy.hub.launch import HubRequest, RunningHub, start_hub
 
     if auth not in ("native", "dummy"):
         raise AcademyError(
@@ -292,6 +299,7 @@ def hub_cmd(
         ip=host,
         port=port,
         trainers=tuple(trainer or ()),
+        # both checked against their Literal values just above (typer offers no Literal)
         authenticator=auth,  # type: ignore[arg-type]
         spawner=spawner,  # type: ignore[arg-type]
         state_dir=state,
@@ -301,7 +309,7 @@ def hub_cmd(
         dummy_password=os.environ.get("ACADEMY_HUB_DUMMY_PASSWORD"),
     )
 
-    def ready(hub) -> None:  # type: ignore[no-untyped-def]
+    def ready(hub: RunningHub) -> None:
         s = hub.settings
         out.print(
             f"Hub for cohort {s.cohort} at {hub.url} ({len(s.learners)} learners, trainers: "

@@ -175,7 +175,7 @@ def answers_last(app: Sphinx, doctree: nodes.document) -> None:
         if "academy-print-answers-section" in section["classes"] and section.parent is not None:
             parent = section.parent
             parent.remove(section)
-            parent += section
+            parent.append(section)
             return
 
 

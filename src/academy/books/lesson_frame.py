@@ -83,6 +83,7 @@ def add_objectives_and_key_points(app: Sphinx, doctree: nodes.document) -> None:
     meta = _lesson_meta(app)
     if meta is None or app.env.docname in app.env.academy_unavailable:  # type: ignore[attr-defined]
         return
+    # the statements load_objectives kept on Sphinx's environment (extensions' own data)
     statements = app.env.academy_objectives  # type: ignore[attr-defined]
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None:
@@ -97,7 +98,8 @@ def add_objectives_and_key_points(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def load_objectives(app: Sphinx) -> None:
-    app.env.academy_objectives = _objective_statements(app.srcdir)  # type: ignore[attr-defined]
+    # kept on Sphinx's build environment, where extensions keep their own data
+    app.env.academy_objectives = _objective_statements(str(app.srcdir))  # type: ignore[attr-defined]
     app.env.academy_unavailable = {}  # type: ignore[attr-defined]
 
 

@@ -12,6 +12,7 @@ import hashlib
 import io
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -244,7 +245,7 @@ def _first_warning(log: str, job: BookJob) -> str | None:
 
 
 @contextlib.contextmanager
-def _fd_to_file(path: Path):
+def _fd_to_file(path: Path) -> Iterator[None]:
     """Send this process's OS-level stdout/stderr (and its kernels') to a file."""
     import os
     import sys

@@ -91,6 +91,10 @@ def exercises(ctx: Context) -> list[Finding]:
         if nb is None:
             continue
         graded, root, notebook = graded_cells(nb), ctx.cur.root, exercise.sidecar.notebook
+
+        def not_graded(g: str, nb_name: str = notebook) -> str:
+            return f"grade_id '{g}' is not a graded cell of {nb_name}; fix the id"
+
         findings += _same_parts(
             EXERCISE_GRADE_IDS,
             exercise.doc,
@@ -99,9 +103,7 @@ def exercises(ctx: Context) -> list[Finding]:
             graded,
             root,
             lambda g: f"graded cell '{g}' is not mapped to objectives; add it under grade_ids",
-            lambda g, nb_name=notebook: (
-                f"grade_id '{g}' is not a graded cell of {nb_name}; fix the id"
-            ),
+            not_graded,
         )
         if exercise.hints is not None and exercise.hints_doc is not None:
             findings += _same_parts(

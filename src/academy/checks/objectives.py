@@ -32,7 +32,7 @@ OBJECTIVE_VERB = Rule(
 def objective_verbs(ctx: Context) -> list[Finding]:
     findings = []
     items = ctx.cur.docs["objectives.yml"].data["objectives"]  # read: the model loaded it
-    position = {}
+    position: dict[str, int] = {}
     for i, item in enumerate(items):
         position.setdefault(item["id"], i)
     for objective in ctx.cur.objectives.values():

@@ -8,9 +8,10 @@ hints): it raises a `FileError` naming the file, the line and the first problem.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from academy.core.errors import FileError
 from academy.core.findings import Finding, rel
@@ -21,7 +22,7 @@ M = TypeVar("M", bound=BaseModel)
 SCHEMA = "schema"  # the rule id of a file that does not match its format
 
 
-def describe(error: dict[str, Any]) -> str:
+def describe(error: ErrorDetails) -> str:
     """One pydantic error in words that say what to change."""
     loc = ".".join(str(p) for p in error["loc"])
     kind = error["type"]

@@ -100,7 +100,7 @@ def _clickthrough(path: Path, docname: str, root: Path) -> Lesson:
         meta = LessonMeta.model_validate(block)
     except ValidationError:
         meta = None  # reported, with lines, by the click-through lesson's own schema check
-    title = data.get("title") if isinstance(data.get("title"), str) else ""
+    title = data["title"] if isinstance(data.get("title"), str) else ""
     return Lesson(path, docname, "clickthrough", title, meta, front, "", readable=meta is not None)
 
 

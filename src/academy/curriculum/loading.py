@@ -252,14 +252,21 @@ def _partial_track(data: Any) -> Track | None:
     if not isinstance(data, dict) or not isinstance(data.get("id"), str):
         return None
     courses = []
-    for item in data.get("courses") if isinstance(data.get("courses"), list) else []:
+    items = data["courses"] if isinstance(data.get("courses"), list) else []
+    for item in items:
         try:
             courses.append(Course.model_validate(item))
         except ValidationError:
             continue
-    text = {k: str(data.get(k) or "") for k in ("title", "audience", "summary")}
     return Track.model_construct(
-        id=data["id"], prerequisites=[], outcomes=[], graded=False, courses=courses, **text
+        id=data["id"],
+        title=str(data.get("title") or ""),
+        audience=str(data.get("audience") or ""),
+        summary=str(data.get("summary") or ""),
+        prerequisites=[],
+        outcomes=[],
+        graded=False,
+        courses=courses,
     )
 
 

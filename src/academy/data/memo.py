@@ -68,7 +68,7 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
+def write_atomically(target: Path, write: Callable[[Path], object]) -> None:
     """Call `write` on a temporary file beside `target`, then rename it into place.
 
     Readers never see a half-written file; a read-only cache is silently skipped.

@@ -44,6 +44,7 @@ class SiteHandler(JupyterHandler, QuietStatic):
     write_error = QuietStatic.write_error  # the academy's plain page, not Jupyter's
 
     @web.authenticated
+    # JupyterHandler and StaticFileHandler declare get() differently; this is the latter's
     def get(self, path: str, include_body: bool = True) -> Any:  # type: ignore[override]
         return web.StaticFileHandler.get(self, path, include_body)
 
@@ -53,7 +54,7 @@ class HubLessonHandler(LessonHandler):
     otherwise give it (a CDN; the lessons have no maths), as under `academy serve`."""
 
     @property
-    def settings(self) -> dict[str, Any]:  # type: ignore[override]
+    def settings(self) -> dict[str, Any]:
         own = self.__dict__.get("_academy_settings")
         if own is None:
             own = {**self.application.settings, "mathjax_url": None, "mathjax_config": None}

@@ -21,10 +21,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
 from academy.core.errors import AcademyError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The revision an unversioned database (tables from `create_all`) is at.
@@ -47,7 +52,7 @@ class SchemaState:
 
 
 @cache
-def _scripts():  # type: ignore[no-untyped-def]
+def _scripts() -> ScriptDirectory:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory(str(MIGRATIONS))
@@ -98,7 +103,7 @@ def _sqlite_lock(engine: Engine) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _alembic_config(connection: Connection):  # type: ignore[no-untyped-def]
+def _alembic_config(connection: Connection) -> Config:
     from alembic.config import Config
 
     config = Config()

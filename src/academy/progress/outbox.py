@@ -88,5 +88,5 @@ class Outbox:
             for path, _, _ in claimed:
                 path.unlink(missing_ok=True)
         finally:
-            for _, handle, _ in claimed:
-                handle.close()
+            for _, held, _ in claimed:
+                held.close()

@@ -214,7 +214,9 @@ class WarmKernelManager(AsyncMappingKernelManager):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise TimeoutError(f"no reply in {timeout:.0f} s")
-                reply = await client.get_shell_msg(timeout=left)
+                # an async manager's client is an AsyncKernelClient; jupyter_client types
+                # client() as the blocking one
+                reply = await client.get_shell_msg(timeout=left)  # type: ignore[misc]
                 if reply["parent_header"].get("msg_id") == msg_id:
                     break
             if reply["content"].get("status") != "ok":
@@ -246,6 +248,7 @@ class WarmKernelManager(AsyncMappingKernelManager):
                 self._waiters.remove(waiter)
 
     # -- handing out ----------------------------------------------------------------------
+    # async, as jupyter_server's managers are; jupyter_client declares a sync wrapper
     async def start_kernel(  # type: ignore[override]
         self,
         kernel_name: str | None = None,
@@ -257,8 +260,12 @@ class WarmKernelManager(AsyncMappingKernelManager):
         """A warm spare, moved to `path` with `env`; a new kernel for anything else."""
         name = kernel_name or self.default_kernel_name
         if self.class_size <= 0 or kernel_id is not None or name != self.warm_kernel_name:
-            return await super().start_kernel(
-                kernel_name=kernel_name, path=path, env=env, kernel_id=kernel_id, **kwargs
+            return await super().start_kernel(  # path: jupyter_server's ApiPath, a NewType of str
+                kernel_name=kernel_name,
+                path=path,  # type: ignore[arg-type]
+                env=env,
+                kernel_id=kernel_id,
+                **kwargs,
             )
         self._opens.append(time.monotonic())
         began = time.monotonic()
@@ -278,7 +285,8 @@ class WarmKernelManager(AsyncMappingKernelManager):
         self.log.info(
             "lesson kernel %s ready in %.3f s %s", taken, time.monotonic() - began, self.status()
         )
-        self.get_kernel(taken).last_activity = utcnow()
+        # a jupyter_server ServerKernelManager (it has last_activity); typed as the base class
+        self.get_kernel(taken).last_activity = utcnow()  # type: ignore[attr-defined]
         self.fill()
         return taken
 
@@ -329,9 +337,10 @@ class WarmKernelManager(AsyncMappingKernelManager):
             self._handed.pop(kernel_id, None)
         await super().cull_kernel_if_idle(kernel_id)
 
-    async def shutdown_kernel(
+    # jupyter_client declares it a sync wrapper of its async method; the server awaits it
+    async def shutdown_kernel(  # type: ignore[override]
         self, kernel_id: str, now: bool = False, restart: bool = False
-    ) -> None:  # type: ignore[override]
+    ) -> None:
         self._handed.pop(kernel_id, None)
         with contextlib.suppress(ValueError):
             self._spares.remove(kernel_id)
@@ -339,6 +348,7 @@ class WarmKernelManager(AsyncMappingKernelManager):
         if not self._closing:
             self.fill()
 
+    # likewise async where jupyter_client declares a sync wrapper
     async def shutdown_all(self, now: bool = False) -> None:  # type: ignore[override]
         self._closing = True
         for waiter in self._waiters:

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import Any, Protocol
+
+from tornado.log import app_log
 
 from academy.clickthrough.catalogue import (
     CatalogueLesson,
@@ -51,7 +53,7 @@ class Need(Protocol):
 
 
 #: What the cohort says a roster learner still needs (None: not on its roster, no track).
-NeedsOf = Callable[[str], "list[Need] | None"]
+NeedsOf = Callable[[str], "Sequence[Need] | None"]
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,7 @@ def _lessons_left(count: int) -> str:
     )
 
 
-def _needs_from_cohort(needs: list[Need], catalogue: LessonCatalogue) -> list[str]:
+def _needs_from_cohort(needs: Sequence[Need], catalogue: LessonCatalogue) -> list[str]:
     """Plain sentences (HTML) for the cohort's verdict, lessons counted in one line."""
     titles = {x.id: x.title for t in catalogue.tracks for x in t.exercises}
     tracks = {t.id: t.title for t in catalogue.tracks}
@@ -218,7 +220,7 @@ def progress_page(
     catalogue: LessonCatalogue | None,
     summaries: list[Any] | None,
     cohort: CohortTrack | None = None,
-    needs: list[Need] | None = None,
+    needs: Sequence[Need] | None = None,
 ) -> str:
     """The learner's My progress page (pure). `summaries`: the store's, None when it cannot
     be read; `cohort` and `needs`: the cohort's track and what the cohort says this learner
@@ -319,11 +321,11 @@ class MyProgressHandler(AcademyPage):
         try:
             return store.lesson_summaries(learner=learner)
         except Exception:
-            self.log.exception("My progress: the progress store could not be read")
+            app_log.exception("My progress: the progress store could not be read")
             return None
 
-    def _needs(self, needs_of: NeedsOf, roster_id: str) -> list[Need] | None:
-        cache: dict[str, tuple[float, list[Need] | None]] = self.settings.setdefault(
+    def _needs(self, needs_of: NeedsOf, roster_id: str) -> Sequence[Need] | None:
+        cache: dict[str, tuple[float, Sequence[Need] | None]] = self.settings.setdefault(
             "academy_needs_cache", {}
         )
         kept = cache.get(roster_id)
@@ -332,7 +334,7 @@ class MyProgressHandler(AcademyPage):
         try:
             found = needs_of(roster_id)
         except Exception:
-            self.log.exception("My progress: the cohort's certificate needs could not be read")
+            app_log.exception("My progress: the cohort's certificate needs could not be read")
             return None
         cache[roster_id] = (time.monotonic(), found)
         return found

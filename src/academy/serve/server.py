@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 class _QuietHandler(SimpleHTTPRequestHandler):
     """Static files only; no directory listings, no request log noise."""
 
-    def list_directory(self, path):  # type: ignore[override]
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
         self.send_error(404, "Not found")
         return None
 

@@ -136,7 +136,7 @@ class LessonHandler(TornadoVoilaHandler):
     and the page is the lesson's cached page filled with a warm kernel's output
     (`academy.serve.pages`); elsewhere (a Jupyter server on the hub) Voilà renders it."""
 
-    async def get(self, course: str, lesson: str) -> None:  # type: ignore[override]
+    async def get(self, course: str, lesson: str) -> None:
         if not self.request.path.endswith("/"):
             self.redirect(self.request.path + "/", permanent=False)
             return
@@ -201,7 +201,9 @@ class AcademyVoila(Voila):
 
     site_dir = Unicode("", config=True, help="The built site served at /.")
     cookie_file = Unicode("", config=True, help="Where the sign-in cookie's secret is kept.")
-    roster = List([], config=True, help="The cohort's learners: [[id, name], ...].")
+    roster: List[list[str]] = List(
+        [], config=True, help="The cohort's learners: [[id, name], ...]."
+    )
     cohort_track = TraitAny(None, help="The cohort's CohortTrack (My progress).")
     certificate_needs = TraitAny(
         None, help="roster id -> what is left for the certificate (My progress)."
