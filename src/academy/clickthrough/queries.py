@@ -97,8 +97,8 @@ def check_queries(
             check = ShapeCheck(list(shape.columns), (*loc, "steps", i, op.name), problems)
             shape = Shape(columns=op.columns_after(check), is_value=op.gives_value, reads=reads)
             asked |= check.asked
-        for table, columns in tables.items():
-            reads.setdefault(table, set()).update(asked & set(columns))
+        for table, listed in tables.items():
+            reads.setdefault(table, set()).update(asked & set(listed))
         visiting.discard(name)
         shapes[name] = shape
         return shape

@@ -331,16 +331,16 @@ def resolve_lesson(
             "the lesson asks no question for this city's data; add one, or say what the lesson "
             "needs (`needs: [column]`) so it is marked not available for such a city",
         )
-    note = None
+    data_note: str | None = None
     if lesson.city:
         shown = data_city_name or lesson.city
-        note = f"This lesson uses data published by {shown}"
-        note += (
+        data_note = f"This lesson uses data published by {shown}"
+        data_note += (
             "." if lesson.city == city else f", even though your academy is set up for {view.name}."
         )
     return {
         **lesson_facts(lesson, lesson_id, course_title, objectives, city, links),
-        "data_note": note,
+        "data_note": data_note,
         "graded": graded,
         "steps": steps,
     }

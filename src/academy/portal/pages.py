@@ -147,7 +147,7 @@ def course_page(cur: Curriculum, course_id: str, live: dict[str, LessonFile] | N
     course = book.course
     lessons = [x for x in book.lessons if x.docname != course.check_docname]
     open_ = [x for x in lessons if _unavailable(cur, x, live.get(x.docname)) is None]
-    first = (open_ or lessons or [None])[0]
+    first = next(iter(open_ or lessons), None)
     out = [
         f"# {course.title}",
         "",
