@@ -20,6 +20,11 @@ from typing import TYPE_CHECKING
 
 from academy.core.lazy import lazy_exports
 
+#: The words for numbers, counts, shares, times and lists (academy.lesson.formatting).
+FORMATTING = (
+    "cell count count_words day duration listing month noun number percent span top when".split()
+)
+
 _EXPORTS = {
     "table": "academy.data.canonical",
     "raw": "academy.data.published",
@@ -36,22 +41,36 @@ _EXPORTS = {
     "statuses": "academy.lesson.citydata",
     "counted_for_rates": "academy.lesson.citydata",
 }
+_EXPORTS.update(dict.fromkeys(FORMATTING, "academy.lesson.formatting"))
 
 __all__ = [
     "Practice",
     "bounds",
+    "cell",
     "city",
+    "count",
+    "count_words",
     "counted_for_rates",
+    "day",
+    "duration",
     "figure",
     "glue",
     "html_table",
+    "listing",
+    "month",
     "not_recorded",
+    "noun",
+    "number",
+    "percent",
     "published_column",
     "raw",
     "records",
     "source",
+    "span",
     "statuses",
     "table",
+    "top",
+    "when",
 ]
 
 if TYPE_CHECKING:
@@ -70,6 +89,21 @@ if TYPE_CHECKING:
         statuses,
     )
     from academy.lesson.figures import figure
+    from academy.lesson.formatting import (
+        cell,
+        count,
+        count_words,
+        day,
+        duration,
+        listing,
+        month,
+        noun,
+        number,
+        percent,
+        span,
+        top,
+        when,
+    )
     from academy.lesson.practice import Practice
     from academy.lesson.tables import html_table
 
