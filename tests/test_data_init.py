@@ -198,3 +198,14 @@ def test_a_required_column_with_an_unknown_name_is_proposed_from_its_values(tmp_
     assert "'Crew'" in kind["to_confirm"]  # another column that fits, for the team to weigh
     status = {k: v for k, v in adapter["vocabularies"]["status"].items() if k != "to_confirm"}
     assert status == {"Done": "closed", "In Progress": "open", "Withdrawn": "cancelled"}
+
+
+def test_a_second_file_of_a_table_is_drafted_as_not_primary(drafts):
+    """Baltimore's 2019 vacant-building snapshot and its 2025 notices are both vacant_buildings:
+    the second one drafted is marked `"primary": false`, so lessons keep reading the first."""
+    adapters = [
+        json.loads(d.package_path.read_text())["resources"][0]["academy"]["adapter"]
+        for key, d in drafts["drafts"].items()
+        if key.startswith("baltimore/") and d.table == "vacant_buildings"
+    ]
+    assert sorted(a.get("primary", True) for a in adapters) == [False, True]

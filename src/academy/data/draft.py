@@ -392,6 +392,16 @@ def draft_package(
     bounds = None
     if found.table is not None:
         adapter, bounds = _adapter(facts, found, tables[found.table], known_facts, notes)
+        other = _primary_of(root, city, found.table, dataset)
+        if other is not None:  # a second file of the same table: lessons keep reading the first
+            adapter = _marked(
+                f"{other} already provides {found.table} for lessons, so this file is drafted "
+                'as a second one ("primary": false). If lessons should read this file '
+                "instead, set it to true here and to false in the other.",
+                table=adapter.pop("table"),
+                primary=False,
+                **adapter,
+            )
         resource_academy["adapter"] = adapter
     government = known_facts.government if known_facts else f"City of {_name_from_id(city)}"
     title = facts.path.stem.replace("_", " ").replace("-", " ").strip().capitalize()
@@ -449,6 +459,26 @@ def draft_package(
     else:
         city_data = None
     return package, city_data, found.table, notes
+
+
+def _primary_of(root: Path, city: str, table: str, dataset: str) -> str | None:
+    """The city's other dataset (confirmed or still a draft) that is already the primary
+    file of `table`, or None."""
+    from academy.data.catalogue import dataset_id_of, package_paths
+    from academy.data.drafts import strip_marks
+
+    for path in package_paths(root):
+        other = dataset_id_of(path)
+        if other == f"{city}/{dataset}" or not other.startswith(f"{city}/"):
+            continue
+        try:
+            package, _ = strip_marks(json.loads(path.read_text(encoding="utf-8")))
+            adapter = package["resources"][0]["academy"]["adapter"]
+        except (OSError, ValueError, KeyError, IndexError, TypeError):
+            continue  # no adapter, or a file validation reports
+        if adapter.get("table") == table and adapter.get("primary", True) is True:
+            return other
+    return None
 
 
 def _name_from_id(city: str) -> str:

@@ -248,8 +248,8 @@ def propose(facts: FileFacts, tables: dict[str, CanonicalTable]) -> Proposals:
         required = [f.name for f in table.fields if f.required and not f.computed]
         have = [n for n in required if n in found.columns or n == "status_raw"]
         guessed = 0
-        if len(have) < len(required) and 2 * len(have) > len(required):
-            for name in [n for n in required if n not in have]:  # a name no synonym knows
+        if len(have) == len(required) - 1:  # one required column under a name no synonym knows
+            for name in [n for n in required if n not in have]:
                 used = taken | {p.column for p in found.columns.values()}
                 guess = _by_values(name, facts, used)
                 if guess is not None:
