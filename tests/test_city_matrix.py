@@ -31,11 +31,19 @@ from city_matrix import (
     spelt_from_id,
 )
 
+from academy.curriculum.loading import load_curriculum
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not os.environ.get("ACADEMY_DATA_DIR"), reason="needs the data mirror"),
 ]
 FULL_BUILDS = ("baltimore", "pittsburgh")  # built by conftest's `built_cities`
+ANALYST_COURSES = {
+    f"book {course.id}"
+    for track in load_curriculum(REPO)[0].tracks
+    if track.id == "analyst"
+    for course in track.courses
+}
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +60,9 @@ def builds(built_cities, tmp_path_factory) -> dict[str, CityBuild]:
 
 def page_text(page_html: str) -> str:
     body = page_html.split('<article class="bd-article"', 1)[-1].split("</article>", 1)[0]
-    body = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", body, flags=re.DOTALL)
+    # code and its printed output are not sentences: pandas writes NaN there, rightly
+    body = re.sub(r"<(script|style|svg|pre|code)\b.*?</\1>", " ", body, flags=re.DOTALL)
+    body = re.sub(r'<table class="dataframe.*?</table>', " ", body, flags=re.DOTALL)
     return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
 
 
@@ -114,6 +124,8 @@ def test_no_page_says_anything_degenerate(builds: dict[str, CityBuild], city: st
     found = []
     for where, text in all_texts(builds[city]).items():
         for what, pattern in DEGENERATE.items():
+            if what == "a missing value shown" and where.split("/")[0] in ANALYST_COURSES:
+                continue  # analysts are taught what NaN means
             match = pattern.search(text)
             if match:
                 start = max(0, match.start() - 60)
