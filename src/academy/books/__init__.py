@@ -1,2 +1,3 @@
 """Sphinx extensions loaded into every course book: the lesson frame (objectives, key
-points, footer) and the printable click-through pages."""
+points, footer), the printable click-through pages, and each notebook lesson offered for
+download as a notebook (.ipynb)."""
