@@ -330,6 +330,60 @@ def hub_cmd(
     out.print("Hub stopped; every learner's server and the proxy are stopped too.")
 
 
+@app.command("lab")
+def lab_cmd(
+    root: RootOpt = None,
+    build_directory: BuildDirOpt = None,
+    city: CityOpt = None,
+    cohort: Annotated[
+        str | None,
+        typer.Option(
+            "--cohort", help="Also open the exercises this cohort has released, on its city."
+        ),
+    ] = None,
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8888,
+    browser: Annotated[
+        bool, typer.Option("--browser/--no-browser", help="Open a browser tab.")
+    ] = True,
+) -> None:
+    """Open JupyterLab (offline, on 127.0.0.1) on the analyst lessons as notebooks and on
+    the cohort's released exercises, with kernels that read the city's data."""
+    from academy.build.books import built_html
+    from academy.curriculum.loading import load_curriculum
+    from academy.data.city import configured_city, notebook_environment
+    from academy.serve.lab import TRACK, prepare_workspace, run_lab
+
+    academy = _root(root)
+    build = build_directory or build_dir(academy)
+    exercises: dict[str, Path] = {}
+    chosen = _city(city)
+    if cohort:
+        from academy.cohort.folder import open_cohort
+
+        folder = open_cohort(cohort)
+        exercises = {e: folder.release(e) for e in folder.released_exercises()}
+        chosen = chosen or folder.settings.city
+    chosen = chosen or configured_city(academy)
+    cur = load_curriculum(academy, chosen)[0]
+    books = {
+        b.course.id: built_html(b, build / "books", chosen)
+        for b in cur.books
+        if b.track.id == TRACK
+    }
+    workspace = prepare_workspace(build, chosen, books, exercises)
+    out.print(
+        f"JupyterLab on {workspace.folder} for {chosen}: {len(workspace.notebooks)} notebooks "
+        f"({len(workspace.copied)} new, {len(workspace.kept)} of yours kept as they were); "
+        f"http://127.0.0.1:{port}/lab (Ctrl+C to stop)"
+    )
+    if workspace.unbuilt:
+        err.print(
+            f"Not built for {chosen} yet, so not in the lab: {', '.join(workspace.unbuilt)}; "
+            f"run `academy build --city {chosen}` and start the lab again"
+        )
+    run_lab(workspace.folder, notebook_environment(academy, chosen), port, browser)
+
+
 @app.command("schema")
 def schema_cmd(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the JSON Schemas to.")],

@@ -103,13 +103,26 @@ def merged_config(book: Book, root: Path) -> dict:
     return config
 
 
+HTML = Path("_build") / "html"  # a book's HTML, under its output folder
+
+
+def book_output(book: Book, out_root: Path, city: str) -> Path:
+    """Where a course's book for `city` is built (its _build/ lives here)."""
+    return out_root / city / book.track.id / book.course.id
+
+
+def built_html(book: Book, books: Path, city: str) -> Path:
+    """The HTML of a course's book as the last build for `city` into `books` made it."""
+    return book_output(book, books, city) / HTML
+
+
 def job_for(book: Book, root: Path, out_root: Path, city: str, environment: str) -> BookJob:
     config = merged_config(book, root)
     config["sphinx"]["config"]["academy_city"] = city  # read by academy.books extensions
     return BookJob(
         course_id=book.course.id,
         source=book.dir,
-        output=out_root / city / book.track.id / book.course.id,
+        output=book_output(book, out_root, city),
         config=config,
         fingerprint=fingerprint(book, root, environment),
         environment=environment,
@@ -125,7 +138,7 @@ def execution_cache(job: BookJob) -> Path:
 
 
 def html_dir(job: BookJob) -> Path:
-    return job.output / "_build" / "html"
+    return job.output / HTML
 
 
 def is_current(job: BookJob) -> bool:
