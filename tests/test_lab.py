@@ -152,6 +152,12 @@ def _run_in_kernel(base: str, kernel_id: str, code: str) -> str:
 def test_academy_lab_opens_the_lessons_with_kernels_on_the_city(built_cities, tmp_path) -> None:
     city = "baltimore"
     port = 8940 + os.getpid() % 50
+    # the tests build each city into a folder of its own, its books kept in pytest's cache:
+    # a build folder whose books/ is that cache is what `academy build` would have left
+    html = next(r.html for r in built_cities[city].books if r.course_id == "cleaning-city-data")
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "books").symlink_to(html.parents[4])
     env = {**os.environ, "JUPYTER_TOKEN": TOKEN, "HOME": str(tmp_path)}
     lab = subprocess.Popen(
         [
@@ -164,6 +170,8 @@ def test_academy_lab_opens_the_lessons_with_kernels_on_the_city(built_cities, tm
             str(port),
             "--root",
             str(REPO),
+            "--build-dir",
+            str(build),
         ],
         env=env,
         stdout=subprocess.PIPE,
