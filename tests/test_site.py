@@ -175,3 +175,42 @@ def test_course_pages_on_phone_and_tablet(
                     problems.append(f"{path}: the big button is not a 44 px target")
                 problems += [f"{path}: {v}" for v in axe_serious(page)]
     assert problems == []
+
+
+def _one_of_each(site: Path, curriculum: Curriculum) -> list[str]:
+    """One page of every kind the static site has: portal pages, a dataset page, the
+    reference, a course book's lesson and a click-through lesson's printable page."""
+    pages = ["index.html", "roles.html", "tracks/index.html", "reference.html"]
+    pages += [
+        f"tracks/{curriculum.tracks[0].id}.html",
+        f"courses/{curriculum.books[0].course.id}.html",
+    ]
+    pages += sorted(str(p.relative_to(site)) for p in (site / "datasets").rglob("*.html"))[:2]
+    for book in curriculum.books:
+        folder = site / "books" / book.track.id / book.course.id
+        pages += sorted(str(p.relative_to(site)) for p in folder.glob("clickthrough/*.html"))[:1]
+        pages += [
+            f"books/{book.track.id}/{book.course.id}/{x.docname}.html" for x in book.lessons[1:2]
+        ]
+    return pages
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [(390, 844), (768, 1024)], ids=["phone", "tablet"])
+def test_every_page_type_accessible_on_phone_and_tablet(
+    site: Path, curriculum: Curriculum, viewport: tuple[int, int]
+) -> None:
+    """axe finds no serious or critical problem on any kind of page, at phone and tablet
+    size (wide tables that scroll can be reached with the keyboard), nor in the portal's
+    search dialog showing results."""
+    problems: list[str] = []
+    with served(site) as base, chromium() as browser:
+        for path in _one_of_each(site, curriculum):
+            with visit(browser, base + path, viewport) as (page, _):
+                problems += [f"{path}: {v}" for v in axe_serious(page)]
+        with visit(browser, base + "index.html", viewport) as (page, _):
+            page.locator("label.md-header__button[for=__search]").first.click()
+            page.keyboard.type("request")
+            page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
+            problems += [f"search dialog: {v}" for v in axe_serious(page)]
+    assert problems == []
