@@ -5,6 +5,7 @@ reading level, the app's behaviour without a browser, and the printable page.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from html import escape
 from pathlib import Path
@@ -465,3 +466,28 @@ def test_a_graded_check_scores_first_answers_across_sessions(tmp_path) -> None:
     later.restart()
     later.check("A", True)  # doing it again does not change the score
     assert store.lesson_summaries()[0].first_right == 1
+
+
+BAR = re.compile(r'aria-roledescription="bar" d="M0,[\d.]+h([\d.]+)v')
+AXIS_LABELS = re.compile(r'role-axis-label".*?</g>', re.DOTALL)
+
+
+def test_chart_a_axis_does_not_start_at_zero(resolved) -> None:
+    """The misleading-axis lesson's Chart A, as drawn (wide and phone SVG) for each city:
+    its number axis starts above zero, the bars look far more different than the numbers
+    are (what the step asks about), and Chart B's axis starts at zero."""
+    city, lessons = resolved
+    lesson = lessons["reading-charts/misleading-axis"]
+    chart_a, chart_b = [s["media"][0] for s in lesson["steps"] if s.get("media")][:2]
+    for svg in (chart_a["svg"], chart_a["svg_narrow"]):
+        first_tick = float(
+            re.findall(r">([\d,.]+)</text>", AXIS_LABELS.search(svg).group())[0].replace(",", "")
+        )
+        assert first_tick > 0, f"{city}: Chart A's axis starts at {first_tick}"
+        bars = [float(w) for w in BAR.findall(svg)]
+        counts = [int(n) for n in re.findall(r'aria-label="Number of requests: (\d+);', svg)]
+        assert len(bars) == len(counts) == 3, city
+        looks, really = max(bars) / min(bars), max(counts) / min(counts)
+        assert looks >= 2 and looks > 1.5 * really, (city, looks, really)
+    zero = re.findall(r">([\d,.]+)</text>", AXIS_LABELS.search(chart_b["svg"]).group())[0]
+    assert zero == "0", f"{city}: Chart B's axis starts at {zero}"

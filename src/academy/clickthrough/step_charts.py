@@ -46,7 +46,14 @@ def misleading_start(values: pd.Series) -> float:
     spread = high - low if high > low else max(abs(high), 1.0)
     step = 10 ** math.floor(math.log10(spread)) if spread > 0 else 1.0
     start = math.floor((low - spread * 0.1) / step) * step
-    return max(0.0, start) if low >= 0 else start
+    if low < 0:
+        return start
+    if start <= 0 < low:  # values far apart (691, 60, 53): start just below the smallest
+        below = low * 0.8
+        start = math.floor(below / 10 ** math.floor(math.log10(below))) * 10 ** math.floor(
+            math.log10(below)
+        )
+    return max(0.0, start)
 
 
 def build_chart(spec: ChartSpec, frame: pd.DataFrame, layout: Layout = WIDE) -> alt.Chart:
