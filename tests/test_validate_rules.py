@@ -259,6 +259,18 @@ steps:
 """
 PACKAGE = "datasets/baltimore/service-requests-2014-2019/datapackage.json"
 HINTS = "exercises/source/first-exercise/hints.yml"
+WRONG_ANSWERS = "exercises/source/first-exercise/wrong-answers.yml"
+WRONG_ANSWERS_FILE = """\
+answers:
+  - id: counts-columns
+    mistake: Counted the columns instead of the rows.
+    answers: {no-such-cell: "answer = 2"}
+    scores: {part-a: 0}
+  - id: overcounts
+    mistake: Counted the header as a row.
+    answers: {no-such-cell: "answer = 4"}
+    scores: {part-a: 5}
+"""
 HINTS_FILE = """\
 parts:
   part-a:
@@ -399,6 +411,10 @@ BREAKS: dict[str, tuple[Callable[[Path], None], str]] = {
     "exercise-hints": (
         lambda r: (r / HINTS).write_text(HINTS_FILE.replace("part-a", "part-b")),
         HINTS,
+    ),
+    "exercise-wrong-answers": (
+        lambda r: (r / WRONG_ANSWERS).write_text(WRONG_ANSWERS_FILE),
+        WRONG_ANSWERS,
     ),
     "datapackage-json": (
         lambda r: (r / PACKAGE).write_text((r / PACKAGE).read_text()[:-40]),

@@ -1,5 +1,6 @@
 """Graded exercises: exercise.yml names a notebook that exists and maps exactly its graded
-cells to objectives; hints.yml gives hints for exactly those cells."""
+cells to objectives; hints.yml gives hints for exactly those cells; wrong-answers.yml names
+only cells the notebook has, with scores each cell can give."""
 
 from __future__ import annotations
 
@@ -25,15 +26,42 @@ EXERCISE_HINTS = Rule(
     "(the practice lesson's hint() and solution() read them).",
 )
 
+EXERCISE_WRONG_ANSWERS = Rule(
+    "exercise-wrong-answers",
+    "An exercise's wrong-answers.yml fills only answer cells of its notebook and gives each "
+    "graded cell it names a score between 0 and the cell's points (the round-trip test "
+    "grades every wrong answer and checks the score).",
+)
+
+
+def _nbgrader(cell: Any) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
+
 
 def graded_cells(nb: Any) -> list[str]:
     """The grade_id of every graded cell of an nbgrader notebook, in order."""
     cells = nb.get("cells", []) if isinstance(nb, dict) else []
+    return [_nbgrader(cell)["grade_id"] for cell in cells if _nbgrader(cell).get("grade")]
+
+
+def answer_cells(nb: Any) -> list[str]:
+    """The grade_id of every answer cell (a solution cell that is not graded), in order."""
+    cells = nb.get("cells", []) if isinstance(nb, dict) else []
     return [
-        cell["metadata"]["nbgrader"]["grade_id"]
+        _nbgrader(cell)["grade_id"]
         for cell in cells
-        if isinstance(cell, dict) and cell.get("metadata", {}).get("nbgrader", {}).get("grade")
+        if _nbgrader(cell).get("solution") and not _nbgrader(cell).get("grade")
     ]
+
+
+def cell_points(nb: Any) -> dict[str, float]:
+    """Graded cell grade_id -> its points."""
+    cells = nb.get("cells", []) if isinstance(nb, dict) else []
+    return {
+        _nbgrader(cell)["grade_id"]: float(_nbgrader(cell).get("points", 0))
+        for cell in cells
+        if _nbgrader(cell).get("grade")
+    }
 
 
 def _read_notebook(exercise: Exercise, ctx: Context, findings: list[Finding]) -> Any | None:
@@ -81,7 +109,61 @@ def _same_parts(
     return findings
 
 
-@check(REF_UNRESOLVED, NOTEBOOK_JSON, EXERCISE_GRADE_IDS, EXERCISE_HINTS)
+def _wrong_answers(exercise: Exercise, nb: Any, root: Path) -> list[Finding]:
+    """Each wrong answer fills answer cells that exist and scores graded cells within
+    their points; ids are unique."""
+    assert exercise.wrong_answers is not None and exercise.wrong_answers_doc is not None
+    doc, where = exercise.wrong_answers_doc, rel(exercise.wrong_answers_doc.path, root)
+    answers, points = set(answer_cells(nb)), cell_points(nb)
+    findings, seen = [], set()
+    for i, wrong in enumerate(exercise.wrong_answers.answers):
+        at = ("answers", i)
+        if wrong.id in seen:
+            findings.append(
+                EXERCISE_WRONG_ANSWERS.at(
+                    where, doc.line((*at, "id")), f"id '{wrong.id}' is used twice; rename one"
+                )
+            )
+        seen.add(wrong.id)
+        for cell in wrong.answers:
+            if cell not in answers:
+                findings.append(
+                    EXERCISE_WRONG_ANSWERS.at(
+                        where,
+                        doc.line((*at, "answers", cell)),
+                        f"'{cell}' is not an answer cell of the notebook "
+                        f"(answer cells: {', '.join(sorted(answers)) or 'none'}); fix the id",
+                    )
+                )
+        scored = [(("scores",), wrong.scores)] + [
+            (("cities", city), scores) for city, scores in wrong.cities.items()
+        ]
+        for key, scores in scored:
+            for cell, score in scores.items():
+                if cell not in points:
+                    problem = f"'{cell}' is not a graded cell of the notebook; fix the id"
+                elif not 0 <= score <= points[cell]:
+                    problem = (
+                        f"{cell} is worth {points[cell]:g} points, so {score:g} cannot be earned"
+                    )
+                else:
+                    continue
+                findings.append(
+                    EXERCISE_WRONG_ANSWERS.at(where, doc.line((*at, *key, cell)), problem)
+                )
+        for cell in wrong.caught_by:
+            if cell not in points:
+                findings.append(
+                    EXERCISE_WRONG_ANSWERS.at(
+                        where,
+                        doc.line((*at, "caught_by")),
+                        f"caught_by names '{cell}', which is not a graded cell; fix the id",
+                    )
+                )
+    return findings
+
+
+@check(REF_UNRESOLVED, NOTEBOOK_JSON, EXERCISE_GRADE_IDS, EXERCISE_HINTS, EXERCISE_WRONG_ANSWERS)
 def exercises(ctx: Context) -> list[Finding]:
     findings: list[Finding] = []
     for exercise in ctx.cur.exercises:
@@ -116,4 +198,6 @@ def exercises(ctx: Context) -> list[Finding]:
                 lambda g: f"graded cell '{g}' has no hints; add it under parts:",
                 lambda p: f"'{p}' is not a graded cell of the exercise; fix the id or remove it",
             )
+        if exercise.wrong_answers is not None and exercise.wrong_answers_doc is not None:
+            findings += _wrong_answers(exercise, nb, root)
     return findings

@@ -22,6 +22,7 @@ from academy.curriculum.models import (
     ObjectivesFile,
     RolesFile,
     Track,
+    WrongAnswersFile,
 )
 from academy.data.spec import CanonicalFile, PackageMeta, ResourceMeta
 
@@ -55,6 +56,7 @@ FORMATS: tuple[FileFormat, ...] = (
     FileFormat("tracks/<track>/<course>/clickthrough/<lesson>.yml", ClickLesson, SCHEMA),
     FileFormat("exercises/source/<exercise>/exercise.yml", ExerciseSidecar, SCHEMA),
     FileFormat("exercises/source/<exercise>/hints.yml", HintsFile, SCHEMA),
+    FileFormat("exercises/source/<exercise>/wrong-answers.yml", WrongAnswersFile, SCHEMA),
     FileFormat("datasets/canonical.yml", CanonicalFile, CANONICAL_SCHEMA),
     FileFormat(
         "datasets/<city>/<dataset>/datapackage.json, the package's `academy` key",

@@ -36,6 +36,7 @@ from academy.curriculum.models import (
     Role,
     RolesFile,
     Track,
+    WrongAnswersFile,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -94,6 +95,8 @@ class Exercise:
     doc: YamlDoc | None
     hints: HintsFile | None = None
     hints_doc: YamlDoc | None = None
+    wrong_answers: WrongAnswersFile | None = None
+    wrong_answers_doc: YamlDoc | None = None
 
     @property
     def notebook(self) -> Path | None:
@@ -102,6 +105,10 @@ class Exercise:
     @property
     def hints_path(self) -> Path:
         return self.dir / "hints.yml"
+
+    @property
+    def wrong_answers_path(self) -> Path:
+        return self.dir / "wrong-answers.yml"
 
 
 @dataclass
@@ -240,6 +247,13 @@ def load_exercises(
             exercise.hints_doc = _read(exercise.hints_path, root, findings)
             if exercise.hints_doc is not None:
                 exercise.hints, found = check_model(HintsFile, exercise.hints_doc, root)
+                findings += found
+        if exercise.wrong_answers_path.is_file():
+            exercise.wrong_answers_doc = _read(exercise.wrong_answers_path, root, findings)
+            if exercise.wrong_answers_doc is not None:
+                exercise.wrong_answers, found = check_model(
+                    WrongAnswersFile, exercise.wrong_answers_doc, root
+                )
                 findings += found
         exercises.append(exercise)
     return exercises

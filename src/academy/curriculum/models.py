@@ -199,6 +199,58 @@ class PartHints(Frozen):
     similar: SimilarQuestion = Field(description="The worked example `solution()` shows.")
 
 
+class WrongAnswer(Frozen):
+    """A plausible wrong answer to an exercise, and the exact score it is designed to earn."""
+
+    id: str = Field(description="Stable kebab-case id, e.g. 'fractions-not-percentages'.")
+    mistake: str = Field(
+        description="The mistake in a learner's words, e.g. 'Returned shares from 0 to 1'."
+    )
+    answers: dict[str, str] = Field(
+        min_length=1,
+        description=(
+            "Answer cell grade_id -> the code a learner who makes this mistake writes there. "
+            "Every other answer cell holds the model answer."
+        ),
+    )
+    scores: dict[str, float] = Field(
+        min_length=1,
+        description=(
+            "Graded cell grade_id -> the points this answer earns on it (0 up to the cell's "
+            "points). Graded cells not listed earn full marks."
+        ),
+    )
+    caught_by: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Graded cells whose visible checks fail this answer, so the practice lesson's "
+            "check() and the notebook tell the learner before they hand in. Every other cell "
+            "listed under scores must pass its visible checks: only the hidden tests catch it."
+        ),
+    )
+    cities: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description=(
+            "City id -> scores that differ in that city (same shape as scores), for a city "
+            "whose data makes the mistake harmless or a part not applicable; say why in a "
+            "comment."
+        ),
+    )
+
+    def expected(self, city: str) -> dict[str, float]:
+        """The scores this answer should earn in `city` (cells not listed: full marks)."""
+        return {**self.scores, **self.cities.get(city, {})}
+
+
+class WrongAnswersFile(Frozen):
+    """`exercises/source/<exercise>/wrong-answers.yml`: plausible wrong answers and the
+    partial credit each earns; the round-trip test grades every one for every city."""
+
+    answers: list[WrongAnswer] = Field(
+        min_length=2, description="At least two plausible wrong answers to the exercise."
+    )
+
+
 class HintsFile(Frozen):
     """`exercises/source/<exercise>/hints.yml`: the practice lesson's hints and worked examples."""
 
