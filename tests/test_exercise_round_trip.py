@@ -251,7 +251,7 @@ def test_stub_output_never_contains_an_answer(graded_cities, city: str, exercise
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if not meta.get("grade"):
             continue
-        shown = ANSI.sub("", json.dumps(cell["outputs"]))
+        shown = _shown(cell["outputs"])
         for token in tokens - set(re.findall(r"\d+(?:\.\d+)?", _source(cell))):
             assert not re.search(rf"(?<![\d.]){re.escape(token)}(?!\d)", shown), (
                 f"{exercise} ({city}): the stub's output for {meta['grade_id']} shows the "
@@ -305,6 +305,20 @@ def test_visible_checks_catch_exactly_what_the_wrong_answer_says(
 
 
 # --- answers the stub must never show ---------------------------------------------------
+
+
+def _shown(outputs: list[dict]) -> str:
+    """What a cell's outputs show a learner, less the traceback's code lines and line
+    numbers (the cell's own visible source, already public)."""
+    parts = []
+    for output in outputs:
+        if output["output_type"] == "error":
+            parts.append(output["evalue"])
+        elif output["output_type"] == "stream":
+            parts.append("".join(output["text"]))
+        else:
+            parts.append(json.dumps(output.get("data", {})))
+    return ANSI.sub("", "\n".join(parts))
 
 
 def _source(cell: dict) -> str:
