@@ -1,55 +1,34 @@
-"""Every graded exercise round-trips through nbgrader, for every city; plus academy.lesson.practice.
+"""The shape of every graded exercise, and academy.lesson.practice on each of them.
 
-For each exercise under exercises/source/ and each city of the city matrix (the four real
-cities and the five derived from their files, see `city_matrix`), a copy of exercises/ becomes an
-nbgrader course directory in tmp_path. We release the exercise, hand in the SOURCE
-notebook (with solutions) as one learner and the RELEASED stub as another, autograde both,
-and check that:
-
-- the solution earns full marks on every graded cell;
-- the stub earns exactly zero, and every graded cell failed with a friendly
-  "not attempted yet" NotAttempted (an AssertionError), never another error or a stack of
-  stderr;
-- nothing the stub's checks print contains an expected answer.
-
-The notebooks read the city's data through academy.data, so the kernels get the academy's
-notebook environment (root and city, as the grading sandbox gives them); the data comes
-from ACADEMY_DATA_DIR (or the pull cache) as usual.
+The round trip through grading (solution full marks, stub zero, each declared wrong answer
+its designed score, for every city in the matrix) is tests/test_exercise_round_trip.py.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import json
-import math
 import os
 import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-from city_matrix import CITIES as MATRIX_CITIES
 from city_matrix import REAL_CITIES, prepared_matrix
 
 from academy.core.errors import AcademyError
 from academy.data.city import notebook_environment
-from academy.lesson.exercise import NotAttempted
 from academy.lesson.practice import Practice, visible_checks
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "exercises"
 EXERCISE_IDS = sorted(p.parent.name for p in (EXERCISES / "source").glob("*/exercise.yml"))
-CITIES = ["baltimore", "pittsburgh"]  # the practice helpers, in process
-MATRIX = list(MATRIX_CITIES)  # the nbgrader round trip: every city of the matrix
-SOLVER, STUBBER = "solution-learner", "stub-learner"
+CITIES = ["baltimore", "pittsburgh"]
 NOT_ATTEMPTED = "not attempted yet"
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def notebook_path(exercise: str) -> Path:
@@ -94,194 +73,8 @@ def city_env(city: str) -> Iterator[None]:
         yield
 
 
-# --- answers the stub must never show ---------------------------------------------------
-
-
-def _tokens(value: Any) -> set[str]:
-    """Ways an expected number could be printed (only numbers distinctive enough to matter)."""
-    if isinstance(value, pd.Series):
-        found: set[str] = set()
-        for item in pd.to_numeric(value, errors="coerce").dropna():
-            found |= _tokens(float(item))
-        return found
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return set()
-    number = float(value)
-    if not math.isfinite(number) or abs(number) < 1:
-        return set()
-    if number.is_integer():
-        return {str(int(number)), f"{number:.1f}"} if abs(number) >= 10 else set()
-    return {f"{number:.1f}", f"{number:.2f}", repr(number)}
-
-
-def expected_answers(exercise: str, city: str) -> set[str]:
-    """Run the source notebook's solutions in process under its visible checks, recording
-    every value a solution function returns, and turn them into printable number tokens."""
-    recorded: list[Any] = []
-    namespace: dict[str, Any] = {"__name__": "__answers__"}
-    checks = []
-    with city_env(city), contextlib.redirect_stdout(io.StringIO()):
-        for cell in cells(notebook_path(exercise)):
-            meta = nbgrader_meta(cell)
-            if cell["cell_type"] != "code":
-                continue
-            if meta.get("grade"):
-                checks.append(visible_checks(source(cell)))
-                continue
-            before = set(namespace)
-            exec(source(cell), namespace)
-            if meta.get("solution"):
-                for name in set(namespace) - before:
-                    if callable(namespace[name]) and not isinstance(namespace[name], type):
-                        namespace[name] = _recording(namespace[name], recorded)
-        for check in checks:
-            exec(check, namespace)
-    tokens: set[str] = set()
-    for value in recorded:
-        tokens |= _tokens(value)
-    return tokens
-
-
-def _recording(function: Callable[..., Any], into: list[Any]) -> Callable[..., Any]:
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        result = function(*args, **kwargs)
-        into.append(result)
-        return result
-
-    wrapper.__name__ = function.__name__
-    return wrapper
-
-
-# --- the nbgrader round trip ------------------------------------------------------------
-
-
-@dataclass
-class Graded:
-    exercise: str
-    city: str
-    course: Path
-    scores: dict[str, dict[str, tuple[float | None, float]]]  # student -> grade_id -> (score, max)
-    totals: dict[str, tuple[float, float]]
-    tokens: set[str]
-
-    def autograded(self, student: str) -> list[dict]:
-        folder = self.course / "autograded" / student / self.exercise
-        return cells(folder / notebook_path(self.exercise).name)
-
-
-def _grade(exercise: str, city: str, course: Path) -> Graded:
-    from nbgrader.api import Gradebook
-    from nbgrader.apps import NbGraderAPI
-    from traitlets.config.loader import PyFileConfigLoader
-
-    shutil.copytree(
-        EXERCISES,
-        course,
-        ignore=shutil.ignore_patterns(
-            "gradebook.db", "release", "submitted", "autograded", "feedback"
-        ),
-    )
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-    config.CourseDirectory.root = str(course)
-    config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
-    config.Exchange.root = str(course / "exchange")  # keep nbgrader away from /srv
-    api = NbGraderAPI(config=config)
-    name = notebook_path(exercise).name
-
-    with city_env(city):
-        result = api.generate_assignment(exercise)
-        assert result["success"], result.get("error") or result.get("log")
-        for student, origin in (
-            (SOLVER, course / "source" / exercise / name),
-            (STUBBER, course / "release" / exercise / name),
-        ):
-            target = course / "submitted" / student / exercise
-            target.mkdir(parents=True)
-            shutil.copy(origin, target / name)
-            result = api.autograde(exercise, student)
-            assert result["success"], result.get("error") or result.get("log")
-
-    scores: dict[str, dict[str, tuple[float | None, float]]] = {}
-    totals: dict[str, tuple[float, float]] = {}
-    with Gradebook(config.CourseDirectory.db_url, course_id=api.course_id) as gradebook:
-        for student in (SOLVER, STUBBER):
-            submission = gradebook.find_submission(exercise, student)
-            totals[student] = (submission.score, submission.max_score)
-            scores[student] = {
-                grade.name: (grade.score, grade.max_score)
-                for notebook in submission.notebooks
-                for grade in notebook.grades
-            }
-    return Graded(exercise, city, course, scores, totals, expected_answers(exercise, city))
-
-
-@pytest.fixture(
-    scope="module",
-    params=[(e, c) for e in EXERCISE_IDS for c in MATRIX],
-    ids=[f"{e}-{c}" for e in EXERCISE_IDS for c in MATRIX],
-)
-def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Graded:
-    exercise, city = request.param
-    return _grade(exercise, city, tmp_path_factory.mktemp(f"{exercise}-{city}") / "course")
-
-
 def test_there_is_an_exercise() -> None:
     assert EXERCISE_IDS, "exercises/source/ holds no exercise.yml"
-
-
-@pytest.mark.slow
-def test_solution_earns_full_marks(graded: Graded) -> None:
-    score, maximum = graded.totals[SOLVER]
-    assert maximum > 0
-    short = {k: v for k, v in graded.scores[SOLVER].items() if v[0] != v[1]}
-    assert score == maximum, f"{graded.exercise} ({graded.city}): solution lost marks on {short}"
-
-
-@pytest.mark.slow
-def test_stub_earns_zero(graded: Graded) -> None:
-    assert graded.totals[STUBBER][0] == 0, graded.scores[STUBBER]
-    assert all(score == 0 for score, _ in graded.scores[STUBBER].values()), graded.scores[STUBBER]
-
-
-@pytest.mark.slow
-def test_stub_says_not_attempted_and_never_crashes(graded: Graded) -> None:
-    for cell in graded.autograded(STUBBER):
-        if cell["cell_type"] != "code":
-            continue
-        meta = nbgrader_meta(cell)
-        errors = [o for o in cell["outputs"] if o["output_type"] == "error"]
-        stderr = [
-            o for o in cell["outputs"] if o["output_type"] == "stream" and o["name"] == "stderr"
-        ]
-        where = f"{graded.exercise} ({graded.city}) cell {meta.get('grade_id')}"
-        assert not stderr, f"{where} wrote to stderr: {stderr[0]['text'][:300]}"
-        assert all(e["ename"] == NotAttempted.__name__ for e in errors), (
-            f"{where} raised {[e['ename'] for e in errors]}; an untouched stub must only fail its checks"
-        )
-        if meta.get("grade"):
-            assert len(errors) == 1 and NOT_ATTEMPTED in errors[0]["evalue"], (
-                f"{where} should fail with '{NOT_ATTEMPTED}', got {[e['evalue'] for e in errors]}"
-            )
-        else:
-            assert not errors, f"{where} is not a test cell but raised {errors[0]['evalue']}"
-
-
-@pytest.mark.slow
-def test_stub_output_never_contains_an_answer(graded: Graded) -> None:
-    assert graded.tokens, "no expected values were recorded; the leak check would prove nothing"
-    for cell in graded.autograded(STUBBER):
-        if not nbgrader_meta(cell).get("grade"):
-            continue
-        shown = ANSI.sub("", json.dumps(cell["outputs"]))
-        for token in graded.tokens - _numbers_in(source(cell)):
-            assert not re.search(rf"(?<![\d.]){re.escape(token)}(?!\d)", shown), (
-                f"{graded.exercise} ({graded.city}): the stub's output for "
-                f"{nbgrader_meta(cell)['grade_id']} shows the expected value {token}"
-            )
-
-
-def _numbers_in(text: str) -> set[str]:
-    return set(re.findall(r"\d+(?:\.\d+)?", text))
 
 
 # --- exercise files ----------------------------------------------------------------------
