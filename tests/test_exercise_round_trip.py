@@ -18,6 +18,11 @@ practice lesson's `check()` (the same visible checks, in process) must fail it o
 those parts and pass it on the other parts it is scored on, so a learner is warned before
 handing in wherever the exercise promises it.
 
+An exercise that reads no data of the active city (every dataset in its exercise.yml is a
+'<city>/<dataset>' id, e.g. Baltimore's vacant building files) is given the same data in
+every city, so its wrong answers are graded in the first city only; its solution and stub
+still run in every city (the notebook says which city's data it shows).
+
 Adding an exercise to this test is adding files: its folder under exercises/source/ with
 `exercise.yml` and a `wrong-answers.yml` of at least two mistakes (format on the portal's
 file-format page; `academy validate` checks the cell ids and scores).
@@ -26,6 +31,7 @@ file-format page; `academy validate` checks the cell ids and scores).
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import math
@@ -68,10 +74,12 @@ pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 # --- what each exercise declares --------------------------------------------------------
 
 
+@functools.cache
 def sidecar(exercise: str) -> ExerciseSidecar:
     return read_model(ExerciseSidecar, SOURCE / exercise / "exercise.yml", fix="fix it")
 
 
+@functools.cache
 def wrong_answers(exercise: str) -> list[WrongAnswer]:
     path = SOURCE / exercise / "wrong-answers.yml"
     if not path.is_file():
@@ -79,14 +87,26 @@ def wrong_answers(exercise: str) -> list[WrongAnswer]:
     return read_model(WrongAnswersFile, path, fix="fix it").answers
 
 
+def reads_the_city(exercise: str) -> bool:
+    """Whether the exercise reads the active city's own data (a canonical table)."""
+    return any("/" not in name for name in sidecar(exercise).datasets)
+
+
+def wrong_answers_in(exercise: str, city: str) -> list[WrongAnswer]:
+    """The wrong answers graded in `city`: all of them where the data differs by city."""
+    return wrong_answers(exercise) if reads_the_city(exercise) or city == CITIES[0] else []
+
+
 def learner_id(wrong: WrongAnswer) -> str:
     return f"wrong-{wrong.id}"
 
 
+@functools.cache
 def source_notebook(exercise: str) -> Any:
     return nbformat.read(SOURCE / exercise / sidecar(exercise).notebook, as_version=4)
 
 
+@functools.cache
 def points(exercise: str) -> dict[str, float]:
     """Graded cell -> its points, in notebook order."""
     return {
@@ -141,7 +161,7 @@ def _grade_city(city: str, base: Path) -> CityGrades:
         learner_version = nbformat.read(release.notebook, as_version=4)
         model = model_answers(source_notebook(exercise))
         notebooks = {SOLUTION: submission(learner_version, model), STUB: learner_version}
-        for wrong in wrong_answers(exercise):
+        for wrong in wrong_answers_in(exercise, city):
             notebooks[learner_id(wrong)] = submission(learner_version, {**model, **wrong.answers})
         inbox = base / "inbox" / exercise
         for learner, notebook in notebooks.items():
@@ -176,7 +196,7 @@ def graded_cities(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], C
 
 
 CITY_EXERCISES = [(c, e) for c in CITIES for e in EXERCISES]
-CITY_WRONG = [(c, e, w.id) for c in CITIES for e in EXERCISES for w in wrong_answers(e)]
+CITY_WRONG = [(c, e, w.id) for c in CITIES for e in EXERCISES for w in wrong_answers_in(e, c)]
 
 
 def _ids(params: list[tuple[str, ...]]) -> list[str]:
