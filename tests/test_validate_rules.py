@@ -416,6 +416,15 @@ BREAKS: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda r: (r / WRONG_ANSWERS).write_text(WRONG_ANSWERS_FILE),
         WRONG_ANSWERS,
     ),
+    "exercise-datasets": (
+        lambda r: edit(
+            r,
+            "exercises/source/first-exercise/first-exercise.ipynb",
+            '"answer = 3',
+            '"answer = len(raw(\\"baltimore/service-requests-2014-2019\\"))',
+        ),
+        EXERCISE,
+    ),
     "datapackage-json": (
         lambda r: (r / PACKAGE).write_text((r / PACKAGE).read_text()[:-40]),
         PACKAGE,

@@ -1,10 +1,11 @@
-"""Graded exercises: exercise.yml names a notebook that exists and maps exactly its graded
-cells to objectives; hints.yml gives hints for exactly those cells; wrong-answers.yml names
+"""Graded exercises: exercise.yml names a notebook that exists, maps exactly its graded
+cells to objectives and lists every dataset file its code names; hints.yml gives hints for exactly those cells; wrong-answers.yml names
 only cells the notebook has, with scores each cell can give."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,16 @@ EXERCISE_WRONG_ANSWERS = Rule(
     "graded cell it names a score between 0 and the cell's points (the round-trip test "
     "grades every wrong answer and checks the score).",
 )
+
+EXERCISE_DATASETS = Rule(
+    "exercise-datasets",
+    "exercise.yml's datasets lists every '<city>/<dataset>' file its notebook's code names "
+    "(the grading sandbox mounts only the datasets listed, so a file left out cannot be read "
+    "when the exercise is graded).",
+)
+
+# a quoted '<city>/<dataset>' name in code: the notebook reads that file by its id
+QUOTED_ID = re.compile(r"""["']([a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9._-]*)["']""")
 
 
 def _nbgrader(cell: Any) -> dict:
@@ -62,6 +73,34 @@ def cell_points(nb: Any) -> dict[str, float]:
         for cell in cells
         if _nbgrader(cell).get("grade")
     }
+
+
+def named_datasets(nb: Any, known: Iterable[str]) -> list[str]:
+    """The dataset ids (of `known`) quoted in the notebook's code cells, in order of first use."""
+    known, found = set(known), []
+    cells = nb.get("cells", []) if isinstance(nb, dict) else []
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        found += [m for m in QUOTED_ID.findall(text) if m in known and m not in found]
+    return found
+
+
+def _undeclared_datasets(exercise: Exercise, nb: Any, ctx: Context) -> list[Finding]:
+    assert exercise.sidecar is not None and exercise.doc is not None
+    declared = set(exercise.sidecar.datasets)
+    return [
+        EXERCISE_DATASETS.at(
+            rel(exercise.doc.path, ctx.cur.root),
+            exercise.doc.line(("datasets",)),
+            f"the notebook reads '{name}' but datasets: does not list it; add it (grading "
+            "mounts only the datasets listed)",
+        )
+        for name in named_datasets(nb, ctx.inventory.ids)
+        if name not in declared
+    ]
 
 
 def _read_notebook(exercise: Exercise, ctx: Context, findings: list[Finding]) -> Any | None:
@@ -163,7 +202,14 @@ def _wrong_answers(exercise: Exercise, nb: Any, root: Path) -> list[Finding]:
     return findings
 
 
-@check(REF_UNRESOLVED, NOTEBOOK_JSON, EXERCISE_GRADE_IDS, EXERCISE_HINTS, EXERCISE_WRONG_ANSWERS)
+@check(
+    REF_UNRESOLVED,
+    NOTEBOOK_JSON,
+    EXERCISE_GRADE_IDS,
+    EXERCISE_HINTS,
+    EXERCISE_WRONG_ANSWERS,
+    EXERCISE_DATASETS,
+)
 def exercises(ctx: Context) -> list[Finding]:
     findings: list[Finding] = []
     for exercise in ctx.cur.exercises:
@@ -200,4 +246,5 @@ def exercises(ctx: Context) -> list[Finding]:
             )
         if exercise.wrong_answers is not None and exercise.wrong_answers_doc is not None:
             findings += _wrong_answers(exercise, nb, root)
+        findings += _undeclared_datasets(exercise, nb, ctx)
     return findings
