@@ -1,6 +1,8 @@
 """Every exercise round-trips through the cohort's sandboxed grading, for every city.
 
-For each city in the matrix, one cohort is created and every exercise under
+For each city of the city matrix (the four real cities and the five derived from their
+files, see `city_matrix`; a derived city is graded in the matrix's copy of the academy with
+its mirror of links), one cohort is created and every exercise under
 exercises/source/ is released to it; each exercise gets these submissions, all graded in
 one parallel `grade_exercise` run (the same sandbox trainers use):
 
@@ -46,6 +48,8 @@ from typing import Any
 import nbformat
 import pandas as pd
 import pytest
+from city_matrix import CITIES as MATRIX
+from city_matrix import REAL_CITIES, prepared_matrix
 
 from academy.cohort.create import create_cohort
 from academy.cohort.grade import grade_exercise
@@ -61,7 +65,6 @@ from academy.lesson.practice import Practice
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "exercises" / "source"
 EXERCISES = sorted(p.parent.name for p in SOURCE.glob("*/exercise.yml"))
-MATRIX = ("baltimore", "pittsburgh", "los-angeles", "chicago")
 # While writing an exercise: ACADEMY_TEST_CITIES=baltimore pytest tests/test_exercise_round_trip.py
 CITIES = tuple(filter(None, os.environ.get("ACADEMY_TEST_CITIES", "").split(","))) or MATRIX
 SOLUTION, STUB = "solution", "stub"
@@ -139,11 +142,23 @@ class CityGrades:
         return json.loads(path.read_text(encoding="utf-8"))["cells"]
 
 
+def academy_for(city: str) -> tuple[Path, Path | None]:
+    """(academy root, data mirror) that holds `city`: the real academy, or the city matrix's
+    copy (its derived cities) with its mirror of links."""
+    if city in REAL_CITIES:
+        return ROOT, None
+    matrix = prepared_matrix(Path(os.environ["ACADEMY_DATA_DIR"]))
+    return matrix.root, matrix.mirror
+
+
 @contextlib.contextmanager
 def city_env(city: str) -> Iterator[None]:
+    root, mirror = academy_for(city)
     with pytest.MonkeyPatch.context() as mp:
-        for name, value in notebook_environment(ROOT, city).items():
+        for name, value in notebook_environment(root, city).items():
             mp.setenv(name, value)
+        if mirror is not None:
+            mp.setenv("ACADEMY_DATA_DIR", str(mirror))
         yield
 
 
@@ -154,7 +169,7 @@ def _grade_city(city: str, base: Path) -> CityGrades:
     roster.write_text(
         "id,name,email\n" + "".join(f"{k},{k} learner,{k}@city.example.gov\n" for k in learners)
     )
-    folder = create_cohort("round-trip", roster, ROOT, base / "cohorts", city=city)
+    folder = create_cohort("round-trip", roster, academy_for(city)[0], base / "cohorts", city=city)
     grades = CityGrades(city, folder)
     for exercise in EXERCISES:
         release = release_exercise(folder, exercise)
@@ -187,7 +202,8 @@ def graded_cities(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], C
 
     def get(city: str) -> CityGrades:
         if city not in done:
-            done[city] = _grade_city(city, tmp_path_factory.mktemp(f"round-trip-{city}"))
+            with city_env(city):
+                done[city] = _grade_city(city, tmp_path_factory.mktemp(f"round-trip-{city}"))
             total = sum(done[city].seconds.values())
             print(f"\n{city}: graded {len(EXERCISES)} exercises in {total:.1f} s")
         return done[city]
@@ -306,7 +322,7 @@ def test_visible_checks_catch_exactly_what_the_wrong_answer_says(
     exercise: str, wrong: str, city: str
 ) -> None:
     declared = next(w for w in wrong_answers(exercise) if w.id == wrong)
-    practice = Practice(exercise, root=ROOT)
+    practice = Practice(exercise, root=academy_for(city)[0])
     namespace = _functions(exercise, practice, declared.answers)
     full = points(exercise)
     for grade_id, score in declared.expected(city).items():
@@ -372,7 +388,7 @@ def expected_answers(exercise: str, city: str) -> set[str]:
     """Every value a model answer returns under the visible checks, as printable tokens."""
     recorded: list[Any] = []
     with city_env(city):
-        practice = Practice(exercise, root=ROOT)
+        practice = Practice(exercise, root=academy_for(city)[0])
         namespace = _functions(exercise, practice, {})
         for part in practice.parts:
             function = namespace[part.function]
