@@ -20,14 +20,19 @@ spelt from the city id (so a page that spells a name from an id is caught).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pytest
+
+from academy.data.city import notebook_environment
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_CITIES = ("baltimore", "pittsburgh", "los-angeles", "chicago")
@@ -390,3 +395,24 @@ def from_report(report, root: Path, city: str, out: Path) -> CityBuild:
         f"{b.course}/{b.name}": json.loads(b.resolved.read_text(encoding="utf-8")) for b in built
     }
     return CityBuild(city, city_name(city, root), pages, lessons)
+
+
+def academy_for(city: str) -> tuple[Path, Path | None]:
+    """(academy root, data mirror) that holds `city`: the real academy, or the city matrix
+    (its derived cities) with its mirror of links."""
+    if city in REAL_CITIES:
+        return REPO, None
+    matrix = prepared_matrix(Path(os.environ["ACADEMY_DATA_DIR"]))
+    return matrix.root, matrix.mirror
+
+
+@contextlib.contextmanager
+def city_env(city: str) -> Iterator[None]:
+    """The environment a lesson or exercise kernel gets for `city` (root, city, mirror)."""
+    root, mirror = academy_for(city)
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in notebook_environment(root, city).items():
+            mp.setenv(name, value)
+        if mirror is not None:
+            mp.setenv("ACADEMY_DATA_DIR", str(mirror))
+        yield

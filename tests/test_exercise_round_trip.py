@@ -49,7 +49,7 @@ import nbformat
 import pandas as pd
 import pytest
 from city_matrix import CITIES as MATRIX
-from city_matrix import REAL_CITIES, prepared_matrix
+from city_matrix import academy_for, city_env
 
 from academy.cohort.create import create_cohort
 from academy.cohort.grade import grade_exercise
@@ -58,7 +58,6 @@ from academy.cohort.samples import model_answers, submission
 from academy.cohort.submissions import import_submissions
 from academy.core.schema import read_model
 from academy.curriculum.models import ExerciseSidecar, WrongAnswer, WrongAnswersFile
-from academy.data.city import notebook_environment
 from academy.lesson.exercise import NotAttempted
 from academy.lesson.practice import Practice
 
@@ -140,26 +139,6 @@ class CityGrades:
     def autograded(self, exercise: str, learner: str) -> list[dict]:
         path = self.folder.autograded(learner, exercise) / sidecar(exercise).notebook
         return json.loads(path.read_text(encoding="utf-8"))["cells"]
-
-
-def academy_for(city: str) -> tuple[Path, Path | None]:
-    """(academy root, data mirror) that holds `city`: the real academy, or the city matrix's
-    copy (its derived cities) with its mirror of links."""
-    if city in REAL_CITIES:
-        return ROOT, None
-    matrix = prepared_matrix(Path(os.environ["ACADEMY_DATA_DIR"]))
-    return matrix.root, matrix.mirror
-
-
-@contextlib.contextmanager
-def city_env(city: str) -> Iterator[None]:
-    root, mirror = academy_for(city)
-    with pytest.MonkeyPatch.context() as mp:
-        for name, value in notebook_environment(root, city).items():
-            mp.setenv(name, value)
-        if mirror is not None:
-            mp.setenv("ACADEMY_DATA_DIR", str(mirror))
-        yield
 
 
 def _grade_city(city: str, base: Path) -> CityGrades:

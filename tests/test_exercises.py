@@ -6,22 +6,18 @@ its designed score, for every city in the matrix) is tests/test_exercise_round_t
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
 import shutil
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-from city_matrix import REAL_CITIES, prepared_matrix
+from city_matrix import city_env
 
 from academy.core.errors import AcademyError
-from academy.data.city import notebook_environment
 from academy.lesson.practice import Practice, visible_checks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,28 +45,6 @@ def nbgrader_meta(cell: dict) -> dict:
 def source(cell: dict) -> str:
     text = cell.get("source", "")
     return "".join(text) if isinstance(text, list) else text
-
-
-def academy_for(city: str) -> tuple[Path, Path | None]:
-    """(academy root, data mirror) that holds `city`: the real academy, or the city matrix
-    (its derived cities) with its mirror of links."""
-    if city in REAL_CITIES:
-        return ROOT, None
-    matrix = prepared_matrix(Path(os.environ["ACADEMY_DATA_DIR"]))
-    return matrix.root, matrix.mirror
-
-
-@contextlib.contextmanager
-def city_env(city: str) -> Iterator[None]:
-    root, mirror = academy_for(city)
-    with pytest.MonkeyPatch.context() as mp:
-        for name, value in notebook_environment(root, city).items():
-            mp.setenv(name, value)
-        if mirror is not None:
-            mp.setenv("ACADEMY_DATA_DIR", str(mirror))
-        # nbgrader runs the `alembic` command; find it beside this Python even outside the venv
-        mp.setenv("PATH", str(Path(sys.executable).parent), prepend=os.pathsep)
-        yield
 
 
 def test_there_is_an_exercise() -> None:
