@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from html import escape
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
@@ -39,6 +40,12 @@ def nice_step(value: float) -> float:
         return 0.5
     power = 10 ** math.floor(math.log10(value))
     return max(0.5, next(m * power for m in (1, 2, 5, 10) if m * power >= value))
+
+
+def _decimals(step: float) -> int:
+    """Decimal places the slider's step needs (0.5 -> 1, 0.25 -> 2)."""
+    text = f"{float(step):.6f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 def _number(value: float, unit: str) -> str:
@@ -203,10 +210,26 @@ class EstimateStep(StepKind):
             description="Your guess",
             continuous_update=True,
             readout=True,
+            readout_format=",d" if whole else f",.{_decimals(step['step'])}f",
             layout=w.Layout(width="100%"),
             style={"description_width": "initial"},
         )
         slider.add_class("academy-slider")
+        # the same number typed (a slider is hard to set exactly on a phone), with its unit
+        typed_kind = w.BoundedIntText if whole else w.BoundedFloatText
+        typed = typed_kind(
+            value=step["start"],
+            min=step["min"],
+            max=step["max"],
+            step=step["step"],
+            description="Or type your guess",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="auto"),
+        )
+        typed.add_class("academy-typed-number")
+        w.jslink((slider, "value"), (typed, "value"))
+        unit = w.HTML(escape(step["unit"]))
+        unit.add_class("academy-unit")
         feedback = ui.feedback_area()
         submit = ui.button("Check my guess", "academy-primary")
         reveal = ui.button("Show me the answer", "academy-secondary")
@@ -241,6 +264,7 @@ class EstimateStep(StepKind):
             *ui.step_header(step),
             ui.question(step["question"]),
             slider,
+            w.HBox([typed, unit], layout=w.Layout(align_items="center", flex_flow="row wrap")),
             w.HBox([submit, reveal]),
             feedback,
         ]
