@@ -49,7 +49,7 @@ import nbformat
 import pandas as pd
 import pytest
 from city_matrix import CITIES as MATRIX
-from city_matrix import academy_for, city_env
+from city_matrix import FULL_MATRIX, REAL_CITIES, academy_for, city_env
 
 from academy.cohort.create import create_cohort
 from academy.cohort.grade import grade_exercise
@@ -65,7 +65,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "exercises" / "source"
 EXERCISES = sorted(p.parent.name for p in SOURCE.glob("*/exercise.yml"))
 # While writing an exercise: ACADEMY_TEST_CITIES=baltimore pytest tests/test_exercise_round_trip.py
-CITIES = tuple(filter(None, os.environ.get("ACADEMY_TEST_CITIES", "").split(","))) or MATRIX
+# By default the four real cities; ACADEMY_MATRIX=full adds the derived ones (city_matrix).
+CITIES = tuple(filter(None, os.environ.get("ACADEMY_TEST_CITIES", "").split(","))) or (
+    MATRIX if FULL_MATRIX else REAL_CITIES
+)
 SOLUTION, STUB = "solution", "stub"
 NOT_ATTEMPTED = "not attempted yet"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
