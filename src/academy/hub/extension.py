@@ -8,7 +8,6 @@ gives a classroom, under their own server:
 - `<base>academy/lessons/<course>/<lesson>/`: that click-through lesson, run by Voilà with
   the academy's template, in a kernel of this server, so the learner is the hub user
   (`JUPYTERHUB_USER`) and every answer lands in the progress store under their roster id;
-- `<base>voila/vendor/...`: Font Awesome for the lesson pages (no CDN).
 
 The site's links to lessons and the lessons' links back are relative, so they work under
 any prefix. Voilà reads notebooks through the server's contents manager, so the built
@@ -111,11 +110,6 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
                 url_path_join(academy, rf"lessons/(?P<course>{NAME})/(?P<lesson>{NAME})/?"),
                 HubLessonHandler,
                 render,
-            ),
-            (
-                url_path_join(base, "voila/vendor/(.*)"),
-                QuietStatic,
-                {"path": str(Path(lessons) / "_vendor")},
             ),
             (academy, web.RedirectHandler, {"url": academy + "/"}),
             (
