@@ -190,7 +190,9 @@ def test_canonical_tables_per_city():
         "vacant_building_counts",
         "employee_salaries",
     }
-    for city in ("pittsburgh", "los-angeles", "chicago"):
+    # Pittsburgh's neighbourhood outlines are the maps course's area_boundaries
+    assert canonical_tables(REPO, "pittsburgh") == {"service_requests", "area_boundaries"}
+    for city in ("los-angeles", "chicago"):
         assert canonical_tables(REPO, city) == {"service_requests"}
     with pytest.raises(
         AcademyError, match="no adapter provides canonical table 'vacant_buildings'"
