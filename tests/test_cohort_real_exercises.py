@@ -95,18 +95,20 @@ def _one_model_answer(tmp_path: Path, name: str):  # type: ignore[no-untyped-def
 
 
 def _mirror_of_links(tmp_path: Path, source: Path) -> Path:
-    """A data mirror made only of symbolic links: the city folder is a link to a folder of
-    links, each a relative link into a store of links to the real files elsewhere."""
-    store = tmp_path / "store"
-    store.mkdir()
-    links = tmp_path / "links" / "baltimore"
-    links.mkdir(parents=True)
-    for real in (source / "baltimore").iterdir():
-        (store / real.name).symlink_to(real)
-        (links / real.name).symlink_to(Path("../../store") / real.name)
+    """A data mirror made only of symbolic links: each city folder is a link to a folder of
+    links, each a relative link into a store of links to the real files elsewhere (every
+    city: an exercise may read another city's files)."""
     mirror = tmp_path / "mirror"
     mirror.mkdir()
-    (mirror / "baltimore").symlink_to(links)
+    for city in sorted(p for p in source.iterdir() if p.is_dir()):
+        store = tmp_path / "store" / city.name
+        store.mkdir(parents=True)
+        links = tmp_path / "links" / city.name
+        links.mkdir(parents=True)
+        for real in city.iterdir():
+            (store / real.name).symlink_to(real)
+            (links / real.name).symlink_to(Path("../../store") / city.name / real.name)
+        (mirror / city.name).symlink_to(links)
     return mirror
 
 
