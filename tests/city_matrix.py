@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import html as html_lib
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -344,6 +346,23 @@ def _with_mirror(mirror: Path):
                 os.environ["ACADEMY_DATA_DIR"] = before
 
     return scope()
+
+
+#: Sphinx writes typographic quotes ("smartquotes"); tests match on the plain ones
+_PLAIN_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def page_text(page_html: str, code: bool = False) -> str:
+    """The words of a built book page's article, as a learner reads them. Code and its
+    printed output are left out unless `code` (they are not sentences: pandas writes NaN
+    there, rightly)."""
+    body = page_html.split('<article class="bd-article"', 1)[-1].split("</article>", 1)[0]
+    hidden = "script|style|svg" if code else "script|style|svg|pre|code"
+    body = re.sub(rf"<({hidden})\b.*?</\1>", " ", body, flags=re.DOTALL)
+    if not code:
+        body = re.sub(r'<table class="dataframe.*?</table>', " ", body, flags=re.DOTALL)
+    text = html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+    return text.translate(_PLAIN_QUOTES)
 
 
 def build_lessons(

@@ -14,7 +14,6 @@ here), a few seconds each when nothing changed; see the report in the issue note
 
 from __future__ import annotations
 
-import html as html_lib
 import os
 import re
 from pathlib import Path
@@ -29,6 +28,7 @@ from city_matrix import (
     CityBuild,
     build_lessons,
     from_report,
+    page_text,
     prepared_matrix,
     spelt_from_id,
 )
@@ -63,14 +63,6 @@ def builds(built_cities, tmp_path_factory) -> dict[str, CityBuild]:
                 matrix.root, matrix.mirror, city, courses=VARIANT_COURSES if variant else None
             )
     return out
-
-
-def page_text(page_html: str) -> str:
-    body = page_html.split('<article class="bd-article"', 1)[-1].split("</article>", 1)[0]
-    # code and its printed output are not sentences: pandas writes NaN there, rightly
-    body = re.sub(r"<(script|style|svg|pre|code)\b.*?</\1>", " ", body, flags=re.DOTALL)
-    body = re.sub(r'<table class="dataframe.*?</table>', " ", body, flags=re.DOTALL)
-    return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
 
 
 def lesson_texts(lesson: dict) -> list[str]:

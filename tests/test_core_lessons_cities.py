@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from city_matrix import page_text
 
 COURSES = (
     "data-basics",
@@ -37,15 +38,9 @@ def pages(built_cities) -> dict[tuple[str, str], str]:
     return found
 
 
-def _text(page_html: str) -> str:
-    body = page_html.split('<article class="bd-article"', 1)[-1].split("</article>", 1)[0]
-    body = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", body, flags=re.DOTALL)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
-
-
 def _page(pages: dict[tuple[str, str], str], city: str, name: str) -> str:
     assert (city, name) in pages, f"{name} was not built for {city}"
-    return _text(pages[(city, name)])
+    return page_text(pages[(city, name)], code=True)
 
 
 def test_every_lesson_is_built_for_both_cities(pages: dict[tuple[str, str], str]) -> None:
@@ -57,7 +52,7 @@ def test_every_lesson_is_built_for_both_cities(pages: dict[tuple[str, str], str]
 
 def test_no_missing_values_shown(pages: dict[tuple[str, str], str]) -> None:
     for (city, name), page_html in pages.items():
-        found = re.findall(r"\b(nan|NaN|NaT|None|<NA>)\b", _text(page_html))
+        found = re.findall(r"\b(nan|NaN|NaT|None|<NA>)\b", page_text(page_html, code=True))
         assert not found, f"{name} ({city}) shows {found[0]!r} to the learner"
 
 
