@@ -217,6 +217,12 @@ class Learner:
             if v.get("impact") in {"serious", "critical"}
         ]
 
+    def type_guess(self, value: float) -> None:
+        box = self.page.get_by_label("Or type your guess", exact=True)
+        box.fill(f"{value:g}")
+        box.press("Tab")  # the value is sent when the box loses focus
+        wait_for_readout(self.page, "Your guess", value)
+
     def set_slider(self, label: str, value: float, low: float, step: float) -> None:
         handle = self.page.locator(f"[role=slider][aria-label='{label}']").first
         handle.focus()
@@ -277,6 +283,20 @@ def do_step(learner: Learner, step: dict) -> None:
     elif kind == "estimate":
         learner.button("Check my guess").click()  # the slider starts outside the tolerance
         learner.expect_feedback(WRONG)
+        # a typed guess is the one checked: a wrong bound of the slider it does not start at
+        typed = [
+            bound
+            for bound in (step["max"], step["min"])
+            if bound != step["start"] and abs(bound - step["answer"]) > step["tolerance"]
+        ]
+        assert typed, f"{step['title']}: no wrong guess to type"
+        learner.type_guess(typed[0])
+        learner.button("Check my guess").click()
+        said = f"{typed[0]:,.0f}" if float(typed[0]).is_integer() else f"{typed[0]:,.1f}"
+        learner.expect_feedback(f"{WRONG}")
+        learner.page.locator(
+            ".academy-main .academy-feedback", has_text=f"You said {said}"
+        ).wait_for()
         learner.set_slider("Your guess", step["answer"], step["min"], step["step"])
         learner.button("Check my guess").click()
     elif kind == "simulation":

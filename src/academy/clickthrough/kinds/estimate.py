@@ -201,30 +201,21 @@ class EstimateStep(StepKind):
         from academy.clickthrough import widgets as ui
 
         whole = float(step["step"]).is_integer() and float(step["min"]).is_integer()
-        kind = w.IntSlider if whole else w.FloatSlider
-        slider = kind(
-            value=step["start"],
-            min=step["min"],
-            max=step["max"],
-            step=step["step"],
+        bounds = {k: step[k] for k in ("min", "max", "step")} | {"value": step["start"]}
+        label_style = {"style": {"description_width": "initial"}}
+        slider = (w.IntSlider if whole else w.FloatSlider)(
             description="Your guess",
             continuous_update=True,
             readout=True,
             readout_format=",d" if whole else f",.{_decimals(step['step'])}f",
             layout=w.Layout(width="100%"),
-            style={"description_width": "initial"},
+            **bounds,
+            **label_style,
         )
         slider.add_class("academy-slider")
         # the same number typed (a slider is hard to set exactly on a phone), with its unit
-        typed_kind = w.BoundedIntText if whole else w.BoundedFloatText
-        typed = typed_kind(
-            value=step["start"],
-            min=step["min"],
-            max=step["max"],
-            step=step["step"],
-            description="Or type your guess",
-            style={"description_width": "initial"},
-            layout=w.Layout(width="auto"),
+        typed = (w.BoundedIntText if whole else w.BoundedFloatText)(
+            description="Or type your guess", layout=w.Layout(width="auto"), **bounds, **label_style
         )
         typed.add_class("academy-typed-number")
         w.jslink((slider, "value"), (typed, "value"))

@@ -80,7 +80,12 @@
       var text = el.textContent.trim();
       if (text && shownFeedback.get(el) !== text) {
         shownFeedback.set(el, text);
-        try { el.scrollIntoView({ block: "nearest", behavior: "smooth" }); } catch (e) { el.scrollIntoView(false); }
+        // at once, after this frame's focus moves: a smooth scroll raced the browser's own
+        // scroll to the focused button and could leave the feedback below the screen
+        window.requestAnimationFrame(function () {
+          var box = el.closest(".academy-feedback") || el;
+          try { box.scrollIntoView({ block: "nearest" }); } catch (e) { box.scrollIntoView(false); }
+        });
       }
     });
   }
