@@ -155,7 +155,7 @@ def main() -> None:
     from academy.cohort.create import create_cohort
     from academy.cohort.folder import load_folder, write_settings
     from academy.cohort.release import release_exercise
-    from academy.cohort.samples import sample_set
+    from academy.cohort.samples import hand_in_samples, sample_roster
     from academy.cohort.settings import GradingLimits
     from academy.cohort.submissions import import_submissions
 
@@ -173,11 +173,7 @@ def main() -> None:
     try:
         kinds = [kind for kind, count in MIX.items() for _ in range(count)]
         learners = [f"learner{i:02d}" for i in range(len(kinds))]
-        roster = scratch / "roster.csv"
-        roster.write_text(
-            "id,name,email\n"
-            + "".join(f"{x},Learner {x[-2:]},{x}@city.example.gov\n" for x in learners)
-        )
+        roster = sample_roster(scratch / "roster.csv", learners)
         folder = create_cohort("bench", roster, ROOT, scratch / "cohorts")
         settings = folder.settings.model_copy(
             update={"limits": GradingLimits(cell_timeout=args.cell_timeout)}
@@ -185,11 +181,9 @@ def main() -> None:
         write_settings(folder.path, settings)
         folder = load_folder(folder.path)
         release = release_exercise(folder, exercise)
-        samples = sample_set(folder.source(exercise) / release.manifest.notebook, release.notebook)
-        inbox = scratch / "inbox"
-        for learner, kind in zip(learners, kinds, strict=True):
-            (inbox / learner).mkdir(parents=True)
-            nbformat.write(samples[kind], inbox / learner / release.manifest.notebook)
+        inbox = hand_in_samples(
+            folder, release, dict(zip(learners, kinds, strict=True)), scratch / "inbox"
+        )
         import_submissions(folder, exercise, inbox)
         twin = scratch / "nbgrader" / "bench"
         shutil.copytree(folder.path, twin)
@@ -207,7 +201,10 @@ def main() -> None:
             f"worker start-up, loading nbgrader's Execute: whole packages {whole:.2f} s, "
             f"the worker's way {lean:.2f} s (saves {whole - lean:.2f} s per submission)"
         )
-        inside, outside = sandbox_overhead(folder, exercise, samples["correct"], args.repeats)
+        correct = inbox / learners[kinds.index("correct")] / release.manifest.notebook
+        inside, outside = sandbox_overhead(
+            folder, exercise, nbformat.read(correct, as_version=4), args.repeats
+        )
         print(
             f"one correct submission, median of {args.repeats}: in bubblewrap {inside:.2f} s, "
             f"without a sandbox {outside:.2f} s (sandbox overhead {inside - outside:+.2f} s, "

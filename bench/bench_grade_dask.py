@@ -25,14 +25,13 @@ MIX = {"correct": 33, "half": 12, "stub": 12, "looping": 3}
 
 
 def main() -> None:
-    import nbformat
     from dask_support import local_cluster
 
     from academy.cohort.create import create_cohort
     from academy.cohort.folder import load_folder
     from academy.cohort.records import load_records
     from academy.cohort.release import release_exercise
-    from academy.cohort.samples import sample_set
+    from academy.cohort.samples import hand_in_samples, sample_roster
     from academy.cohort.submissions import import_submissions
 
     exercise = sorted(p.parent.name for p in (ROOT / "exercises/source").glob("*/exercise.yml"))[0]
@@ -42,18 +41,12 @@ def main() -> None:
     try:
         kinds = [kind for kind, count in MIX.items() for _ in range(count)]
         learners = [f"learner{i:02d}" for i in range(len(kinds))]
-        roster = scratch / "roster.csv"
-        roster.write_text(
-            "id,name,email\n"
-            + "".join(f"{x},Learner {x[-2:]},{x}@city.example.gov\n" for x in learners)
-        )
+        roster = sample_roster(scratch / "roster.csv", learners)
         folder = create_cohort("bench", roster, ROOT, scratch / "local")
         release = release_exercise(folder, exercise)
-        samples = sample_set(folder.source(exercise) / release.manifest.notebook, release.notebook)
-        inbox = scratch / "inbox"
-        for learner, kind in zip(learners, kinds, strict=True):
-            (inbox / learner).mkdir(parents=True)
-            nbformat.write(samples[kind], inbox / learner / release.manifest.notebook)
+        inbox = hand_in_samples(
+            folder, release, dict(zip(learners, kinds, strict=True)), scratch / "inbox"
+        )
         import_submissions(folder, exercise, inbox)
         shutil.copytree(folder.path, scratch / "dask" / "bench")
         load_folder(scratch / "dask" / "bench")

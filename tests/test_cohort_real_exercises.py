@@ -11,14 +11,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from academy.cohort.create import create_cohort
 from academy.cohort.folder import load_folder, nbgrader_config
 from academy.cohort.grade import grade_exercise
 from academy.cohort.release import release_exercise
-from academy.cohort.samples import sample_set
+from academy.cohort.samples import hand_in_samples, sample_roster
 from academy.cohort.submissions import import_submissions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,18 +34,10 @@ def test_a_real_exercise_grades_like_nbgrader(exercise, tmp_path, monkeypatch):
     from nbgrader.apps import NbGraderAPI
 
     monkeypatch.setenv("ACADEMY_ROOT", str(ROOT))  # nbgrader's own kernels need it to read data
-    roster = tmp_path / "roster.csv"
-    roster.write_text(
-        "id,name,email\n"
-        + "".join(f"{k},{k.title()} Learner,{k}@city.example.gov\n" for k in KINDS)
-    )
+    roster = sample_roster(tmp_path / "roster.csv", KINDS)
     folder = create_cohort("real", roster, ROOT, tmp_path / "cohorts")
     release = release_exercise(folder, exercise)
-    samples = sample_set(folder.source(exercise) / release.manifest.notebook, release.notebook)
-    inbox = tmp_path / "inbox"
-    for kind in KINDS:
-        (inbox / kind).mkdir(parents=True)
-        nbformat.write(samples[kind], inbox / kind / release.manifest.notebook)
+    inbox = hand_in_samples(folder, release, {kind: kind for kind in KINDS}, tmp_path / "inbox")
     import_submissions(folder, exercise, inbox)
     twin = tmp_path / "twin" / "real"
     shutil.copytree(folder.path, twin)
@@ -83,14 +74,13 @@ def test_a_real_exercise_grades_like_nbgrader(exercise, tmp_path, monkeypatch):
 def _one_model_answer(tmp_path: Path, name: str):  # type: ignore[no-untyped-def]
     """A cohort of one learner who handed in the model answer of the first exercise."""
     exercise = EXERCISES[0]
-    roster = tmp_path / "roster.csv"
-    roster.write_text("id,name,email\nana,Ana Learner,ana@city.example.gov\n")
-    folder = create_cohort(name, roster, ROOT, tmp_path / "cohorts")
+    folder = create_cohort(
+        name, sample_roster(tmp_path / "roster.csv", ["ana"]), ROOT, tmp_path / "cohorts"
+    )
     release = release_exercise(folder, exercise)
-    samples = sample_set(folder.source(exercise) / release.manifest.notebook, release.notebook)
-    (tmp_path / "inbox" / "ana").mkdir(parents=True)
-    nbformat.write(samples["correct"], tmp_path / "inbox" / "ana" / release.manifest.notebook)
-    import_submissions(folder, exercise, tmp_path / "inbox")
+    import_submissions(
+        folder, exercise, hand_in_samples(folder, release, {"ana": "correct"}, tmp_path / "inbox")
+    )
     return folder, exercise, release
 
 

@@ -7,8 +7,13 @@ benchmark: a submission is the learner version with some answer cells replaced.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from academy.cohort.folder import CohortFolder
+    from academy.cohort.release import ReleaseResult
 
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 LOOP = "while True:\n    pass\n"
@@ -68,3 +73,25 @@ def sample_set(source_path: Path, release_path: Path) -> dict[str, Any]:
         "stub": submission(release, {}),
         "looping": submission(release, looping),
     }
+
+
+def sample_roster(path: Path, learners: Iterable[str]) -> Path:
+    """A roster CSV (id, name, email) of made-up learners, for a trial cohort."""
+    rows = "".join(f"{x},Learner {x},{x}@city.example.gov\n" for x in learners)
+    path.write_text("id,name,email\n" + rows, encoding="utf-8")
+    return path
+
+
+def hand_in_samples(
+    folder: CohortFolder, release: ReleaseResult, kinds: Mapping[str, str], inbox: Path
+) -> Path:
+    """Each learner's sample submission (learner id -> a name from `sample_set`) written as
+    a hand-in, `inbox/<learner>/<notebook>`, ready for `import_submissions`."""
+    import nbformat
+
+    exercise = release.manifest.exercise
+    samples = sample_set(folder.source(exercise) / release.manifest.notebook, release.notebook)
+    for learner, kind in kinds.items():
+        (inbox / learner).mkdir(parents=True, exist_ok=True)
+        nbformat.write(samples[kind], inbox / learner / release.manifest.notebook)
+    return inbox
