@@ -491,3 +491,24 @@ def test_chart_a_axis_does_not_start_at_zero(resolved) -> None:
         assert looks >= 2 and looks > 1.5 * really, (city, looks, really)
     zero = re.findall(r">([\d,.]+)</text>", AXIS_LABELS.search(chart_b["svg"]).group())[0]
     assert zero == "0", f"{city}: Chart B's axis starts at {zero}"
+
+
+def test_a_test_on_a_column_the_rows_lack_is_a_lesson_problem_not_a_key_error() -> None:
+    """Static checks cannot always know a query's columns for every city (a city may not
+    publish one): building then says where, never a raw KeyError."""
+    import pandas as pd
+
+    from academy.clickthrough.condition import Condition
+    from academy.clickthrough.errors import ResolveError
+    from academy.clickthrough.resolve import Resolver
+
+    rows = pd.DataFrame({"status": ["open", "closed"]})
+    resolver = Resolver.__new__(Resolver)  # marks reads nothing of the lesson
+    test = Condition.model_validate({"column": "channel", "missing": True})
+    with pytest.raises(ResolveError) as raised:
+        resolver.marks(rows, test, ("steps", 2, "problem"))
+    assert raised.value.loc == ("steps", 2, "problem", "column")
+    assert "no column 'channel'" in raised.value.message and "status" in raised.value.message
+    assert resolver.marks(
+        rows, Condition.model_validate({"column": "status", "equals": "open"}), ()
+    ) == [True, False]

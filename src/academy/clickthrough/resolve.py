@@ -170,8 +170,15 @@ class Resolver:
         """The rows a table shows: its query's first `max_rows`."""
         return self.frame(spec.query, (*loc, "query")).head(spec.max_rows)
 
-    def marks(self, frame: pd.DataFrame, condition: Condition) -> list[bool]:
-        """For each row, whether it passes the test."""
+    def marks(self, frame: pd.DataFrame, condition: Condition, loc: Loc) -> list[bool]:
+        """For each row, whether it passes the test (which must read a column the rows
+        have for this city's data)."""
+        if condition.column not in frame.columns:
+            raise ResolveError(
+                (*loc, "column"),
+                f"no column '{condition.column}' in these rows for this city's data; "
+                f"they have: {', '.join(map(str, frame.columns))}",
+            )
         return condition.mask(frame).tolist()
 
     def table(self, spec: TableSpec, loc: Loc) -> dict[str, Any]:
@@ -180,7 +187,11 @@ class Resolver:
             raise ResolveError(
                 (*loc, "query"), f"query '{spec.query}' gives no rows for this city's data"
             )
-        marked = self.marks(frame, spec.highlight) if spec.highlight else [False] * len(frame)
+        marked = (
+            self.marks(frame, spec.highlight, (*loc, "highlight"))
+            if spec.highlight
+            else [False] * len(frame)
+        )
         return {
             "type": "table",
             "columns": [

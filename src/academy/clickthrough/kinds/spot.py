@@ -37,7 +37,9 @@ class SpotStep(StepKind):
     def resolve(self, ctx: Resolver, loc: Loc) -> dict[str, Any]:
         grid = ctx.table(self.table, (*loc, "table"))
         frame = ctx.shown_rows(self.table, (*loc, "table"))
-        problems = [i for i, bad in enumerate(ctx.marks(frame, self.problem)) if bad]
+        problems = [
+            i for i, bad in enumerate(ctx.marks(frame, self.problem, (*loc, "problem"))) if bad
+        ]
         if not problems or len(problems) == len(frame):
             raise ResolveError(
                 (*loc, "problem"),
