@@ -95,13 +95,12 @@ def reads_the_city(exercise: str) -> bool:
 
 
 def wrong_answers_in(exercise: str, city: str) -> list[WrongAnswer]:
-    """The wrong answers graded in `city`: all of them where the data differs by city."""
-    # every city grades the solution and the stub; the wrong answers are graded in the real
-    # cities (all nine with ACADEMY_MATRIX=full), and only once for an exercise that reads
-    # one named city's files, whose data is the same everywhere
-    if not (FULL_MATRIX or city in REAL_CITIES or city == CITIES[0]):
-        return []
-    return wrong_answers(exercise) if reads_the_city(exercise) or city == CITIES[0] else []
+    """The wrong answers graded in `city` (every city grades the solution and the stub):
+    in the first city always; in the other real cities (all nine with ACADEMY_MATRIX=full)
+    when the exercise reads the city's own data, which differs by city."""
+    first = city == CITIES[0]
+    graded_here = FULL_MATRIX or city in REAL_CITIES
+    return wrong_answers(exercise) if first or (graded_here and reads_the_city(exercise)) else []
 
 
 def learner_id(wrong: WrongAnswer) -> str:
