@@ -7,6 +7,10 @@ import re
 from typing import Any
 
 _SVG_OPEN = re.compile(r"<svg\b")
+#: Vega's root group: the drawing inside the labelled image. Its marks carry roles of their
+#: own (a map's shape group, labelled by nothing), but the image's text alternative is what
+#: a screen reader should say, so the drawing is hidden from it (axe svg-img-alt).
+_DRAWING = re.compile(r'<g class="mark-group role-frame root"')
 
 
 def chart_svg(chart: Any, alt_text: str) -> str:
@@ -22,4 +26,5 @@ def chart_svg(chart: Any, alt_text: str) -> str:
     svg = vl_convert.vegalite_to_svg(spec)
     svg = svg[svg.index("<svg") :]
     label = html.escape(alt_text, quote=True)
+    svg = _DRAWING.sub('<g aria-hidden="true" class="mark-group role-frame root"', svg, count=1)
     return _SVG_OPEN.sub(f'<svg role="img" aria-label="{label}"', svg, count=1)
