@@ -159,6 +159,9 @@ def test_academy_lab_opens_the_lessons_with_kernels_on_the_city(built_cities, tm
     build.mkdir()
     (build / "books").symlink_to(html.parents[4])
     env = {**os.environ, "JUPYTER_TOKEN": TOKEN, "HOME": str(tmp_path)}
+    # a file, not a pipe: nobody reads a pipe while the lab runs, and a full one blocks it
+    log_path = tmp_path / "lab.log"
+    log = log_path.open("wb")
     lab = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "academy"),
@@ -174,9 +177,8 @@ def test_academy_lab_opens_the_lessons_with_kernels_on_the_city(built_cities, tm
             str(build),
         ],
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"127.0.0.1:{port}"
     try:
@@ -185,7 +187,7 @@ def test_academy_lab_opens_the_lessons_with_kernels_on_the_city(built_cities, tm
                 _get(f"http://{base}/api/status")
                 break
             except OSError:
-                assert lab.poll() is None, lab.communicate()[1][-2000:]
+                assert lab.poll() is None, log_path.read_text(errors="replace")[-2000:]
                 time.sleep(1)
         lessons = json.loads(_get(f"http://{base}/api/contents/lessons"))
         courses = {item["name"] for item in lessons["content"]}
@@ -215,3 +217,5 @@ def test_academy_lab_opens_the_lessons_with_kernels_on_the_city(built_cities, tm
             lab.wait(timeout=30)
         except subprocess.TimeoutExpired:
             lab.kill()
+            lab.wait()
+        log.close()
