@@ -22,6 +22,7 @@ import psutil
 import pytest
 from cohort_support import (
     EXERCISE,
+    FAST_LIMITS,
     GOOD,
     HIDDEN_SNIPPETS,
     NOTEBOOK,
@@ -217,6 +218,7 @@ def _swap_test_to_markdown(folder, notebook):
     return notebook
 
 
+ATTACK_LIMITS = FAST_LIMITS.model_copy(update={"cell_timeout": 10, "notebook_timeout": 60})
 BROKEN_TOTAL = "def total(values):\n    return 0"
 CASES = {
     "honest": Case(5, ["All checks passed"], GOOD),
@@ -270,7 +272,9 @@ def graded(tmp_path_factory):
     os.environ.update(SECRETS)
     os.environ["TMPDIR"] = str(scratch)  # the sandboxes' scratch folders go here
     try:
-        folder = make_cohort(base, list(CASES))
+        # the read-everything attack walks every reachable file: 3 s per cell is too
+        # tight for it on a loaded 2-core box, and a stopped attack proves nothing
+        folder = make_cohort(base, list(CASES), limits=ATTACK_LIMITS)
         inbox = base / "inbox"
         for learner, case in CASES.items():
             notebook = with_answers(folder, case.answers)
