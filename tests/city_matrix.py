@@ -166,12 +166,12 @@ VARIANTS = (
 CITIES = (*REAL_CITIES, *(v.city for v in VARIANTS))
 
 #: How much of the academy the derived cities go through. By default (`make test`, CI)
-#: each derived city builds every click-through lesson and every book outside the analyst
-#: track plus pandas-311, and the round trip grades its exercises' solutions and stubs but
-#: not the wrong answers: each variant is one class of problem in the lessons every learner
-#: meets, and a whole build and round trip per variant would put CI past an hour on two
-#: cores. `ACADEMY_MATRIX=full` builds and grades everything for every city (before a
-#: release, or after changing a lesson's data handling).
+#: each derived city builds every click-through lesson and the books every learner starts
+#: with (test_city_matrix.VARIANT_COURSES), and the round trip grades the solution and the
+#: stub of each exercise that reads the city's own data, not the wrong answers: each
+#: variant is one class of problem, and a whole build and round trip per variant put CI
+#: past an hour on two cores. `ACADEMY_MATRIX=full` builds and grades everything for every
+#: city (before a release, or after changing a lesson's data handling).
 FULL_MATRIX = os.environ.get("ACADEMY_MATRIX", "") == "full"
 
 
