@@ -19,6 +19,7 @@ from docutils.parsers import Parser
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from academy.books.search_entries import NOT_SEARCHED
 from academy.clickthrough.format import is_question
 from academy.clickthrough.kinds import kind_of
 from academy.clickthrough.markup import media_html
@@ -159,7 +160,7 @@ class ClickthroughParser(Parser):
             sub += _raw(step_html(step))
             page += sub
         answers = _section("Answers for the trainer", "answers-for-the-trainer")
-        answers["classes"].append("academy-print-answers-section")
+        answers["classes"] += ["academy-print-answers-section", NOT_SEARCHED]
         answers += _raw(
             GRADED_NOTE.format(key=answer_key_path(lesson["id"]))
             if lesson.get("graded")

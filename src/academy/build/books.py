@@ -22,7 +22,7 @@ import yaml
 from academy.core.findings import rel
 from academy.core.sources import installed_packages, package_files
 from academy.curriculum.lessons import CLICKTHROUGH_DIR
-from academy.curriculum.loading import Book
+from academy.curriculum.loading import ACADEMY_FILE, Book
 
 STAMP = ".academy-inputs"
 # The packages whose code runs while a book builds (Sphinx extensions, lesson helpers,
@@ -72,6 +72,7 @@ def environment_fingerprint(root: Path, city: str) -> str:
     sources (the practice lessons read them), the academy package itself and the
     versions of the installed libraries."""
     inputs = [root / "tracks" / "_book_defaults.yml", root / "curriculum" / "objectives.yml"]
+    inputs.append(root / ACADEMY_FILE)  # the academy's name, on every page's bar
     inputs += [p for p in (root / "datasets").rglob("*") if p.suffix in {".json", ".yml"}]
     inputs += [p for p in (root / "exercises" / "source").rglob("*") if p.is_file()]
     inputs += package_files(*BOOK_PACKAGES)
@@ -98,9 +99,18 @@ def merged_config(book: Book, root: Path) -> dict:
     sphinx["config"] = {
         **sphinx.get("config", {}),
         "academy_track": {"id": book.track.id, "title": book.track.title},
+        "academy_name": academy_name(root),
     }
     config["sphinx"] = sphinx
     return config
+
+
+def academy_name(root: Path) -> str:
+    """The academy's name (curriculum/academy.yml), for the bar on every book page."""
+    from academy.core.schema import read_model
+    from academy.curriculum.models import Academy
+
+    return read_model(Academy, root / ACADEMY_FILE, fix="run `academy validate`").name
 
 
 HTML = Path("_build") / "html"  # a book's HTML, under its output folder

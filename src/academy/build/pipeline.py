@@ -23,11 +23,12 @@ from academy.build.books import (
     job_for,
 )
 from academy.build.links import broken_links
+from academy.build.search import add_books_to_search
 from academy.checks.registry import errors, load_and_validate
 from academy.clickthrough.build import BuiltLesson
 from academy.core.errors import AcademyError
 from academy.core.findings import Finding
-from academy.core.paths import build_dir
+from academy.core.paths import book_site_dir, build_dir
 from academy.curriculum.loading import Book, Curriculum
 
 Progress = Callable[[str, int, int], None]
@@ -148,7 +149,7 @@ class _WarningLog(logging.Handler):
 def assemble(site: Path, books: list[tuple[Book, BookResult]]) -> None:
     """Copy each built book under site/books/<track>/<course>/."""
     for book, result in books:
-        target = site / "books" / book.track.id / book.course.id
+        target = site / book_site_dir(book.track.id, book.course.id)
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(
@@ -213,6 +214,7 @@ def build(
     site = out / "site"
     build_portal(root, site)
     assemble(site, list(zip(cur.books, results, strict=True)))
+    add_books_to_search(site, cur.books)
     progress("portal", 1, 1)
     timings["portal"] = time.perf_counter() - t
 

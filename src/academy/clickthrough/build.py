@@ -34,8 +34,10 @@ from academy.clickthrough.lesson_files import LessonFile, lesson_files
 from academy.clickthrough.model import ClickLesson
 from academy.clickthrough.queries import check_queries, evaluate_queries
 from academy.clickthrough.resolve import lesson_facts, resolve_lesson, truthy
+from academy.core.brand import BRAND, plain_page, topbar
 from academy.core.errors import AcademyError, FileError
 from academy.core.findings import Finding, rel
+from academy.core.paths import book_site_dir
 from academy.curriculum.loading import Curriculum
 from academy.data.city import city_name
 from academy.data.fields import unavailable_because
@@ -119,7 +121,7 @@ def resolve_file(
     book = item.book
     links = {
         "course": course_page_href(book.course.id, depth),
-        "printable": f"{up}books/{book.track.id}/{book.course.id}/{item.docname}.html",
+        "printable": f"{up}{book_site_dir(book.track.id, book.course.id)}/{item.docname}.html",
         "home": f"{up}index.html",
         "progress": f"{up}my-progress/",
     }
@@ -256,8 +258,11 @@ def unavailable_lesson(facts: dict[str, Any], reason: str) -> dict[str, Any]:
     return {**facts, "data_note": None, "steps": [], "unavailable": reason}
 
 
-def notebook_json(title: str, resolved_name: str) -> dict[str, Any]:
-    """The one-cell notebook Voilà runs for a lesson."""
+def notebook_json(
+    title: str, resolved_name: str, links: dict[str, str], academy: str
+) -> dict[str, Any]:
+    """The one-cell notebook Voilà runs for a lesson; its metadata carries the bar the
+    lesson server puts atop the page (`academy.serve.pages.branded`)."""
     source = f"from academy.clickthrough.app import start\nlesson = start({resolved_name!r})"
     return {
         "cells": [
@@ -272,6 +277,7 @@ def notebook_json(title: str, resolved_name: str) -> dict[str, Any]:
         ],
         "metadata": {
             "title": title,
+            "academy": {"topbar": topbar(links["home"], name=academy)},
             "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
             "language_info": {"name": "python"},
         },
@@ -280,7 +286,8 @@ def notebook_json(title: str, resolved_name: str) -> dict[str, Any]:
     }
 
 
-def fallback_page(item: LessonFile, resolved: dict[str, Any]) -> str:
+def fallback_page(resolved: dict[str, Any], academy: str) -> str:
+    """The lesson's stand-in page, for when the site is opened without the lesson server."""
     links = resolved["links"]
     body = (
         f"<p>{escape(resolved['unavailable'])}</p>"
@@ -288,29 +295,28 @@ def fallback_page(item: LessonFile, resolved: dict[str, Any]) -> str:
         else "<p>This is a click-through lesson. It opens when the academy runs its lesson "
         "server (<code>academy serve</code>); ask your trainer for the address.</p>"
     )
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(resolved["title"])}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.6;color:#1b1b1b}}
-a{{color:#0b4f9c}}</style></head>
-<body><main><h1>{escape(resolved["title"])}</h1>
-{body}
-<ul><li><a href="{escape(links["printable"], quote=True)}">Read the printable version</a></li>
-<li><a href="{escape(links["course"], quote=True)}">Back to the course</a></li></ul></main></body></html>
-"""
+    return plain_page(
+        resolved["title"],
+        f"<h1>{escape(resolved['title'])}</h1>{body}"
+        f'<ul><li><a href="{escape(links["printable"], quote=True)}">Read the printable '
+        "version</a></li>"
+        f'<li><a href="{escape(links["course"], quote=True)}">Back to the course</a></li></ul>',
+        home=links["home"],
+        name=academy,
+    )
 
 
-PROGRESS_FALLBACK = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>My progress</title>
-<style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.6;color:#1b1b1b}
-a{color:#303f9f}</style></head>
-<body><main><h1>My progress</h1>
-<p>Your progress shows here when the academy runs its lesson server
-(<code>academy serve</code>): sign in there, do a lesson, and this page lists what you
-have done and what is left for your certificate.</p>
-<p><a href="../index.html">Back to the academy home page</a></p></main></body></html>
-"""
+def progress_fallback(academy: str) -> str:
+    """My progress's stand-in page (site/my-progress/index.html)."""
+    return plain_page(
+        "My progress",
+        "<h1>My progress</h1><p>Your progress shows here when the academy runs its lesson "
+        "server (<code>academy serve</code>): sign in there, do a lesson, and this page lists "
+        "what you have done and what is left for your certificate.</p>"
+        '<p><a href="../index.html">Back to the academy home page</a></p>',
+        home="../index.html",
+        name=academy,
+    )
 
 
 def build_clickthrough(
@@ -321,6 +327,7 @@ def build_clickthrough(
     if out_root.exists():
         shutil.rmtree(out_root)
     load = data_loader(cur.root, city)
+    academy = cur.academy.name if cur.academy else BRAND.name
     built, errors = [], []
     done: list[LessonFile] = []
     items = lesson_files(cur)
@@ -336,7 +343,7 @@ def build_clickthrough(
         if site is not None:
             page = site / LESSONS_DIR / item.book.course.id / item.name / "index.html"
             page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(fallback_page(item, resolved), encoding="utf-8")
+            page.write_text(fallback_page(resolved, academy), encoding="utf-8")
         if resolved.get("unavailable"):
             continue  # nothing to serve: the pages say why
         folder = out_root / item.book.course.id
@@ -345,7 +352,10 @@ def build_clickthrough(
         resolved_path.write_text(json.dumps(resolved, ensure_ascii=False), encoding="utf-8")
         notebook = folder / f"{item.name}.ipynb"
         notebook.write_text(
-            json.dumps(notebook_json(resolved["title"], resolved_path.name), indent=1),
+            json.dumps(
+                notebook_json(resolved["title"], resolved_path.name, resolved["links"], academy),
+                indent=1,
+            ),
             encoding="utf-8",
         )
         built.append(
@@ -360,5 +370,7 @@ def build_clickthrough(
     write_catalogue(catalogue_of(cur, city, done), out_root)
     if site is not None:  # the lesson server answers /my-progress/ itself
         (site / "my-progress").mkdir(parents=True, exist_ok=True)
-        (site / "my-progress" / "index.html").write_text(PROGRESS_FALLBACK, encoding="utf-8")
+        (site / "my-progress" / "index.html").write_text(
+            progress_fallback(academy), encoding="utf-8"
+        )
     return built

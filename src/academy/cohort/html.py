@@ -11,6 +11,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from academy.core.brand import brand_css
+
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -33,7 +35,8 @@ def _environment() -> Any:
 
 @cache
 def _stylesheet() -> str:
-    return (TEMPLATES / "academy.css").read_text(encoding="utf-8")
+    """The academy's colours and type (academy.core.brand), then the cohort pages' layout."""
+    return brand_css() + (TEMPLATES / "academy.css").read_text(encoding="utf-8")
 
 
 def render(template: str, **context: Any) -> str:

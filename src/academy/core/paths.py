@@ -42,3 +42,12 @@ def user_data_dir() -> Path:
     """Per-user data (progress store, cohorts, data cache) outside the repository."""
     env = os.environ.get("ACADEMY_HOME")
     return Path(env) if env else user_data_path("city-data-academy", appauthor=False)
+
+
+def book_site_dir(track: str, course: str) -> str:
+    """Where a course's book sits in the built site, as a URL path from the site's root."""
+    return f"books/{track}/{course}"
+
+
+#: How many folders down from the site's root a book's pages are.
+BOOK_DEPTH = book_site_dir("track", "course").count("/") + 1

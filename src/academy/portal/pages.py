@@ -13,6 +13,7 @@ from statistics import median
 
 from academy.clickthrough.build import lesson_url
 from academy.clickthrough.lesson_files import LessonFile, lesson_files
+from academy.core.paths import book_site_dir
 from academy.curriculum.loading import Book, Curriculum, Lesson
 from academy.portal.reference import reference_page
 
@@ -20,7 +21,7 @@ from academy.portal.reference import reference_page
 def book_href(book: Book, docname: str | None, depth: int) -> str:
     """Relative URL of a book page from a portal page `depth` folders below the site root."""
     up = "../" * depth
-    return f"{up}books/{book.track.id}/{book.course.id}/{docname or 'index'}.html"
+    return f"{up}{book_site_dir(book.track.id, book.course.id)}/{docname or 'index'}.html"
 
 
 def _link(href: str, text: str) -> str:

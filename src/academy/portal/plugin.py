@@ -15,10 +15,13 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from academy.core.brand import brand_css
 from academy.core.errors import AcademyError, FileError
 from academy.curriculum.loading import Curriculum, load_curriculum
 from academy.portal.pages import catalogue_pages, nav, track_cards, typical_lesson_minutes
 
+#: The academy's colours and type, as mkdocs.yml's extra_css lists it.
+BRAND_CSS = "assets/academy-brand.css"
 MARKER = re.compile(r"<!--\s*academy:(?P<name>[a-z-]+)\s*-->")
 
 
@@ -79,6 +82,7 @@ class AcademyPortal(BasePlugin):
         }
         for path, markdown in generated.items():
             files.append(File.generated(config, path, content=markdown))
+        files.append(File.generated(config, BRAND_CSS, content=brand_css()))
         return files
 
     def on_page_markdown(

@@ -23,6 +23,8 @@ from typing import Any
 
 from jinja2.utils import htmlsafe_json_dumps
 
+from academy.core.brand import brand_css
+
 KERNEL_MARK = "academy-kernel-id-to-fill"
 OUTPUT_MARK = "academy-output-to-fill"
 OUTPUT_SCRIPT = re.compile(
@@ -98,6 +100,18 @@ async def render_template(renderer: Any) -> str:
     return html
 
 
+BODY_TAG = re.compile(r"<body\b[^>]*>")
+
+
+def branded(html: str, notebook: Any) -> str:
+    """The page in the academy's look: its colours and type in <head>, and the bar the
+    build wrote into the lesson notebook's metadata at the top of <body>, shown at once
+    (before the lesson's widgets load)."""
+    bar = (notebook.metadata.get("academy") or {}).get("topbar", "")
+    html = html.replace("</head>", f"<style>{brand_css()}</style></head>", 1)
+    return BODY_TAG.sub(lambda tag: tag.group(0) + bar, html, count=1)
+
+
 class PageCache:
     """Rendered page templates by notebook path, re-rendered when the notebook changes."""
 
@@ -118,7 +132,8 @@ class PageCache:
                 renderer = self.make_renderer(path)
                 await renderer.initialize()
                 code = "\n".join(c.source for c in renderer.notebook.cells if c.cell_type == "code")
-                page = PageTemplate(await render_template(renderer), code, mtime)
+                html = branded(await render_template(renderer), renderer.notebook)
+                page = PageTemplate(html, code, mtime)
                 self._pages[path] = page
         return page
 

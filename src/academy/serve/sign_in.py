@@ -17,6 +17,7 @@ from typing import Any
 
 import tornado.web
 
+from academy.core.brand import plain_page
 from academy.serve.identity import Identity, NotRecognised, RosterEntry, identify, pick, safe_next
 
 COOKIE = "academy_learner"
@@ -28,25 +29,15 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 
-#: The academy's look, shared by the sign-in and progress pages and the lessons (academy.css).
+#: The sign-in and progress pages' own layout, over the academy's look (academy.core.brand).
 PAGE_STYLE = """
-:root{--academy-ink:#1b1b1b;--academy-primary:#303f9f;--academy-primary-dark:#1a237e;--academy-bg:#f4f6f9}
-*{box-sizing:border-box}
-body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:18px;line-height:1.55;color:var(--academy-ink);background:var(--academy-bg)}
-.academy-topbar{background:var(--academy-primary);color:#fff;padding:.7rem 1rem}
-.academy-topbar a{color:#fff;font-weight:700;text-decoration:none;font-size:20px}
-.academy-topbar a:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
-main{max-width:40rem;margin:1rem auto;background:#fff;padding:1rem 1.25rem 2rem;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.15)}
-h1{font-size:28px;line-height:1.25;margin:.3rem 0 .8rem}
 label{display:block;font-weight:600;margin:.6rem 0 .3rem}
 input[type=text]{width:100%;min-height:48px;font-size:20px;padding:.4rem .6rem;border:2px solid #5b6573;border-radius:6px}
 button,.academy-button{display:inline-block;min-height:48px;padding:.55rem 1.1rem;margin:.5rem .5rem .3rem 0;font-size:18px;border-radius:6px;border:2px solid var(--academy-primary);background:var(--academy-primary);color:#fff;font-weight:600;cursor:pointer;text-decoration:none}
 button.academy-name{background:#fff;color:var(--academy-primary);width:100%;text-align:left}
-button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
+button:focus-visible,input:focus-visible{outline:3px solid var(--academy-primary-dark);outline-offset:2px}
 .academy-error{border-left:6px solid #a1281d;background:#fbeceb;padding:.5rem .8rem;color:#5c150f}
 .academy-names{list-style:none;padding:0;margin:0}
-a{color:var(--academy-primary);text-decoration:underline}
-.academy-topbar a{text-decoration:none}
 h2{font-size:24px;line-height:1.3;margin:1.4rem 0 .5rem}
 h3{font-size:20px;line-height:1.3;margin:1.1rem 0 .4rem}
 .academy-lessons{list-style:none;padding:0;margin:0}
@@ -55,21 +46,14 @@ h3{font-size:20px;line-height:1.3;margin:1.1rem 0 .4rem}
 .academy-state{display:inline-block;margin-top:.15rem;font-size:16px;color:#3b4350}
 .academy-done{color:#12401f}
 .academy-started{color:#5c3d00}
-.academy-certificate{border-left:6px solid var(--academy-primary);background:#eef0fa;padding:.3rem 1rem .6rem;margin:.6rem 0 1rem}
+.academy-certificate{border-left:6px solid var(--academy-primary);background:var(--academy-primary-light);padding:.3rem 1rem .6rem;margin:.6rem 0 1rem}
 .academy-certificate h3{margin-top:.5rem}
-@media (max-width:600px){main{margin:0;border-radius:0}}
 """
 
 
 def page(title: str, body: str) -> str:
-    """A plain page in the academy's look (header bar, card, type)."""
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)} - City Data Academy</title><style>{PAGE_STYLE}</style></head>"
-        '<body><header class="academy-topbar"><a href="/">City Data Academy</a></header>'
-        f"<main>{body}</main></body></html>"
-    )
+    """A page of the lesson server in the academy's look (bar, card, type)."""
+    return plain_page(title, body, home="/", css=PAGE_STYLE)
 
 
 def learner_of(handler: tornado.web.RequestHandler) -> Identity | None:
