@@ -100,13 +100,15 @@ main a:focus-visible{outline:3px solid var(--academy-primary-dark);outline-offse
 """
 
 
-def plain_page(title: str, body: str, home: str, name: str = BRAND.name, css: str = "") -> str:
+def plain_page(
+    title: str, body: str, home: str, name: str = BRAND.name, css: str = "", head: str = ""
+) -> str:
     """A whole HTML page in the academy's look: the bar (linking to `home`), then `body`
-    (HTML) in a card; `css` adds the page's own rules."""
+    (HTML) in a card; `css` adds the page's own rules, `head` more of <head> (HTML)."""
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)} - {escape(name)}</title>"
+        f"<title>{escape(title)} - {escape(name)}</title>{head}"
         f"<style>{brand_css()}{PLAIN_PAGE_CSS}{css}</style></head>"
         f"<body>{topbar(home, name=name)}<main>{body}</main></body></html>\n"
     )

@@ -30,6 +30,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from academy.core import defaults
+from academy.core.brand import plain_page
 from academy.core.errors import AcademyError
 from academy.serve.kernels import DEFAULT_CLASS_SIZE, KernelBudget
 from academy.serve.my_progress import CohortTrack, NeedsOf
@@ -48,11 +49,12 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "SAMEORIGIN",
 }
 
-NOT_FOUND = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Page not found</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.6;color:#1b1b1b}
-a{color:#0b4f9c}</style></head><body><main><h1>We could not find that page</h1>
-<p>The address may be old or mistyped.</p><p><a href="/">Go to the academy home page</a></p></main></body></html>"""
+NOT_FOUND = plain_page(
+    "Page not found",
+    "<h1>We could not find that page</h1><p>The address may be old or mistyped.</p>"
+    '<p><a href="/">Go to the academy home page</a></p>',
+    home="/",
+)
 
 
 @dataclass(frozen=True)
@@ -101,12 +103,6 @@ class QuietStatic(tornado.web.StaticFileHandler):
             super().log_exception(typ, value, tb)
 
 
-RETRY_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Opening the lesson again</title>
-<meta http-equiv="refresh" content="{delay};url={url}">
-<style>body{{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.6;color:#1b1b1b}}
-a{{color:#303f9f}}</style></head><body><main><h1>{title}</h1><p role="status">{message}</p>
-<p><a href="{url}">Open the lesson now</a> · <a href="/">Go to the academy home page</a></p></main></body></html>"""
 #: Times the server reopens a lesson whose kernel failed before it tells the learner to wait.
 RETRIES = 3
 
@@ -126,7 +122,14 @@ def retry_page(path: str, tries: int) -> str:
             "If this keeps happening, tell your trainer."
         )
     url = escape(path + "?" + urlencode({"try": tries + 1}), quote=True)
-    return RETRY_PAGE.format(delay=delay, url=url, title=title, message=message)
+    return plain_page(
+        title,
+        f'<h1>{escape(title)}</h1><p role="status">{escape(message)}</p>'
+        f'<p><a href="{url}">Open the lesson now</a> · '
+        '<a href="/">Go to the academy home page</a></p>',
+        home="/",
+        head=f'<meta http-equiv="refresh" content="{delay};url={url}">',
+    )
 
 
 class LessonHandler(TornadoVoilaHandler):
