@@ -75,16 +75,24 @@
     }, START_SECONDS * 1000);
   }
 
+  function reveal(box) {
+    var r = box.getBoundingClientRect();
+    if (r.top >= 0 && r.bottom <= window.innerHeight) { return; }
+    try { box.scrollIntoView({ block: "nearest" }); } catch (e) { box.scrollIntoView(false); }
+  }
+
   function showFeedback(root) {
     root.querySelectorAll(".academy-feedback .widget-html-content").forEach(function (el) {
       var text = el.textContent.trim();
       if (text && shownFeedback.get(el) !== text) {
         shownFeedback.set(el, text);
-        // at once, after this frame's focus moves: a smooth scroll raced the browser's own
-        // scroll to the focused button and could leave the feedback below the screen
+        // at once, after this frame's focus moves (a smooth scroll raced the browser's own
+        // scroll to the focused button), and again a moment later in case the step's layout
+        // or focus moved it off the screen since (seen on a loaded machine)
+        var box = el.closest(".academy-feedback") || el;
         window.requestAnimationFrame(function () {
-          var box = el.closest(".academy-feedback") || el;
-          try { box.scrollIntoView({ block: "nearest" }); } catch (e) { box.scrollIntoView(false); }
+          reveal(box);
+          window.setTimeout(function () { reveal(box); }, 250);
         });
       }
     });
