@@ -56,10 +56,12 @@ import json
 import os
 import selectors
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -532,17 +534,23 @@ def _converse(
         selector.close()
 
 
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait (blocked for this thread) until the block is done, then are
+    delivered as usual. Never around starting a process: it would inherit the mask."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def run_sandboxed(job: SandboxJob) -> SandboxResult:
     """Execute one submission in its sandbox; never raises for anything the learner did."""
     started = time.monotonic()
     runtime = job.runtime
     limits = job.limits
-    group = (
-        SandboxCgroup.create(pids_max=limits.processes, memory_bytes=sandbox_memory_bytes(limits))
-        if runtime.memory_cap == "cgroup"
-        else None
-    )
-    scratch = tempfile.mkdtemp(prefix="academy-sandbox-")
     notebook = json.loads(job.notebook_json)
     shape, sources = skeleton(notebook)
     budget = limits.output_kb_per_cell * 1024
@@ -552,9 +560,19 @@ def run_sandboxed(job: SandboxJob) -> SandboxResult:
     stop: str | None = None
     problem: str | None = None
     log = b""
+    group: SandboxCgroup | None = None
+    scratch: str | None = None
     proc = None
+    pipes: tuple[int, ...] = ()
     try:
+        with _signals_held():  # Ctrl+C never leaves a cgroup or a scratch folder half made
+            if runtime.memory_cap == "cgroup":
+                group = SandboxCgroup.create(
+                    pids_max=limits.processes, memory_bytes=sandbox_memory_bytes(limits)
+                )
+            scratch = tempfile.mkdtemp(prefix="academy-sandbox-")
         proc, job_w, result_r, workdir = _launch(job, scratch, group)
+        pipes = (job_w, result_r)
         first = key.hex().encode() + encode(key, 0, worker_payload(job, workdir, shape))
         try:
             stop, log = _converse(
@@ -571,21 +589,26 @@ def run_sandboxed(job: SandboxJob) -> SandboxResult:
         except (ValueError, TypeError, KeyError, RecursionError, MemoryError) as exc:
             # whatever else a result could break in the checks above: that learner only
             stop, problem = RESULT_UNREADABLE, f"result unreadable ({type(exc).__name__})"
-        finally:
-            os.close(job_w)
-            os.close(result_r)
-            if talk.done is not None:
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    proc.wait(timeout=5)
-            if proc.poll() is None:
-                _kill_tree(proc)
-            proc.wait()
-            if proc.stderr is not None:
-                proc.stderr.close()
     finally:
-        if group is not None:
-            group.close()
-        shutil.rmtree(scratch, ignore_errors=True)
+        # a Ctrl+C (SIGINT to the whole process group) followed by the pool's SIGTERM must
+        # not stop this half way: both wait until the sandbox, its cgroup and its scratch
+        # folder are gone, then end the job as they would have
+        with _signals_held():
+            for fd in pipes:
+                os.close(fd)
+            if proc is not None:
+                if talk.done is not None:
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        proc.wait(timeout=5)
+                if proc.poll() is None:
+                    _kill_tree(proc)
+                proc.wait()
+                if proc.stderr is not None:
+                    proc.stderr.close()
+            if group is not None:
+                group.close()
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
     if stop is None and talk.done is not None:
         stop = talk.done["stop_reason"]
     at = talk.done["stopped_at"] if talk.done else None
