@@ -50,7 +50,14 @@ SECRETS = {
 }
 MARKER = "academy-hostile-daemon-4b1d"
 
-READ_EVERYTHING = """
+# what the attack looks for: the grader's secrets and lines of the exercise's hidden tests,
+# each written in two halves so the learner's notebook never holds one whole
+_SOUGHT = [v for v in SECRETS.values()] + [h for h in HIDDEN_SNIPPETS if h != "HIDDEN TESTS"]
+READ_EVERYTHING = (
+    "SOUGHT = [a + b for a, b in "
+    + repr([(v[: len(v) // 2], v[len(v) // 2 :]) for v in _SOUGHT])
+    + "]\n"
+    + """
 import os
 _found = []
 for _pid in [p for p in os.listdir('/proc') if p.isdigit()]:
@@ -69,16 +76,22 @@ for _pid in [p for p in os.listdir('/proc') if p.isdigit()]:
         except OSError:
             pass
         os.close(_f)
+import sys, academy
+# the Python install and the academy's code are public and mounted read-only: where the
+# checkout lies under /tmp they sit inside it, and are no loot
+_public = (sys.prefix, sys.base_prefix, os.path.dirname(academy.__file__))
 for _root in ('/tmp', '/dev/shm', '/etc'):
-    for _dir, _, _files in os.walk(_root):
+    for _dir, _dirs, _files in os.walk(_root):
+        _dirs[:] = [d for d in _dirs if not os.path.join(_dir, d).startswith(_public)]
         for _name in _files:
             try:
                 _found.append(open(os.path.join(_dir, _name), 'rb').read(1 << 16).decode('latin-1'))
             except OSError:
                 pass
 LOOT = '\\n'.join(_found)
-print('LOOT', len(LOOT), 'canary' in LOOT, ('HIDDEN' + ' TESTS') in LOOT)
+print('LOOT', len(LOOT), any(_s in LOOT for _s in SOUGHT))
 """
+)
 
 FORGE = """
 import os, json
@@ -342,9 +355,10 @@ def test_the_loot_holds_nothing_of_the_grader(graded):
         if c.cell_type == "code"
         for o in c.get("outputs", [])
     )
-    assert (
-        "LOOT" in out and "LOOT" in out and " True" not in out.split("LOOT", 1)[1].splitlines()[0]
-    )
+    line = next((x.split() for x in out.splitlines() if x.startswith("LOOT ")), None)
+    assert line is not None, f"the attack did not finish: {out[-500:]!r}"
+    _, size, found = line
+    assert int(size) > 0 and found == "False", f"the attack read {size} characters, found {found}"
 
 
 def test_the_worker_and_the_channel_are_out_of_reach(graded):
