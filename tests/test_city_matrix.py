@@ -40,11 +40,9 @@ pytestmark = [
     pytest.mark.skipif(not os.environ.get("ACADEMY_DATA_DIR"), reason="needs the data mirror"),
 ]
 FULL_BUILDS = ("baltimore", "pittsburgh")  # built by conftest's `built_cities`
+_TRACKS = load_curriculum(REPO)[0].tracks
 ANALYST_COURSES = {
-    f"book {course.id}"
-    for track in load_curriculum(REPO)[0].tracks
-    if track.id == "analyst"
-    for course in track.courses
+    f"book {course.id}" for track in _TRACKS if track.id == "analyst" for course in track.courses
 }
 #: the books a derived city builds unless ACADEMY_MATRIX=full (see city_matrix.FULL_MATRIX):
 #: the ones every learner starts with and the ones the tests below read
@@ -194,6 +192,12 @@ def test_state_plane_points_land_in_the_city(builds: dict[str, CityBuild]) -> No
     assert "Half of the requests are within" in text
     km = float(re.search(r"Half of the requests are within ([\d.]+) km", text).group(1))
     assert km < 50, text
+
+
+def test_variant_courses_are_courses_of_the_curriculum() -> None:
+    """A renamed course must not silently drop out of the derived cities' builds."""
+    courses = {course.id for track in _TRACKS for course in track.courses}
+    assert not VARIANT_COURSES - courses, f"not courses: {sorted(VARIANT_COURSES - courses)}"
 
 
 def test_variants_are_derived_from_real_files() -> None:

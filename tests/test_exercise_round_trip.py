@@ -94,21 +94,24 @@ def reads_the_city(exercise: str) -> bool:
     return any("/" not in name for name in sidecar(exercise).datasets)
 
 
+def graded_fully(city: str) -> bool:
+    """Whether `city` grades every exercise and, where the data differs by city, every
+    wrong answer: the real cities and the first city (all nine with ACADEMY_MATRIX=full)."""
+    return FULL_MATRIX or city in REAL_CITIES or city == CITIES[0]
+
+
 def exercises_in(city: str) -> list[str]:
-    """The exercises graded in `city`: all of them in the real cities and the first city
-    (all nine with ACADEMY_MATRIX=full); in a derived city those that read its own data."""
-    if FULL_MATRIX or city in REAL_CITIES or city == CITIES[0]:
-        return EXERCISES
-    return [e for e in EXERCISES if reads_the_city(e)]
+    """The exercises graded in `city`: all of them where it is graded fully; in a derived
+    city those that read its own data."""
+    return EXERCISES if graded_fully(city) else [e for e in EXERCISES if reads_the_city(e)]
 
 
 def wrong_answers_in(exercise: str, city: str) -> list[WrongAnswer]:
     """The wrong answers graded in `city` (every city grades the solution and the stub):
-    in the first city always; in the other real cities (all nine with ACADEMY_MATRIX=full)
-    when the exercise reads the city's own data, which differs by city."""
-    first = city == CITIES[0]
-    graded_here = FULL_MATRIX or city in REAL_CITIES
-    return wrong_answers(exercise) if first or (graded_here and reads_the_city(exercise)) else []
+    in the first city always; in the other fully graded cities when the exercise reads the
+    city's own data, which differs by city."""
+    here = city == CITIES[0] or (graded_fully(city) and reads_the_city(exercise))
+    return wrong_answers(exercise) if here else []
 
 
 def learner_id(wrong: WrongAnswer) -> str:

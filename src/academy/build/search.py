@@ -47,15 +47,13 @@ def book_entries(book: Book, site: Path) -> list[dict[str, str]]:
     ]
 
 
-def add_books_to_search(site: Path, books: list[Book]) -> dict[str, int]:
+def add_books_to_search(site: Path, books: list[Book]) -> None:
     """Add every assembled book's pages to the portal's search index (after mkdocs wrote
-    it); how many entries each course added."""
+    it). A portal built without mkdocs' search plugin has no index, and no search to add to."""
     index_path = site / INDEX
+    if not index_path.is_file():
+        return
     index = json.loads(index_path.read_text(encoding="utf-8"))
-    added = {}
     for book in books:
-        entries = book_entries(book, site)
-        index["docs"].extend(entries)
-        added[book.course.id] = len(entries)
+        index["docs"].extend(book_entries(book, site))
     index_path.write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
-    return added

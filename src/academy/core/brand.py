@@ -10,6 +10,7 @@ the academy's name (a link home), the same text face and link colour.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from html import escape
 
 
@@ -34,16 +35,17 @@ TOPBAR = "academy-topbar"
 """The class of the bar at the top of the books', lessons' and server pages."""
 
 
-def brand_css(brand: Brand = BRAND) -> str:
+@cache
+def brand_css() -> str:
     """The academy's tokens as CSS custom properties, laid onto each theme's variables,
-    and the top bar's style. Every surface loads this before its own styles."""
-    b = brand
+    and the top bar's style. Every surface loads this before its own styles (made once:
+    the lesson server puts it on every page it serves)."""
+    b = BRAND
     return f"""/* City Data Academy: one look (generated from academy.core.brand). */
 :root {{
   --academy-primary: {b.primary}; --academy-primary-dark: {b.primary_dark};
   --academy-primary-light: {b.primary_light}; --academy-ink: {b.ink};
-  --academy-page: {b.page}; --academy-focus: {b.focus};
-  --academy-font: {b.font}; --academy-mono: {b.mono};
+  --academy-page: {b.page}; --academy-font: {b.font};
 }}
 /* mkdocs-material (palette primary/accent: custom) */
 :root > * {{
